@@ -1,0 +1,14 @@
+// Node-RED looks for a node's editor file and locales next to its runtime .js file,
+// so the build copies them from nodes/ to dist/nodes/.
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+
+const source = path.join(__dirname, "..", "nodes");
+const target = path.join(__dirname, "..", "dist", "nodes");
+
+fs.mkdirSync(target, { recursive: true });
+for (const entry of fs.readdirSync(source)) {
+  if (entry.endsWith(".html")) fs.copyFileSync(path.join(source, entry), path.join(target, entry));
+}
+fs.cpSync(path.join(source, "locales"), path.join(target, "locales"), { recursive: true });
