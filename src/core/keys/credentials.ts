@@ -1,0 +1,159 @@
+import { createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
+import forge from "node-forge";
+import { CertificateError } from "../errors";
+import { formatForDisplay, readCertificateName } from "./distinguished-name";
+import { organizationNumberFromName } from "./organization-number";
+
+/** Where the sender's enterprise certificate and key come from. */
+export type KeystoreSource =
+  | { pkcs12: Uint8Array; password: string; alias?: string }
+  | { certificatePem: string; privateKeyPem: string; privateKeyPassword?: string };
+
+export interface LoadCredentialsOptions {
+  /** The instant validity is checked against (default: now). */
+  now?: Date;
+  /** Accept an expired or not yet valid certificate (only for known-answer tests). */
+  allowOutsideValidity?: boolean;
+  /** Require an organization number in the subject (default true). */
+  requireOrganizationNumber?: boolean;
+}
+
+/** What a client needs of the enterprise certificate, parsed once. */
+export interface SenderCredentials {
+  readonly privateKey: KeyObject;
+  /** The signing certificate. */
+  readonly certificate: X509Certificate;
+  /** The certificate chain, leaf first. */
+  readonly chain: readonly X509Certificate[];
+  readonly subject: string;
+  /** Empty when the certificate has none and none was required. */
+  readonly organizationNumber: string;
+  readonly validFrom: Date;
+  readonly validTo: Date;
+  /** PEM key and chain for the TLS client handshake. */
+  readonly tls: { readonly key: string; readonly cert: string };
+}
+
+export function loadCredentials(source: KeystoreSource, options: LoadCredentialsOptions = {}): SenderCredentials {
+  const material = "pkcs12" in source ? readPkcs12(source) : readPem(source);
+  const [leaf] = material.chain;
+  if (!leaf) throw new CertificateError("NO_CERTIFICATE", "The keystore holds no certificate for the private key");
+
+  const subjectName = readCertificateName(leaf.raw, "subject");
+  const subject = formatForDisplay(subjectName);
+  const validFrom = new Date(leaf.validFrom);
+  const validTo = new Date(leaf.validTo);
+  const now = options.now ?? new Date();
+  if (!options.allowOutsideValidity) {
+    if (now > validTo) {
+      throw new CertificateError("CERTIFICATE_EXPIRED", `The certificate "${subject}" expired ${validTo.toISOString()}`);
+    }
+    if (now < validFrom) {
+      throw new CertificateError("CERTIFICATE_NOT_YET_VALID", `The certificate "${subject}" is valid from ${validFrom.toISOString()}`);
+    }
+  }
+  const organizationNumber = organizationNumberFromName(subjectName) ?? "";
+  if (!organizationNumber && options.requireOrganizationNumber !== false) {
+    throw new CertificateError(
+      "NO_ORGANIZATION_NUMBER",
+      `The certificate "${subject}" has no organization number (organizationIdentifier, serialNumber or CN); is it an enterprise certificate?`,
+    );
+  }
+
+  const credentials: SenderCredentials = {
+    privateKey: material.privateKey,
+    certificate: leaf,
+    chain: material.chain,
+    subject,
+    organizationNumber,
+    validFrom,
+    validTo,
+    tls: {
+      key: material.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+      cert: material.chain.map((certificate) => certificate.toString()).join(""),
+    },
+  };
+  // Keep key material out of JSON.stringify, util.inspect-based logs and Node-RED debug output.
+  Object.defineProperty(credentials, "toJSON", {
+    enumerable: false,
+    value: () => ({ subject, organizationNumber, validFrom, validTo }),
+  });
+  Object.defineProperty(credentials, "tls", { enumerable: false });
+  Object.defineProperty(credentials, "privateKey", { enumerable: false });
+  return Object.freeze(credentials);
+}
+
+interface KeyMaterial {
+  privateKey: KeyObject;
+  chain: X509Certificate[];
+}
+
+// PKCS#12 bag types (RFC 7292 §4.2).
+const KEY_BAG = "1.2.840.113549.1.12.10.1.1";
+const SHROUDED_KEY_BAG = "1.2.840.113549.1.12.10.1.2";
+const CERT_BAG = "1.2.840.113549.1.12.10.1.3";
+
+function readPkcs12(source: { pkcs12: Uint8Array; password: string; alias?: string }): KeyMaterial {
+  let store: forge.pkcs12.Pkcs12Pfx;
+  try {
+    const asn1 = forge.asn1.fromDer(forge.util.binary.raw.encode(source.pkcs12));
+    store = forge.pkcs12.pkcs12FromAsn1(asn1, false, source.password);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/MAC could not be verified|Invalid password/i.test(message)) {
+      throw new CertificateError("WRONG_PASSWORD", "The keystore password is wrong");
+    }
+    throw new CertificateError("UNREADABLE_KEYSTORE", "The keystore is not a readable PKCS#12 (.p12/.pfx) file");
+  }
+
+  const keyBags = [
+    ...(store.getBags({ bagType: SHROUDED_KEY_BAG })[SHROUDED_KEY_BAG] ?? []),
+    ...(store.getBags({ bagType: KEY_BAG })[KEY_BAG] ?? []),
+  ].filter((bag) => bag.key);
+  if (keyBags.length === 0) throw new CertificateError("NO_PRIVATE_KEY", "The keystore holds no private key");
+
+  const aliasOf = (bag: forge.pkcs12.Bag) => bag.attributes?.friendlyName?.[0];
+  const keyBag = source.alias === undefined ? keyBags[0] : keyBags.find((bag) => aliasOf(bag) === source.alias);
+  if (!keyBag?.key) {
+    const aliases = keyBags.map((bag) => aliasOf(bag) ?? "(no alias)").join(", ");
+    throw new CertificateError("ALIAS_NOT_FOUND", `The keystore has no key with alias "${source.alias}"; it has: ${aliases}`);
+  }
+
+  const certificates = (store.getBags({ bagType: CERT_BAG })[CERT_BAG] ?? [])
+    .flatMap((bag) => (bag.cert ? [new X509Certificate(Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(bag.cert)).getBytes(), "binary"))] : []));
+  const privateKey = createPrivateKey(forge.pki.privateKeyToPem(keyBag.key));
+  return { privateKey, chain: orderChain(privateKey, certificates) };
+}
+
+function readPem(source: { certificatePem: string; privateKeyPem: string; privateKeyPassword?: string }): KeyMaterial {
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(
+      source.privateKeyPassword === undefined ? source.privateKeyPem : { key: source.privateKeyPem, passphrase: source.privateKeyPassword },
+    );
+  } catch {
+    throw new CertificateError(
+      source.privateKeyPassword === undefined ? "UNREADABLE_KEY" : "WRONG_PASSWORD",
+      "The private key PEM could not be read (wrong password, or not a PEM private key)",
+    );
+  }
+  const blocks = source.certificatePem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw new CertificateError("NO_CERTIFICATE", "The certificate PEM holds no certificate");
+  return { privateKey, chain: orderChain(privateKey, blocks.map((block) => new X509Certificate(block))) };
+}
+
+/** Leaf (the certificate of the private key) first, then each issuer in turn. */
+function orderChain(privateKey: KeyObject, certificates: X509Certificate[]): X509Certificate[] {
+  const leaf = certificates.find((certificate) => certificate.checkPrivateKey(privateKey));
+  if (!leaf) throw new CertificateError("NO_CERTIFICATE", "No certificate in the keystore matches the private key");
+  const chain = [leaf];
+  let current = leaf;
+  for (let depth = 0; depth < certificates.length; depth++) {
+    if (current.checkIssued(current)) break; // self-signed: the root
+    const issuer = certificates.find((candidate) => !chain.includes(candidate) && current.checkIssued(candidate));
+    if (!issuer) break;
+    chain.push(issuer);
+    current = issuer;
+  }
+  return chain;
+}
