@@ -1,0 +1,80 @@
+import { InvalidInputError } from "../errors";
+import { packageDirectJob } from "../job-bundle";
+import { jobRequestBody } from "../http/multipart";
+import type { DirectJob, DirectJobResponse, DirectJobStatus, DirectSignerResponse, NoChanges } from "../model";
+import { validateDirectJob } from "../validation";
+import { buildDirectSignerUpdateRequest, parseDirectJobResponse, parseDirectJobStatus, parseDirectSignerResponse } from "../xml";
+import { type ClientContext, jobsUrl, nextPermittedPollTime, noChanges, organizationOfUrl, type QueueOptions, requireUrl, senderOf } from "./context";
+
+/** The direct flow: the signer signs in a session on the sender's web site. */
+export class DirectClient {
+  constructor(private readonly context: ClientContext) {}
+
+  /** Validates, signs and sends the job; the response has a redirect URL per signer. */
+  async createJob(job: DirectJob): Promise<DirectJobResponse> {
+    validateDirectJob(job, this.context.validation);
+    const sender = senderOf(this.context, job.sender?.organizationNumber);
+    const withQueue = job.pollingQueue === undefined && this.context.defaultPollingQueue !== undefined && job.statusRetrievalMethod === "POLLING"
+      ? { ...job, pollingQueue: this.context.defaultPollingQueue }
+      : job;
+    const { requestXml, bundle } = packageDirectJob(withQueue, { organizationNumber: sender }, this.context.credentials);
+    const body = jobRequestBody(requestXml, bundle);
+    this.context.log(`creating direct job "${job.reference ?? job.title}" with ${job.documents.length} document(s) for ${sender}`);
+    const { text } = await this.context.api.callForText({
+      method: "POST",
+      url: jobsUrl(this.context, "direct", sender),
+      accept: "application/xml",
+      body: { contentType: body.contentType, length: body.length, content: () => body.stream() },
+      operation: "create",
+      organization: sender,
+    });
+    return parseDirectJobResponse(text);
+  }
+
+  /** The job's status after the signer came back to an exit URL with `status_query_token`. */
+  async getStatus(statusUrl: string, statusQueryToken: string): Promise<DirectJobStatus> {
+    const url = new URL(requireUrl(statusUrl, "statusUrl"));
+    if (typeof statusQueryToken !== "string" || statusQueryToken.trim() === "") {
+      throw new InvalidInputError("statusQueryToken", "is required (the status_query_token query parameter of the exit URL)");
+    }
+    url.searchParams.set("status_query_token", statusQueryToken.trim());
+    const { text } = await this.context.api.callForText({
+      method: "GET",
+      url: url.href,
+      accept: "application/xml",
+      operation: "status-by-token",
+      organization: organizationOfUrl(this.context, url.href),
+    });
+    return parseDirectJobStatus(text);
+  }
+
+  /** The next change from the status queue of jobs created with `statusRetrievalMethod: "POLLING"`. */
+  async nextStatusChange(options: QueueOptions = {}): Promise<DirectJobStatus | NoChanges> {
+    const sender = senderOf(this.context, options.sender);
+    const { response, text } = await this.context.api.callForText({
+      method: "GET",
+      url: jobsUrl(this.context, "direct", sender, options.pollingQueue ?? this.context.defaultPollingQueue),
+      accept: "application/xml",
+      operation: "poll",
+      organization: sender,
+    });
+    const next = nextPermittedPollTime(this.context, response);
+    if (response.status === 204) return noChanges("direct", next);
+    return { ...parseDirectJobStatus(text), nextPermittedPollTime: next };
+  }
+
+  /** A new one-time redirect URL for a signer (the signer's `href` from the job response). */
+  async requestNewRedirectUrl(signerUrl: string): Promise<DirectSignerResponse> {
+    const url = requireUrl(signerUrl, "signerUrl");
+    const xml = buildDirectSignerUpdateRequest();
+    const { text } = await this.context.api.callForText({
+      method: "POST",
+      url,
+      accept: "application/xml",
+      body: { contentType: "application/xml; charset=UTF-8", length: Buffer.byteLength(xml), content: () => xml },
+      operation: "redirect",
+      organization: organizationOfUrl(this.context, url),
+    });
+    return parseDirectSignerResponse(text);
+  }
+}

@@ -1,0 +1,47 @@
+import { createDocumentBundle, documentFileName, type DocumentBundle } from "./bundle";
+import type { SenderCredentials } from "./keys";
+import type { DirectJob, PortalJob, Sender } from "./model";
+import { buildDirectJobRequest, buildDirectManifest, buildPortalJobRequest, buildPortalManifest } from "./xml";
+
+export interface JobPackage {
+  /** The job request XML (first multipart part). */
+  requestXml: string;
+  manifestXml: string;
+  bundle: DocumentBundle;
+}
+
+export interface PackageOptions {
+  signingTime?: Date;
+}
+
+/** A job as the service receives it: request XML and the signed document bundle. */
+export function packageDirectJob(job: DirectJob, sender: Sender, credentials: SenderCredentials, options: PackageOptions = {}): JobPackage {
+  const fileNames = job.documents.map((document, index) => documentFileName(index, document.title));
+  const manifestXml = buildDirectManifest(job, sender, fileNames);
+  return { requestXml: buildDirectJobRequest(job), manifestXml, bundle: bundleOf(job, fileNames, manifestXml, credentials, options) };
+}
+
+export function packagePortalJob(job: PortalJob, sender: Sender, credentials: SenderCredentials, options: PackageOptions = {}): JobPackage {
+  const fileNames = job.documents.map((document, index) => documentFileName(index, document.title));
+  const manifestXml = buildPortalManifest(job, sender, fileNames);
+  return { requestXml: buildPortalJobRequest(job), manifestXml, bundle: bundleOf(job, fileNames, manifestXml, credentials, options) };
+}
+
+function bundleOf(
+  job: DirectJob | PortalJob,
+  fileNames: string[],
+  manifestXml: string,
+  credentials: SenderCredentials,
+  options: PackageOptions,
+): DocumentBundle {
+  return createDocumentBundle({
+    documents: job.documents.map((document, index) => ({
+      fileName: fileNames[index] as string,
+      content: document.content,
+      mimeType: document.mimeType ?? "application/pdf",
+    })),
+    manifestXml,
+    credentials,
+    ...(options.signingTime ? { signingTime: options.signingTime } : {}),
+  });
+}
