@@ -5,7 +5,8 @@
  */
 
 const SAFE_ALPHABET = "-.0123456789_abcdefghijklmnopqrstuvwxyz";
-const SEPARATOR_RUNS = /[\s\u000b:;&%$*?+=@,()[\]{}#!"“”^`´<>]+/g;
+// Java's \s is ASCII whitespace only, so it is spelled out rather than using JavaScript's \s.
+const SEPARATOR_RUNS = /[ \t\n\v\f\r:;&%$*?+=@,()[\]{}#!"“”^`´<>]+/g;
 const NORWEGIAN_LETTERS: Record<string, string> = { æ: "ae", Æ: "ae", ø: "oe", Ø: "oe", å: "aa", Å: "aa" };
 
 export function documentFileName(index: number, title: string, extension = "pdf"): string {
