@@ -7,8 +7,11 @@ const path = require("node:path");
 const source = path.join(__dirname, "..", "nodes");
 const target = path.join(__dirname, "..", "dist", "nodes");
 
+if (!fs.existsSync(source)) process.exit(0);
 fs.mkdirSync(target, { recursive: true });
 for (const entry of fs.readdirSync(source)) {
   if (entry.endsWith(".html")) fs.copyFileSync(path.join(source, entry), path.join(target, entry));
 }
-fs.cpSync(path.join(source, "locales"), path.join(target, "locales"), { recursive: true });
+if (fs.existsSync(path.join(source, "locales"))) {
+  fs.cpSync(path.join(source, "locales"), path.join(target, "locales"), { recursive: true });
+}
