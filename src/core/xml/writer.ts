@@ -30,11 +30,11 @@ export function element(name: string, children: readonly (Markup | undefined | f
 }
 
 /** A text-only element, or nothing when the value is not set. */
-export function textElement(name: string, value: string | number | undefined): Markup | undefined {
-  return value === undefined ? undefined : (`<${name}>${escapeXml(String(value))}</${name}>` as Markup);
+export function textElement(name: string, value: string | number | undefined, attributes: Attributes = {}): Markup | undefined {
+  return value === undefined ? undefined : (`<${name}${attributesOf(attributes)}>${escapeXml(String(value))}</${name}>` as Markup);
 }
 
 /** A whole document: declaration and a root element in the API's namespace. */
-export function document(rootName: string, children: readonly (Markup | undefined | false)[]): string {
-  return DECLARATION + element(rootName, children, { xmlns: SIGNERING_NAMESPACE });
+export function document(rootName: string, children: readonly (Markup | undefined | false)[], attributes: Attributes = {}): string {
+  return DECLARATION + element(rootName, children, { xmlns: SIGNERING_NAMESPACE, ...attributes });
 }

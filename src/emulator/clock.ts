@@ -1,0 +1,17 @@
+/** The emulator's time: the real clock plus an offset that tests move forward. */
+export class EmulatorClock {
+  constructor(private offsetMs = 0) {}
+
+  now(): number {
+    return Date.now() + this.offsetMs;
+  }
+
+  get offset(): number {
+    return this.offsetMs;
+  }
+
+  advance(milliseconds: number): void {
+    if (!(milliseconds >= 0)) throw new RangeError("The clock only moves forward");
+    this.offsetMs += milliseconds;
+  }
+}

@@ -1,0 +1,51 @@
+import { randomBytes, X509Certificate } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { loadCredentials, type SenderCredentials } from "../core/keys";
+import { TestCertificateAuthority, toPkcs12 } from "./pki";
+
+/** The emulator's certificates, made on first start and reused after. */
+export interface EmulatorIdentity {
+  caCertificateFile: string;
+  caCertificatePem: string;
+  ca: X509Certificate;
+  server: { keyPem: string; chainPem: string };
+  /** The server's certificate and key, which also seal the signed documents. */
+  seal: SenderCredentials;
+  clientKeystoreFile: string;
+  clientKeystorePassword: string;
+}
+
+export function prepareIdentity(dataDir: string, organizationNumber: string): EmulatorIdentity {
+  mkdirSync(dataDir, { recursive: true });
+  const file = (name: string) => path.join(dataDir, name);
+  if (!existsSync(file("ca.pem"))) {
+    const ca = TestCertificateAuthority.create();
+    const server = ca.issueServerCertificate();
+    const password = randomBytes(12).toString("base64url");
+    const client = ca.issueEnterpriseCertificate({ organizationNumber, organizationName: "Emulator Test Sender AS" });
+    // Written last-first so a half-made directory (no ca.pem) is made again in full.
+    writeFileSync(file("client.p12"), toPkcs12(client, { password, alias: "signering" }), { mode: 0o600 });
+    writeFileSync(file("client-password.txt"), password, { mode: 0o600 });
+    writeFileSync(file("server-key.pem"), server.keyPem, { mode: 0o600 });
+    writeFileSync(file("server.pem"), server.chainPem);
+    writeFileSync(file("ca-key.pem"), ca.keyPem, { mode: 0o600 });
+    writeFileSync(file("ca.pem"), ca.certificatePem);
+  }
+  const caCertificatePem = readFileSync(file("ca.pem"), "utf8");
+  const server = { keyPem: readFileSync(file("server-key.pem"), "utf8"), chainPem: readFileSync(file("server.pem"), "utf8") };
+  return {
+    caCertificateFile: file("ca.pem"),
+    caCertificatePem,
+    ca: new X509Certificate(caCertificatePem),
+    server,
+    seal: loadCredentials({ certificatePem: server.chainPem, privateKeyPem: server.keyPem }),
+    clientKeystoreFile: file("client.p12"),
+    clientKeystorePassword: readFileSync(file("client-password.txt"), "utf8").trim(),
+  };
+}
+
+/** A certificate authority for issuing more test certificates from the emulator's CA (tests, other organizations). */
+export function certificateAuthorityOf(dataDir: string): TestCertificateAuthority {
+  return TestCertificateAuthority.load(readFileSync(path.join(dataDir, "ca-key.pem"), "utf8"), readFileSync(path.join(dataDir, "ca.pem"), "utf8"));
+}

@@ -1,0 +1,121 @@
+import forge from "node-forge";
+import { PDFArray, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFString, StandardFonts, rgb } from "pdf-lib";
+
+/**
+ * The signed PDF (PAdES) the emulator hands out for a completed job: a front page listing the
+ * signers, the original documents' pages, each signer's XAdES attached, and a real PDF
+ * signature (adbe.pkcs7.detached) by the emulator's own certificate over the whole file.
+ * Standard tools (pdfsig, Acrobat) validate the signature and report the signer as untrusted.
+ */
+
+export interface PadesSigner {
+  name: string;
+  signedAt: Date;
+  xades: { fileName: string; content: string };
+}
+
+export interface PadesInput {
+  jobTitle: string;
+  documents: { title: string; content: Uint8Array }[];
+  signers: PadesSigner[];
+  sealKeyPem: string;
+  sealCertificateChainPem: string[];
+}
+
+/** Room for the CMS signature (certificate chain included), in bytes. */
+const SIGNATURE_CAPACITY = 16 * 1024;
+const BYTE_RANGE_PLACEHOLDER = 9_999_999_999;
+
+export async function createPades(input: PadesInput): Promise<Uint8Array> {
+  const pdf = await PDFDocument.create();
+  pdf.setTitle(input.jobTitle);
+  pdf.setProducer("Posten signering emulator");
+  await addFrontPage(pdf, input);
+  for (const document of input.documents) {
+    const source = await PDFDocument.load(document.content, { ignoreEncryption: true, updateMetadata: false });
+    for (const page of await pdf.copyPages(source, source.getPageIndices())) pdf.addPage(page);
+  }
+  for (const signer of input.signers) {
+    await pdf.attach(Buffer.from(signer.xades.content, "utf8"), signer.xades.fileName, { mimeType: "application/xml", description: `XAdES of ${signer.name}` });
+  }
+  addSignaturePlaceholder(pdf);
+  const unsigned = Buffer.from(await pdf.save({ useObjectStreams: false }));
+  return seal(unsigned, input);
+}
+
+async function addFrontPage(pdf: PDFDocument, input: PadesInput): Promise<void> {
+  const page = pdf.addPage([595.28, 841.89]); // A4 portrait
+  const font = await pdf.embedFont(StandardFonts.Helvetica);
+  const bold = await pdf.embedFont(StandardFonts.HelveticaBold);
+  const printable = (text: string) => [...text].map((character) => (font.getCharacterSet().includes(character.codePointAt(0) ?? 0) ? character : "?")).join("");
+  let y = 780;
+  const line = (text: string, size = 11, useBold = false) => {
+    page.drawText(printable(text), { x: 56, y, size, font: useBold ? bold : font, color: rgb(0.1, 0.1, 0.1), maxWidth: 480 });
+    y -= size + 10;
+  };
+  line("Signed with Posten signering (emulator)", 10);
+  line(input.jobTitle, 18, true);
+  y -= 10;
+  line("Signers", 13, true);
+  for (const signer of input.signers) line(`${signer.name} — signed ${signer.signedAt.toISOString()}`);
+  y -= 10;
+  line("Documents", 13, true);
+  for (const document of input.documents) line(document.title);
+  y -= 20;
+  line("This document was produced by a local emulator for testing; it has no legal effect.", 9);
+}
+
+function addSignaturePlaceholder(pdf: PDFDocument): void {
+  const context = pdf.context;
+  const firstPage = pdf.getPage(0);
+  const signature = context.register(
+    context.obj({
+      Type: "Sig",
+      Filter: "Adobe.PPKLite",
+      SubFilter: "adbe.pkcs7.detached",
+      ByteRange: [0, BYTE_RANGE_PLACEHOLDER, BYTE_RANGE_PLACEHOLDER, BYTE_RANGE_PLACEHOLDER].map((value) => PDFNumber.of(value)),
+      Contents: PDFHexString.of("0".repeat(SIGNATURE_CAPACITY * 2)),
+      Reason: PDFString.of("Sealed by the Posten signering emulator"),
+      M: PDFString.fromDate(new Date()),
+    }),
+  );
+  const widget = context.register(
+    context.obj({ Type: "Annot", Subtype: "Widget", FT: "Sig", Rect: [0, 0, 0, 0], V: signature, T: PDFString.of("Seal"), F: 4, P: firstPage.ref }),
+  );
+  const annotations = firstPage.node.lookupMaybe(PDFName.of("Annots"), PDFArray);
+  if (annotations) annotations.push(widget);
+  else firstPage.node.set(PDFName.of("Annots"), context.obj([widget]));
+  pdf.catalog.set(PDFName.of("AcroForm"), context.obj({ SigFlags: 3, Fields: [widget] }));
+}
+
+function seal(pdf: Buffer, input: PadesInput): Uint8Array {
+  const placeholder = /\/ByteRange\s*\[\s*0\s+9999999999\s+9999999999\s+9999999999\s*\]/.exec(pdf.toString("latin1"));
+  const contentsStart = pdf.indexOf(`<${"0".repeat(SIGNATURE_CAPACITY * 2)}>`, 0, "latin1");
+  if (!placeholder || contentsStart === -1) throw new Error("The signature placeholder is missing");
+  const contentsEnd = contentsStart + SIGNATURE_CAPACITY * 2 + 2;
+  const byteRange = [0, contentsStart, contentsEnd, pdf.length - contentsEnd];
+  const rangeText = `/ByteRange [${byteRange.join(" ")}]`.padEnd(placeholder[0].length, " ");
+  pdf.write(rangeText, placeholder.index, "latin1");
+
+  const signed = Buffer.concat([pdf.subarray(0, contentsStart), pdf.subarray(contentsEnd)]);
+  const cms = forge.pkcs7.createSignedData();
+  cms.content = forge.util.createBuffer(signed.toString("binary"));
+  const [leaf, ...chain] = input.sealCertificateChainPem.map((pem) => forge.pki.certificateFromPem(pem));
+  if (!leaf) throw new Error("A seal certificate is needed");
+  for (const certificate of [leaf, ...chain]) cms.addCertificate(certificate);
+  cms.addSigner({
+    key: forge.pki.privateKeyFromPem(input.sealKeyPem),
+    certificate: leaf,
+    digestAlgorithm: forge.pki.oids.sha256 as string,
+    authenticatedAttributes: [
+      { type: forge.pki.oids.contentType as string, value: forge.pki.oids.data as string },
+      { type: forge.pki.oids.messageDigest as string },
+      { type: forge.pki.oids.signingTime as string, value: new Date() as unknown as string },
+    ],
+  });
+  cms.sign({ detached: true });
+  const der = Buffer.from(forge.asn1.toDer(cms.toAsn1()).getBytes(), "binary");
+  if (der.length > SIGNATURE_CAPACITY) throw new Error("The PDF signature does not fit its placeholder");
+  pdf.write(der.toString("hex").padEnd(SIGNATURE_CAPACITY * 2, "0"), contentsStart + 1, "latin1");
+  return pdf;
+}

@@ -1,0 +1,217 @@
+import { X509Certificate } from "node:crypto";
+import JSZip from "jszip";
+import { createSignaturesXml } from "../core/bundle";
+import type { SenderCredentials } from "../core/keys";
+import type { Flow } from "../core/model";
+import type { EmulatorClock } from "./clock";
+import { readJobSpec } from "./job-spec";
+import { type EmulatedJob, type EmulatedSigner, JobBook, token } from "./jobs";
+import { parseJobRequest } from "./multipart";
+import { createPades } from "./pades";
+import { badRequest, Rejection } from "./rejection";
+import { directJobResponse, directJobStatus, directSignerResponse, portalJobResponse, portalJobStatus, type UrlBase } from "./responses";
+import { validateAgainstSchema } from "./schema";
+import type { Store } from "./store";
+import { SIGNATURES_ENTRY, verifyBundleSignature } from "./verify-bundle";
+
+const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
+const MANIFEST_ENTRY = "manifest.xml";
+
+export interface ServiceOptions {
+  book: JobBook;
+  store: Store;
+  clock: EmulatorClock;
+  urls: UrlBase;
+  trustedCertificates: X509Certificate[];
+  signingTimeToleranceMs: number;
+  emptyQueueWaitMs: number;
+  /** The emulator's own certificate and key: seals PAdES and signer XAdES. */
+  seal: SenderCredentials;
+}
+
+export interface XmlResult {
+  status: number;
+  xml?: string;
+  headers?: Record<string, string>;
+}
+
+/** The service's operations, independent of HTTP routing. */
+export class SigneringService {
+  /** Per organization, flow and queue: when the next poll is allowed. */
+  private readonly nextPermittedPoll = new Map<string, number>();
+
+  constructor(private readonly options: ServiceOptions) {}
+
+  async createJob(organization: string, callerOrganization: string | undefined, flow: Flow, contentType: string | undefined, body: Buffer): Promise<XmlResult> {
+    const { requestXml, bundle } = parseJobRequest(contentType, body);
+    const entries = await unzip(bundle);
+    const manifest = entries.get(MANIFEST_ENTRY);
+    if (!manifest) throw badRequest("INVALID_DOCUMENT_BUNDLE", "The document bundle has no manifest.xml");
+    const manifestXml = manifest.toString("utf8");
+    await validateAgainstSchema([
+      { name: "request.xml", xml: requestXml },
+      { name: MANIFEST_ENTRY, xml: manifestXml },
+    ]);
+    const rootOf = (xml: string) => /<(?:[\w-]+:)?([\w-]+)[\s>]/.exec(xml.replace(/<\?[^?]*\?>/g, "").replace(/<!--[\s\S]*?-->/g, ""))?.[1];
+    if (rootOf(requestXml) !== `${flow}-signature-job-request` || rootOf(manifestXml) !== `${flow}-signature-job-manifest`) {
+      throw badRequest("INVALID_REQUEST", `A ${flow} job needs a ${flow}-signature-job-request and a ${flow}-signature-job-manifest`);
+    }
+    const spec = readJobSpec(flow, requestXml, manifestXml);
+    if (spec.sender !== organization) {
+      throw badRequest("SENDER_MISMATCH", `The manifest's sender ${spec.sender} is not the organization in the URL (${organization})`);
+    }
+    const signature = verifyBundleSignature(entries, {
+      trustedCertificates: this.options.trustedCertificates,
+      now: new Date(),
+      signingTimeToleranceMs: this.options.signingTimeToleranceMs,
+    });
+    if (signature.organizationNumber !== callerOrganization && signature.organizationNumber !== organization) {
+      throw new Rejection(403, "INVALID_SIGNATURE", `The document bundle is signed by organization ${signature.organizationNumber ?? "(none)"}, not by the calling organization ${callerOrganization}`);
+    }
+    const expected = new Set([...spec.documents.map((document) => document.href), MANIFEST_ENTRY, SIGNATURES_ENTRY]);
+    for (const name of entries.keys()) if (!expected.has(name)) throw badRequest("INVALID_DOCUMENT_BUNDLE", `"${name}" is in the bundle but not in the manifest`);
+    const contents = spec.documents.map((document) => {
+      const content = entries.get(document.href);
+      if (!content) throw badRequest("INVALID_DOCUMENT_BUNDLE", `The manifest names "${document.href}", which is not in the bundle`);
+      if (document.mime !== "application/pdf") throw badRequest("INVALID_DOCUMENT", `"${document.href}" has media type ${document.mime}; only application/pdf is accepted`);
+      if (!content.subarray(0, 1024).includes("%PDF-")) throw badRequest("INVALID_DOCUMENT", `"${document.href}" is not a PDF`);
+      if (content.length > MAX_DOCUMENT_BYTES) throw badRequest("DOCUMENT_TOO_LARGE", `"${document.href}" is ${content.length} bytes; at most ${MAX_DOCUMENT_BYTES}`);
+      return content;
+    });
+
+    const job = this.options.book.create(spec, this.options.clock.now());
+    contents.forEach((content, index) => this.options.store.saveDocument(job.id, index, content));
+    return { status: 200, xml: flow === "direct" ? directJobResponse(job, this.options.urls) : portalJobResponse(job, this.options.urls) };
+  }
+
+  directStatus(organization: string, id: number, statusQueryToken: string | undefined): XmlResult {
+    const job = this.options.book.get(organization, "direct", id);
+    this.options.book.tick(this.options.clock.now());
+    if (!statusQueryToken || !job.statusQueryTokens.includes(statusQueryToken)) {
+      if (job.statusQueryTokens.length === 0) throw new Rejection(404, "SIGNING_CEREMONY_NOT_COMPLETED", `No signer of job ${id} has finished the signing ceremony yet`);
+      throw new Rejection(403, "INVALID_STATUS_QUERY_TOKEN", `The status query token is not valid for job ${id}`);
+    }
+    return { status: 200, xml: directJobStatus(job, this.options.urls, this.options.clock.now()) };
+  }
+
+  /** The next status change; an empty queue makes the poller wait, and polling early is refused. */
+  poll(organization: string, flow: Flow, queue: string): XmlResult {
+    const now = this.options.clock.now();
+    const key = `${organization}/${flow}/${queue}`;
+    const permitted = this.nextPermittedPoll.get(key) ?? 0;
+    const header = (instant: number) => ({ "x-next-permitted-poll-time": new Date(instant).toISOString() });
+    if (now < permitted) {
+      throw new Rejection(429, "TOO_EAGER_POLLING", `Polled before the next permitted poll time ${new Date(permitted).toISOString()}`, header(permitted));
+    }
+    const job = this.options.book.poll(organization, flow, queue, now);
+    const next = job ? now : now + this.options.emptyQueueWaitMs;
+    this.nextPermittedPoll.set(key, next);
+    if (!job) return { status: 204, headers: header(next) };
+    const xml = flow === "direct" ? directJobStatus(job, this.options.urls, now) : portalJobStatus(job, this.options.urls, now);
+    return { status: 200, xml, headers: header(next) };
+  }
+
+  confirm(organization: string, flow: Flow, id: number): XmlResult {
+    this.options.book.confirm(this.options.book.get(organization, flow, id), this.options.clock.now());
+    return { status: 200 };
+  }
+
+  cancel(organization: string, id: number): XmlResult {
+    this.options.book.cancel(this.options.book.get(organization, "portal", id), this.options.clock.now());
+    return { status: 204 };
+  }
+
+  deleteDocuments(organization: string, flow: Flow, id: number): XmlResult {
+    const job = this.options.book.get(organization, flow, id);
+    this.options.book.deleteDocuments(job, this.options.clock.now());
+    this.options.store.deleteDocuments(job.id);
+    return { status: 200 };
+  }
+
+  newRedirectUrl(organization: string, id: number, signerIndex: number): XmlResult {
+    const job = this.options.book.get(organization, "direct", id);
+    const signer = signerOf(job, signerIndex);
+    if (signer.status !== "WAITING" || job.status !== "IN_PROGRESS") {
+      throw new Rejection(409, "SIGNER_NOT_WAITING", `Signer ${signerIndex} of job ${id} has status ${signer.status}; no new redirect URL`);
+    }
+    signer.redirectToken = token();
+    signer.redirectTokenUsed = false;
+    this.options.store.saveJob(job);
+    return { status: 200, xml: directSignerResponse(job, signer, this.options.urls) };
+  }
+
+  signerXades(organization: string, flow: Flow, id: number, signerIndex: number): string {
+    const job = this.downloadable(organization, flow, id);
+    const signer = signerOf(job, signerIndex);
+    if (signer.status !== "SIGNED") throw new Rejection(404, "SIGNATURE_NOT_FOUND", `Signer ${signerIndex} of job ${id} has not signed`);
+    return this.xadesOf(job);
+  }
+
+  async pades(organization: string, flow: Flow | undefined, id: number): Promise<Uint8Array> {
+    const job = this.downloadable(organization, flow, id);
+    if (job.status !== "COMPLETED_SUCCESSFULLY") throw new Rejection(404, "PADES_NOT_AVAILABLE", `Job ${id} is ${job.status}; the PAdES exists when every signer has signed`);
+    const seal = this.options.seal;
+    return createPades({
+      jobTitle: job.title,
+      documents: job.documents.map((document, index) => ({ title: document.title, content: this.options.store.readDocument(job.id, index) })),
+      signers: job.signers.map((signer) => ({
+        name: signerLabel(signer),
+        signedAt: new Date(signer.since),
+        xades: { fileName: `xades-signer-${signer.index}.xml`, content: this.xadesOf(job) },
+      })),
+      sealKeyPem: seal.tls.key,
+      sealCertificateChainPem: seal.chain.map((certificate) => certificate.toString()),
+    });
+  }
+
+  documentOf(job: EmulatedJob, index: number): Buffer {
+    if (job.documentsDeleted) throw new Rejection(404, "DOCUMENTS_DELETED", `The documents of job ${job.id} were deleted`);
+    if (!job.documents[index]) throw new Rejection(404, "DOCUMENT_NOT_FOUND", `Job ${job.id} has no document ${index + 1}`);
+    return this.options.store.readDocument(job.id, index);
+  }
+
+  /**
+   * A signer's XAdES. There is no real eID in the emulator, so the emulator's own certificate
+   * stands in for the signer's, over the job's documents.
+   */
+  private xadesOf(job: EmulatedJob): string {
+    return createSignaturesXml({
+      files: job.documents.map((document, index) => ({ name: document.href, content: this.options.store.readDocument(job.id, index), mimeType: document.mime })),
+      credentials: this.options.seal,
+      signingTime: new Date(job.completedAt ?? this.options.clock.now()),
+      timeZone: "Europe/Oslo",
+    });
+  }
+
+  private downloadable(organization: string, flow: Flow | undefined, id: number): EmulatedJob {
+    const job = this.options.book.get(organization, flow, id);
+    if (job.documentsDeleted) throw new Rejection(404, "DOCUMENTS_DELETED", `The documents of job ${id} were deleted`);
+    return job;
+  }
+}
+
+export function signerOf(job: EmulatedJob, index: number): EmulatedSigner {
+  const signer = job.signers.find((candidate) => candidate.index === index);
+  if (!signer) throw new Rejection(404, "SIGNER_NOT_FOUND", `Job ${job.id} has no signer ${index}`);
+  return signer;
+}
+
+export function signerLabel(signer: EmulatedSigner): string {
+  if (signer.personalIdentificationNumber) return `Signer ${signer.personalIdentificationNumber.slice(0, 6)}*****`;
+  return signer.customIdentifier ?? signer.contact?.email ?? signer.contact?.sms ?? `Signer ${signer.index}`;
+}
+
+async function unzip(bundle: Buffer): Promise<Map<string, Buffer>> {
+  let zip: JSZip;
+  try {
+    zip = await JSZip.loadAsync(bundle);
+  } catch {
+    throw badRequest("INVALID_DOCUMENT_BUNDLE", "The document bundle is not a readable ZIP (ASiC-E) archive");
+  }
+  const entries = new Map<string, Buffer>();
+  for (const [name, file] of Object.entries(zip.files)) {
+    if (file.dir) continue;
+    entries.set(name, await file.async("nodebuffer"));
+  }
+  return entries;
+}

@@ -1,0 +1,95 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { EmulatedJob, Notification } from "./jobs";
+
+/**
+ * The emulator's state on disk. Every change is appended to a journal with a synchronous write
+ * before the response goes out, so a killed emulator loses nothing; appending is cheap enough
+ * for hundreds of jobs a second, where rewriting one state file per change would not be.
+ * The journal is compacted to one line per job when the emulator starts.
+ */
+
+type Entry = { job: EmulatedJob } | { notification: Notification } | { clockOffsetMs: number };
+
+export interface StoredState {
+  jobs: EmulatedJob[];
+  outbox: Notification[];
+  clockOffsetMs: number;
+}
+
+export class Store {
+  private readonly journal: string;
+  private readonly documentsDir: string;
+
+  constructor(dataDir: string) {
+    this.journal = path.join(dataDir, "journal.jsonl");
+    this.documentsDir = path.join(dataDir, "documents");
+    mkdirSync(this.documentsDir, { recursive: true });
+  }
+
+  /** Reads the journal (the last line of each job wins) and compacts it. */
+  load(): StoredState {
+    const jobs = new Map<number, EmulatedJob>();
+    const outbox: Notification[] = [];
+    let clockOffsetMs = 0;
+    if (existsSync(this.journal)) {
+      for (const line of readFileSync(this.journal, "utf8").split("\n")) {
+        if (line.trim() === "") continue;
+        let entry: Entry;
+        try {
+          entry = JSON.parse(line) as Entry;
+        } catch {
+          continue; // a line cut short by a kill mid-write
+        }
+        if ("job" in entry) jobs.set(entry.job.id, entry.job);
+        else if ("notification" in entry) outbox.push(entry.notification);
+        else clockOffsetMs = entry.clockOffsetMs;
+      }
+    }
+    const state = { jobs: [...jobs.values()], outbox, clockOffsetMs };
+    const compacted = [...state.jobs.map((job) => ({ job })), ...outbox.map((notification) => ({ notification })), { clockOffsetMs }];
+    writeFileSync(`${this.journal}.tmp`, compacted.map((entry) => JSON.stringify(entry)).join("\n") + "\n");
+    renameSync(`${this.journal}.tmp`, this.journal);
+    return state;
+  }
+
+  saveJob(job: EmulatedJob): void {
+    this.append({ job });
+  }
+
+  saveNotification(notification: Notification): void {
+    this.append({ notification });
+  }
+
+  saveClockOffset(clockOffsetMs: number): void {
+    this.append({ clockOffsetMs });
+  }
+
+  saveDocument(jobId: number, index: number, content: Uint8Array): void {
+    mkdirSync(path.join(this.documentsDir, String(jobId)), { recursive: true });
+    writeFileSync(this.documentPath(jobId, index), content);
+  }
+
+  readDocument(jobId: number, index: number): Buffer {
+    return readFileSync(this.documentPath(jobId, index));
+  }
+
+  deleteDocuments(jobId: number): void {
+    rmSync(path.join(this.documentsDir, String(jobId)), { recursive: true, force: true });
+  }
+
+  /** Forgets everything (control API reset). */
+  clear(): void {
+    rmSync(this.documentsDir, { recursive: true, force: true });
+    mkdirSync(this.documentsDir, { recursive: true });
+    writeFileSync(this.journal, "");
+  }
+
+  private documentPath(jobId: number, index: number): string {
+    return path.join(this.documentsDir, String(jobId), `${index}.pdf`);
+  }
+
+  private append(entry: Entry): void {
+    appendFileSync(this.journal, JSON.stringify(entry) + "\n");
+  }
+}
