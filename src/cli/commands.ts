@@ -108,4 +108,12 @@ export const COMMANDS: Record<string, Command> = {
     summary: "a new redirect URL for a direct signer",
     run: (options) => withClient(options, (client) => client.direct.requestNewRedirectUrl(required(options, "signer-url"))),
   },
+  emulator: {
+    usage: "emulator [--port N] [--data-dir DIR]",
+    summary: "run the local emulator of the service until stopped (Ctrl+C); state is kept in DIR",
+    async run(options) {
+      const { runEmulatorCommand } = await import("./emulator-command.js");
+      return runEmulatorCommand(options);
+    },
+  },
 };

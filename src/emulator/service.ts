@@ -1,5 +1,6 @@
 import { X509Certificate } from "node:crypto";
 import JSZip from "jszip";
+import { PDFDocument } from "pdf-lib";
 import { createSignaturesXml } from "../core/bundle";
 import type { SenderCredentials } from "../core/keys";
 import type { Flow } from "../core/model";
@@ -78,6 +79,7 @@ export class SigneringService {
       if (content.length > MAX_DOCUMENT_BYTES) throw badRequest("DOCUMENT_TOO_LARGE", `"${document.href}" is ${content.length} bytes; at most ${MAX_DOCUMENT_BYTES}`);
       return content;
     });
+    await Promise.all(contents.map((content, index) => requireReadablePdf(content, spec.documents[index]?.href ?? "")));
 
     const job = this.options.book.create(spec, this.options.clock.now());
     contents.forEach((content, index) => this.options.store.saveDocument(job.id, index, content));
@@ -199,6 +201,16 @@ export function signerOf(job: EmulatedJob, index: number): EmulatedSigner {
 export function signerLabel(signer: EmulatedSigner): string {
   if (signer.personalIdentificationNumber) return `Signer ${signer.personalIdentificationNumber.slice(0, 6)}*****`;
   return signer.customIdentifier ?? signer.contact?.email ?? signer.contact?.sms ?? `Signer ${signer.index}`;
+}
+
+/** The service renders every document into the signed PDF, so it must parse and must not be encrypted. */
+async function requireReadablePdf(content: Buffer, name: string): Promise<void> {
+  try {
+    await PDFDocument.load(content, { updateMetadata: false });
+  } catch (error) {
+    const encrypted = /encrypt/i.test((error as Error).message);
+    throw badRequest("INVALID_DOCUMENT", encrypted ? `"${name}" is a password-protected PDF` : `"${name}" is not a readable PDF`);
+  }
 }
 
 async function unzip(bundle: Buffer): Promise<Map<string, Buffer>> {
