@@ -33,7 +33,8 @@ const parser = new XMLParser({
   ignorePiTags: true,
   commentPropName: "#comment",
   processEntities: true,
-  htmlEntities: false,
+  // Also decodes numeric character references (&#13; in Java-wrapped base64, &#x9; in attributes).
+  htmlEntities: true,
 });
 
 type RawNode = Record<string, unknown> & { ":@"?: Record<string, string> };
