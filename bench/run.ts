@@ -1,8 +1,10 @@
 /** Runs every benchmark in turn: `npm run bench`. */
 import { runBundleBenchmark } from "./bundle";
+import { runEmulatorBenchmark } from "./emulator";
 
 async function main(): Promise<void> {
   await runBundleBenchmark();
+  await runEmulatorBenchmark();
 }
 
 main().catch((error: unknown) => {
