@@ -9,8 +9,15 @@ export default tseslint.config(
     languageOptions: { parserOptions: { projectService: false } },
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      // Node-RED's idiom: the node's constructor keeps `this` as `node` for its callbacks.
+      "@typescript-eslint/no-this-alias": ["error", { allowedNames: ["node"] }],
       "no-console": "off",
     },
+  },
+  {
+    // Node modules are loaded by path, as Node-RED loads them.
+    files: ["test/nodes/**/*.ts"],
+    rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
     files: ["scripts/**/*.js"],

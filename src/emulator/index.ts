@@ -58,6 +58,8 @@ export interface RunningEmulator {
   organizationNumber: string;
   dataDir: string;
   control: EmulatorControl;
+  /** Lets the process exit while the emulator still runs (for an emulator embedded in a host such as Node-RED). */
+  unref(): void;
   close(): Promise<void>;
 }
 
@@ -121,6 +123,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     organizationNumber,
     dataDir,
     control,
+    unref: () => {
+      api.unref();
+      web.unref();
+    },
     close: async () => {
       clearInterval(ticker);
       await Promise.all([close(api), close(web)]);

@@ -1,0 +1,52 @@
+import type { Node, NodeMessageInFlow } from "node-red";
+import { SigneringError } from "../../src/core";
+
+/** The query parameter that ties the signer's return to the exit URL back to the job. */
+export const CORRELATION_PARAMETER = "signering_job";
+
+export type Send = (msg: NodeMessageInFlow | (NodeMessageInFlow | null)[]) => void;
+export type Done = (error?: Error) => void;
+
+/** What the nodes put on `msg.signering`: everything a later node needs about the job. */
+export type SigneringContext = Record<string, unknown> & { flow?: string; jobId?: string };
+
+/**
+ * Runs an async input handler the way Node-RED wants it: three-argument form, errors to
+ * `done(err)` so a Catch node gets them with the original msg, and status kept honest with a
+ * count of work in progress.
+ */
+export function handleInput(node: Node, busyText: string, handler: (msg: NodeMessageInFlow, send: Send) => Promise<string | undefined>): void {
+  let inProgress = 0;
+  node.on("input", (msg: NodeMessageInFlow, send: Send, done: Done) => {
+    inProgress += 1;
+    node.status({ fill: "blue", shape: "dot", text: busyText });
+    handler(msg, send).then(
+      (doneText) => {
+        inProgress -= 1;
+        node.status(inProgress > 0 ? { fill: "blue", shape: "dot", text: busyText } : doneText ? { fill: "green", shape: "dot", text: doneText } : {});
+        done();
+      },
+      (error: unknown) => {
+        inProgress -= 1;
+        node.status({ fill: "red", shape: "ring", text: shortError(error) });
+        done(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+  node.on("close", () => node.status({}));
+}
+
+export function shortError(error: unknown): string {
+  if (error instanceof SigneringError) return error.code.length <= 40 ? error.code : error.code.slice(0, 40);
+  return error instanceof Error ? error.message.slice(0, 40) : "error";
+}
+
+/** Reads `msg.signering`, creating it when absent. */
+export function signeringOf(msg: NodeMessageInFlow): SigneringContext {
+  const context = (msg as { signering?: unknown }).signering;
+  return context && typeof context === "object" ? (context as SigneringContext) : {};
+}
+
+export function setSignering(msg: NodeMessageInFlow, values: SigneringContext): void {
+  (msg as { signering?: SigneringContext }).signering = { ...signeringOf(msg), ...values };
+}

@@ -1,0 +1,150 @@
+import { randomUUID } from "node:crypto";
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from "node-red";
+import { InvalidInputError, type DirectJob, type Flow, type JobDocument, type PortalJob } from "../src/core";
+import type { SigneringConfigNode } from "./lib/config-types";
+import { CORRELATION_PARAMETER, handleInput, setSignering } from "./lib/node-support";
+
+/** Creates a direct or portal signature job from the msg's PDF(s) and the dialog's settings. */
+
+interface TypedProperty {
+  value: string;
+  type: string;
+}
+
+interface CreateDef extends NodeDef {
+  config: string;
+  flow: Flow;
+  title: string;
+  titleType: string;
+  description: string;
+  descriptionType: string;
+  reference: string;
+  referenceType: string;
+  documentTitle: string;
+  documentTitleType: string;
+  signers: string;
+  signersType: string;
+  completionUrl: string;
+  completionUrlType: string;
+  rejectionUrl: string;
+  rejectionUrlType: string;
+  errorUrl: string;
+  errorUrlType: string;
+  statusRetrievalMethod: "" | "WAIT_FOR_CALLBACK" | "POLLING";
+  pollingQueue: string;
+  nonsensitiveTitle: string;
+  activationTime: string;
+  activationTimeType: string;
+  availableSeconds: string;
+  requiredAuthentication: "" | "3" | "4";
+  identifierInSignedDocuments: string;
+}
+
+
+export = function register(RED: NodeAPI): void {
+  function SigneringCreate(this: Node, def: CreateDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const config = RED.nodes.getNode(def.config) as SigneringConfigNode | null;
+    if (!config) node.status({ fill: "red", shape: "ring", text: "no configuration" });
+
+    const evaluate = (property: TypedProperty, msg: NodeMessageInFlow): unknown =>
+      property.value === "" && property.type === "str" ? undefined : RED.util.evaluateNodeProperty(property.value, property.type, node, msg);
+    const text = (property: TypedProperty, msg: NodeMessageInFlow, field: string): string | undefined => {
+      const value = evaluate(property, msg);
+      if (value === undefined || value === null || value === "") return undefined;
+      if (typeof value !== "string" && typeof value !== "number") throw new InvalidInputError(field, `must be text, was ${typeof value}`);
+      return String(value);
+    };
+
+    handleInput(node, "creating job", async (msg, send) => {
+      if (!config) throw new InvalidInputError("config", "choose a Posten signering configuration in the node");
+      const overrides = ((msg as { job?: unknown }).job ?? {}) as Partial<DirectJob & PortalJob>;
+      if (typeof overrides !== "object") throw new InvalidInputError("msg.job", "must be an object of job fields");
+      const documentTitle = text({ value: def.documentTitle, type: def.documentTitleType }, msg, "documentTitle") ?? (msg as { filename?: string }).filename?.replace(/^.*[\\/]/, "").replace(/\.pdf$/i, "") ?? "Document";
+      const common = {
+        title: text({ value: def.title, type: def.titleType }, msg, "title") ?? "",
+        documents: documentsFrom(msg.payload, documentTitle),
+        signers: signersFrom(evaluate({ value: def.signers, type: def.signersType }, msg)),
+        ...optional("description", text({ value: def.description, type: def.descriptionType }, msg, "description")),
+        ...optional("reference", text({ value: def.reference, type: def.referenceType }, msg, "reference")),
+        ...optional("pollingQueue", def.pollingQueue?.trim() || undefined),
+        ...optional("requiredAuthentication", def.requiredAuthentication ? (Number(def.requiredAuthentication) as 3 | 4) : undefined),
+        ...optional("identifierInSignedDocuments", (def.identifierInSignedDocuments || undefined) as DirectJob["identifierInSignedDocuments"]),
+      };
+      const client = await config.client();
+      if ((overrides.flow ?? def.flow) === "portal") {
+        const activationTime = text({ value: def.activationTime, type: def.activationTimeType }, msg, "activationTime");
+        const availableSeconds = def.availableSeconds ? Number(def.availableSeconds) : undefined;
+        const job: PortalJob = {
+          ...common,
+          ...optional("nonsensitiveTitle", def.nonsensitiveTitle?.trim() || undefined),
+          ...(activationTime || availableSeconds !== undefined ? { availability: { ...optional("activationTime", activationTime), ...optional("availableSeconds", availableSeconds) } } : {}),
+          ...(overrides as Partial<PortalJob>),
+          signers: (overrides.signers as PortalJob["signers"]) ?? (common.signers as PortalJob["signers"]),
+        };
+        const response = await client.portal.createJob(job);
+        msg.payload = response;
+        setSignering(msg, { ...response });
+        send(msg);
+        return `job ${response.jobId}`;
+      }
+      const correlation = randomUUID();
+      const exitUrls = {
+        completion: withCorrelation(text({ value: def.completionUrl, type: def.completionUrlType }, msg, "completionUrl"), correlation, "completionUrl"),
+        rejection: withCorrelation(text({ value: def.rejectionUrl, type: def.rejectionUrlType }, msg, "rejectionUrl"), correlation, "rejectionUrl"),
+        error: withCorrelation(text({ value: def.errorUrl, type: def.errorUrlType }, msg, "errorUrl"), correlation, "errorUrl"),
+      };
+      const job: DirectJob = {
+        ...common,
+        exitUrls,
+        ...optional("statusRetrievalMethod", def.statusRetrievalMethod || undefined),
+        ...(overrides as Partial<DirectJob>),
+        signers: (overrides.signers as DirectJob["signers"]) ?? (common.signers as DirectJob["signers"]),
+      };
+      const response = await client.direct.createJob(job);
+      config.rememberJob(correlation, { jobId: response.jobId, ...optional("statusUrl", response.statusUrl) });
+      msg.payload = response;
+      setSignering(msg, { ...response, correlation });
+      send(msg);
+      return `job ${response.jobId}`;
+    });
+  }
+
+  RED.nodes.registerType("signering-create", SigneringCreate as unknown as Parameters<NodeAPI["nodes"]["registerType"]>[1]);
+};
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [key in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [key in K]?: V };
+}
+
+/** `msg.payload`: one PDF as a Buffer, or a list of `{ title, content }`. */
+function documentsFrom(payload: unknown, defaultTitle: string): JobDocument[] {
+  if (Buffer.isBuffer(payload)) return [{ title: defaultTitle, content: payload }];
+  if (Array.isArray(payload)) {
+    return payload.map((entry: unknown, index) => {
+      const { title, content } = (entry ?? {}) as { title?: unknown; content?: unknown };
+      if (!Buffer.isBuffer(content)) throw new InvalidInputError(`msg.payload[${index}].content`, "must be the PDF as a Buffer (read the file with a file-in node set to a single Buffer)");
+      return { title: typeof title === "string" ? title : `${defaultTitle} ${index + 1}`, content };
+    });
+  }
+  throw new InvalidInputError("msg.payload", "must be a PDF as a Buffer, or a list of { title, content } with Buffer contents");
+}
+
+function signersFrom(value: unknown): unknown[] {
+  const signers = typeof value === "string" && value.trim().startsWith("[") ? (JSON.parse(value) as unknown) : value;
+  if (!Array.isArray(signers)) throw new InvalidInputError("signers", 'must be a list such as [{"personalIdentificationNumber":"…"}]');
+  return signers;
+}
+
+function withCorrelation(url: string | undefined, correlation: string, field: string): string {
+  if (!url) throw new InvalidInputError(field, "is required for a direct job: where the signer's browser returns");
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InvalidInputError(field, `must be an absolute URL, was "${url}"`);
+  }
+  parsed.searchParams.set(CORRELATION_PARAMETER, correlation);
+  return parsed.href;
+}

@@ -1,0 +1,15 @@
+import path from "node:path";
+import helper from "node-red-node-test-helper";
+
+/** node-red-node-test-helper on the Node-RED under test: NODE_RED_PATH in CI's Node-RED 5 run, else the installed one. */
+const nodeRed = require.resolve(process.env.NODE_RED_PATH ?? "node-red");
+helper.init(nodeRed);
+
+export { helper };
+
+export const nodeTypes = ["signering-config", "signering-create", "signering-status", "signering-download", "signering-confirm", "signering-job"] as const;
+
+const catchNode = require(require.resolve("@node-red/nodes/core/common/25-catch.js", { paths: [path.dirname(nodeRed)] })) as (RED: unknown) => void;
+
+/** The compiled node modules, as Node-RED loads them, and the core Catch node the tests use. */
+export const nodeModules = [...nodeTypes.map((type) => require(`../../nodes/${type}`) as (RED: unknown) => void), catchNode];
