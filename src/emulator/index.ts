@@ -11,6 +11,7 @@ import { prepareIdentity } from "./data-dir";
 import { FaultInjector } from "./faults";
 import { JobBook, type Sector } from "./jobs";
 import { OrganizationRateLimit } from "./rate-limit";
+import { SchemaValidator } from "./schema";
 import { SigneringService } from "./service";
 import { Store } from "./store";
 import { webRouter } from "./web-server";
@@ -82,6 +83,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const apiRoot = `https://${urlHost}:${(api.address() as AddressInfo).port}/api`;
   const signerWebUrl = `http://${urlHost}:${(web.address() as AddressInfo).port}`;
 
+  const schema = new SchemaValidator();
   const book = new JobBook(
     { sectorOf: (organization) => sectors[organization] ?? "private", emptyQueueWaitMs: (options.emptyQueueWaitSeconds ?? 5) * 1000, redeliveryMs: (options.redeliverySeconds ?? 600) * 1000 },
     (job) => store.saveJob(job),
@@ -101,6 +103,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     signingTimeToleranceMs: (options.signingTimeToleranceSeconds ?? 5) * 1000,
     emptyQueueWaitMs: (options.emptyQueueWaitSeconds ?? 5) * 1000,
     seal: identity.seal,
+    schema,
   });
   const faults = new FaultInjector();
   const control = new EmulatorControl(book, clock, store, faults);
@@ -129,7 +132,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
     close: async () => {
       clearInterval(ticker);
-      await Promise.all([close(api), close(web)]);
+      await Promise.all([close(api), close(web), schema.close()]);
     },
   };
   Object.defineProperty(running, "toJSON", {

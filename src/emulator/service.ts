@@ -11,7 +11,7 @@ import { parseJobRequest } from "./multipart";
 import { createPades } from "./pades";
 import { badRequest, Rejection } from "./rejection";
 import { directJobResponse, directJobStatus, directSignerResponse, portalJobResponse, portalJobStatus, type UrlBase } from "./responses";
-import { validateAgainstSchema } from "./schema";
+import type { SchemaValidator } from "./schema";
 import type { Store } from "./store";
 import { SIGNATURES_ENTRY, verifyBundleSignature } from "./verify-bundle";
 
@@ -26,6 +26,7 @@ export interface ServiceOptions {
   trustedCertificates: X509Certificate[];
   signingTimeToleranceMs: number;
   emptyQueueWaitMs: number;
+  schema: SchemaValidator;
   /** The emulator's own certificate and key: seals PAdES and signer XAdES. */
   seal: SenderCredentials;
 }
@@ -49,7 +50,7 @@ export class SigneringService {
     const manifest = entries.get(MANIFEST_ENTRY);
     if (!manifest) throw badRequest("INVALID_DOCUMENT_BUNDLE", "The document bundle has no manifest.xml");
     const manifestXml = manifest.toString("utf8");
-    await validateAgainstSchema([
+    await this.options.schema.validate([
       { name: "request.xml", xml: requestXml },
       { name: MANIFEST_ENTRY, xml: manifestXml },
     ]);
