@@ -1,31 +1,63 @@
-import { isElement, type XmlElement } from "./xml-tree";
+import { XML_NAMESPACE, type XmlAttribute, type XmlElement, type XmlNode } from "./xml-tree";
+
+export class UnsupportedCanonicalizationError extends Error {}
+
+/** Canonical XML 1.0, or 1.1, which differs only in the xml:* attributes the apex inherits. */
+export type C14nVersion = "1.0" | "1.1";
 
 /**
- * Inclusive Canonical XML 1.0 (without comments) of an element and its subtree, as the element
- * sits in its document: the apex carries every namespace in scope, descendants only those whose
- * binding differs from their parent's; namespace declarations sorted (default first, then by
- * prefix), attributes by namespace URI and local name; empty elements as start and end tags.
+ * Canonical XML without comments (https://www.w3.org/TR/2001/REC-xml-c14n-20010315,
+ * https://www.w3.org/TR/2008/REC-xml-c14n11-20080502) of an element and its subtree, as the element sits in its document — the document subset a
+ * same-document signature Reference or SignedInfo denotes. The apex element carries every
+ * namespace in scope and inherits the xml:* attributes of its ancestors; descendants declare
+ * only namespaces whose binding differs from their parent's. Namespace declarations are sorted
+ * (default first, then by prefix), attributes by namespace URI and local name; empty elements
+ * become start and end tags; processing instructions are kept.
  */
-export function canonicalize(element: XmlElement): string {
-  return render(element, new Map());
+export function canonicalize(apex: XmlElement, version: C14nVersion = "1.0"): string {
+  return render(apex, new Map(), inheritedXmlAttributes(apex, version));
 }
 
-function render(element: XmlElement, parentScope: Map<string, string>): string {
-  const namespaces = [...element.inScope]
-    .filter(([prefix, uri]) => prefix !== "xml" && parentScope.get(prefix) !== uri && !(prefix === "" && uri === "" && !parentScope.get("")))
-    .sort(([a], [b]) => (a === b ? 0 : a === "" ? -1 : b === "" ? 1 : a < b ? -1 : 1))
-    .map(([prefix, uri]) => (prefix === "" ? ` xmlns="${escapeAttribute(uri)}"` : ` xmlns:${prefix}="${escapeAttribute(uri)}"`));
-  const attributes = [...element.attributes]
-    .map(([name, value]) => {
-      const [prefix, local] = name.includes(":") ? (name.split(":", 2) as [string, string]) : ["", name];
-      return { name, local, namespace: prefix === "" ? "" : (element.inScope.get(prefix) ?? ""), value };
-    })
-    .sort((a, b) => (a.namespace === b.namespace ? compare(a.local, b.local) : compare(a.namespace, b.namespace)))
+function render(element: XmlElement, renderedScope: ReadonlyMap<string, string>, inherited: XmlAttribute[] = []): string {
+  const declarations = [...element.inScope]
+    .filter(([prefix, uri]) => prefix !== "xml" && (renderedScope.get(prefix) ?? "") !== uri)
+    .sort(([a], [b]) => compare(a, b))
+    .map(([prefix, uri]) => ` ${prefix === "" ? "xmlns" : `xmlns:${prefix}`}="${escapeAttribute(uri)}"`);
+  const attributes = [...element.attributes, ...inherited]
+    .sort((a, b) => compare(a.namespace, b.namespace) || compare(a.localName, b.localName))
     .map((attribute) => ` ${attribute.name}="${escapeAttribute(attribute.value)}"`);
-  const content = element.children.map((child) => (isElement(child) ? render(child, element.inScope) : escapeText(child.text))).join("");
-  return `<${element.name}${namespaces.join("")}${attributes.join("")}>${content}</${element.name}>`;
+  const content = element.children.map((child) => renderChild(child, element.inScope)).join("");
+  return `<${element.name}${declarations.join("")}${attributes.join("")}>${content}</${element.name}>`;
 }
 
+function renderChild(node: XmlNode, scope: ReadonlyMap<string, string>): string {
+  if (node.kind === "element") return render(node, scope);
+  if (node.kind === "text") return escapeText(node.text);
+  return `<?${node.target}${node.data === "" ? "" : ` ${node.data}`}?>`;
+}
+
+/**
+ * The xml:* attributes of the nearest ancestor that has them, unless the apex has its own.
+ * C14N 1.1 inherits only xml:lang and xml:space (and joins xml:base, which signature documents
+ * have no reason to use, so it is refused rather than half supported).
+ */
+function inheritedXmlAttributes(apex: XmlElement, version: C14nVersion): XmlAttribute[] {
+  const inherited = new Map<string, XmlAttribute>();
+  for (const own of apex.attributes) if (own.namespace === XML_NAMESPACE) inherited.set(own.localName, own);
+  const found: XmlAttribute[] = [];
+  for (let ancestor = apex.parent; ancestor; ancestor = ancestor.parent) {
+    for (const attribute of ancestor.attributes) {
+      if (attribute.namespace !== XML_NAMESPACE || inherited.has(attribute.localName)) continue;
+      if (version === "1.1" && attribute.localName === "base") throw new UnsupportedCanonicalizationError("C14N 1.1 of an element under xml:base is not supported");
+      if (version === "1.1" && attribute.localName !== "lang" && attribute.localName !== "space") continue;
+      inherited.set(attribute.localName, attribute);
+      found.push(attribute);
+    }
+  }
+  return found;
+}
+
+/** Code-unit order, which the specification's "lexicographic order" of ASCII names and URIs amounts to. */
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

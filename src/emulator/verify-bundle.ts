@@ -1,26 +1,33 @@
 import { createHash, verify, X509Certificate } from "node:crypto";
 import { organizationNumberOfCertificate } from "../core/keys";
-import { canonicalize } from "./c14n";
+import { canonicalize, type C14nVersion, UnsupportedCanonicalizationError } from "./c14n";
 import { badRequest } from "./rejection";
-import { childElement, childElements, findById, parseXmlTree, textOf, type XmlElement } from "./xml-tree";
+import { attributeOf, childElement, childElements, findById, parseXmlTree, textOf, type XmlElement } from "./xml-tree";
 
 /**
  * Verifies an ASiC-E bundle's XAdES signature on its own terms, independently of how the client
  * made it: every file outside META-INF/ signed exactly once with a matching digest, the
  * SignedProperties digest over their canonical form, the SignatureValue over the canonical
- * SignedInfo, a signing certificate issued by a trusted CA and matching the CertDigest, and a
- * SigningTime close to now.
+ * SignedInfo, a signing certificate issued by a trusted CA and matching the signed
+ * CertDigest and serial number, and a SigningTime close to now.
  */
 
 const DSIG = "http://www.w3.org/2000/09/xmldsig#";
 const XADES = "http://uri.etsi.org/01903/v1.3.2#";
 const ASIC = "http://uri.etsi.org/2918/v1.2.1#";
-const C14N_METHODS = new Set(["http://www.w3.org/TR/2001/REC-xml-c14n-20010315", "http://www.w3.org/2006/12/xml-c14n11"]);
+const CANONICALIZATIONS: Record<string, C14nVersion> = {
+  "http://www.w3.org/TR/2001/REC-xml-c14n-20010315": "1.0",
+  "http://www.w3.org/2006/12/xml-c14n11": "1.1",
+};
 const RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
 const DIGESTS: Record<string, string> = {
+  "http://www.w3.org/2000/09/xmldsig#sha1": "sha1",
   "http://www.w3.org/2001/04/xmlenc#sha256": "sha256",
   "http://www.w3.org/2001/04/xmlenc#sha512": "sha512",
 };
+/** SHA-1 is accepted only where the profile prescribes it: the CertDigest. */
+const REFERENCE_DIGESTS = new Set(["sha256", "sha512"]);
+const XS_DATE_TIME = /^-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$/;
 export const SIGNATURES_ENTRY = "META-INF/signatures.xml";
 
 export interface VerifiedSignature {
@@ -31,6 +38,7 @@ export interface VerifiedSignature {
 
 export interface VerificationOptions {
   trustedCertificates: readonly X509Certificate[];
+  /** The signer's clock is compared with this (and the certificate's validity). */
   now: Date;
   signingTimeToleranceMs: number;
 }
@@ -42,7 +50,7 @@ export function verifyBundleSignature(entries: ReadonlyMap<string, Buffer>, opti
   try {
     root = parseXmlTree(signaturesXml.toString("utf8"));
   } catch (error) {
-    throw badRequest("INVALID_SIGNATURE", `${SIGNATURES_ENTRY} is not well-formed XML: ${(error as Error).message}`);
+    throw invalid(`${SIGNATURES_ENTRY} is not well-formed XML: ${(error as Error).message}`);
   }
   if (root.namespace !== ASIC || root.localName !== "XAdESSignatures") throw invalid("the root element must be asic:XAdESSignatures");
   const signatures = childElements(root, DSIG, "Signature");
@@ -50,59 +58,24 @@ export function verifyBundleSignature(entries: ReadonlyMap<string, Buffer>, opti
   const signature = signatures[0] as XmlElement;
   const signedInfo = required(childElement(signature, DSIG, "SignedInfo"), "ds:SignedInfo");
 
-  const canonicalization = required(childElement(signedInfo, DSIG, "CanonicalizationMethod"), "ds:CanonicalizationMethod").attributes.get("Algorithm") ?? "";
-  if (!C14N_METHODS.has(canonicalization)) throw invalid(`unsupported canonicalization ${canonicalization}`);
-  const method = required(childElement(signedInfo, DSIG, "SignatureMethod"), "ds:SignatureMethod").attributes.get("Algorithm");
+  const canonicalizationUri = algorithmOf(signedInfo, "CanonicalizationMethod");
+  const canonicalization = CANONICALIZATIONS[canonicalizationUri];
+  if (!canonicalization) throw invalid(`unsupported canonicalization ${canonicalizationUri}`);
+  const method = algorithmOf(signedInfo, "SignatureMethod");
   if (method !== RSA_SHA256) throw invalid(`the signature method must be rsa-sha256, was ${method}`);
 
-  const signedFiles = new Set<string>();
-  let signedProperties: XmlElement | undefined;
-  for (const reference of childElements(signedInfo, DSIG, "Reference")) {
-    const uri = reference.attributes.get("URI") ?? "";
-    const algorithm = DIGESTS[required(childElement(reference, DSIG, "DigestMethod"), "ds:DigestMethod").attributes.get("Algorithm") ?? ""];
-    if (!algorithm) throw invalid(`unsupported digest method in the reference to "${uri}"`);
-    const expected = textOf(childElement(reference, DSIG, "DigestValue")).replace(/\s+/g, "");
-    let actual: string;
-    if (uri.startsWith("#")) {
-      const target = findById(signature, uri.slice(1));
-      if (!target || target.namespace !== XADES || target.localName !== "SignedProperties") throw invalid(`the reference "${uri}" does not point at xades:SignedProperties`);
-      actual = digest(algorithm, Buffer.from(canonicalize(target), "utf8"));
-      signedProperties = target;
-    } else {
-      const name = decodeReferenceUri(uri);
-      const content = entries.get(name);
-      if (!content) throw invalid(`the signature refers to "${name}", which is not in the bundle`);
-      if (signedFiles.has(name)) throw invalid(`"${name}" is signed twice`);
-      signedFiles.add(name);
-      actual = digest(algorithm, content);
-    }
-    if (actual !== expected) throw invalid(`the digest of "${uri}" does not match: the file or the signed properties were changed after signing`);
-  }
-  if (!signedProperties) throw invalid("the signed properties are not referenced");
-  for (const name of entries.keys()) {
-    if (!name.startsWith("META-INF/") && !signedFiles.has(name)) throw invalid(`"${name}" is in the bundle but not signed`);
-  }
-
-  const keyInfo = required(childElement(signature, DSIG, "KeyInfo"), "ds:KeyInfo");
-  const x509Data = required(childElement(keyInfo, DSIG, "X509Data"), "ds:X509Data");
-  const certificates = childElements(x509Data, DSIG, "X509Certificate").map(
-    (element) => new X509Certificate(Buffer.from(textOf(element).replace(/\s+/g, ""), "base64")),
-  );
-  const certificate = certificates[0];
-  if (!certificate) throw invalid("ds:KeyInfo has no X509Certificate");
-  const signatureValue = Buffer.from(textOf(childElement(signature, DSIG, "SignatureValue")).replace(/\s+/g, ""), "base64");
-  if (!verify("sha256", Buffer.from(canonicalize(signedInfo), "utf8"), certificate.publicKey, signatureValue)) {
+  const signedProperties = checkReferences(signedInfo, root, signature, entries);
+  const certificates = keyInfoCertificates(signature);
+  const certificate = certificates[0] as X509Certificate;
+  const signatureValue = Buffer.from(textOf(required(childElement(signature, DSIG, "SignatureValue"), "ds:SignatureValue")).replace(/\s+/g, ""), "base64");
+  if (!verify("sha256", canonical(signedInfo, canonicalization), certificate.publicKey, signatureValue)) {
     throw invalid("the SignatureValue does not verify with the certificate in KeyInfo");
   }
   requireTrusted(certificate, certificates.slice(1), options);
 
   const signedSignatureProperties = required(childElement(signedProperties, XADES, "SignedSignatureProperties"), "xades:SignedSignatureProperties");
-  const signingCertificate = required(childElement(signedSignatureProperties, XADES, "SigningCertificate"), "xades:SigningCertificate");
-  const cert = required(childElement(signingCertificate, XADES, "Cert"), "xades:Cert");
-  const certDigest = childElement(required(childElement(cert, XADES, "CertDigest"), "xades:CertDigest"), DSIG, "DigestValue");
-  if (textOf(certDigest).trim() !== digest("sha1", certificate.raw)) throw invalid("the CertDigest does not match the signing certificate");
-  const signingTime = new Date(textOf(childElement(signedSignatureProperties, XADES, "SigningTime")).trim());
-  if (Number.isNaN(signingTime.getTime())) throw invalid("the SigningTime is missing or not a date");
+  checkSigningCertificate(signedSignatureProperties, certificate);
+  const signingTime = readSigningTime(signedSignatureProperties);
   const skew = Math.abs(signingTime.getTime() - options.now.getTime());
   if (skew > options.signingTimeToleranceMs) {
     throw invalid(`the SigningTime ${signingTime.toISOString()} is ${Math.round(skew / 1000)} s from the service's clock; allowed ±${options.signingTimeToleranceMs / 1000} s (synchronize the clock)`);
@@ -110,13 +83,101 @@ export function verifyBundleSignature(entries: ReadonlyMap<string, Buffer>, opti
   return { certificate, organizationNumber: organizationNumberOfCertificate(certificate), signingTime };
 }
 
+/** Checks every Reference's digest; returns the referenced SignedProperties. */
+function checkReferences(signedInfo: XmlElement, root: XmlElement, signature: XmlElement, entries: ReadonlyMap<string, Buffer>): XmlElement {
+  const signedFiles = new Set<string>();
+  let signedProperties: XmlElement | undefined;
+  for (const reference of childElements(signedInfo, DSIG, "Reference")) {
+    const uri = attributeOf(reference, "URI") ?? "";
+    const algorithm = DIGESTS[algorithmOf(reference, "DigestMethod")];
+    if (!algorithm || !REFERENCE_DIGESTS.has(algorithm)) throw invalid(`unsupported digest method in the reference to "${uri}"`);
+    const transforms = childElement(reference, DSIG, "Transforms");
+    const transformAlgorithms = transforms ? childElements(transforms, DSIG, "Transform").map((transform) => attributeOf(transform, "Algorithm") ?? "") : [];
+    let content: Uint8Array;
+    if (uri.startsWith("#")) {
+      if (signedProperties) throw invalid("the signed properties are referenced twice");
+      signedProperties = signedPropertiesOf(root, signature, uri.slice(1));
+      // Without transforms a same-document reference is canonicalized with C14N 1.0 (XMLDSig §4.3.3.2).
+      const version = transformAlgorithms.length === 0 ? "1.0" : transformAlgorithms.length === 1 ? CANONICALIZATIONS[transformAlgorithms[0] as string] : undefined;
+      if (!version) throw invalid(`the reference "${uri}" may have only a canonicalization transform`);
+      content = canonical(signedProperties, version);
+    } else {
+      if (transformAlgorithms.length > 0) throw invalid(`the reference to "${uri}" must not have transforms: files are signed as they are`);
+      const name = decodeReferenceUri(uri);
+      const file = entries.get(name);
+      if (!file || name.startsWith("META-INF/")) throw invalid(`the signature refers to "${name}", which is not a document or manifest in the bundle`);
+      if (signedFiles.has(name)) throw invalid(`"${name}" is signed twice`);
+      signedFiles.add(name);
+      content = file;
+    }
+    const expected = textOf(childElement(reference, DSIG, "DigestValue")).replace(/\s+/g, "");
+    if (digest(algorithm, content) !== expected) throw invalid(`the digest of "${uri}" does not match: the file or the signed properties were changed after signing`);
+  }
+  if (!signedProperties) throw invalid("the signed properties are not referenced");
+  for (const name of entries.keys()) {
+    if (!name.startsWith("META-INF/") && !signedFiles.has(name)) throw invalid(`"${name}" is in the bundle but not signed`);
+  }
+  return signedProperties;
+}
+
+/** The one element with the Id, which must be this signature's Object/QualifyingProperties/SignedProperties. */
+function signedPropertiesOf(root: XmlElement, signature: XmlElement, id: string): XmlElement {
+  const targets = findById(root, id);
+  if (targets.length !== 1) throw invalid(targets.length === 0 ? `nothing has the Id "${id}"` : `more than one element has the Id "${id}"`);
+  const target = targets[0] as XmlElement;
+  const qualifyingProperties = target.parent;
+  const object = qualifyingProperties?.parent;
+  const inPlace =
+    target.namespace === XADES && target.localName === "SignedProperties" &&
+    qualifyingProperties?.namespace === XADES && qualifyingProperties.localName === "QualifyingProperties" &&
+    object?.namespace === DSIG && object.localName === "Object" && object.parent === signature;
+  if (!inPlace) throw invalid(`the reference "#${id}" does not point at the signature's xades:SignedProperties`);
+  return target;
+}
+
+function keyInfoCertificates(signature: XmlElement): X509Certificate[] {
+  const keyInfo = required(childElement(signature, DSIG, "KeyInfo"), "ds:KeyInfo");
+  const x509Data = required(childElement(keyInfo, DSIG, "X509Data"), "ds:X509Data");
+  const certificates = childElements(x509Data, DSIG, "X509Certificate").map((element, index) => {
+    try {
+      return new X509Certificate(Buffer.from(textOf(element).replace(/\s+/g, ""), "base64"));
+    } catch {
+      throw invalid(`X509Certificate number ${index + 1} in ds:KeyInfo is not a certificate`);
+    }
+  });
+  if (certificates.length === 0) throw invalid("ds:KeyInfo has no X509Certificate");
+  return certificates;
+}
+
+/** The signed reference to the signing certificate must name the certificate that verified. */
+function checkSigningCertificate(signedSignatureProperties: XmlElement, certificate: X509Certificate): void {
+  const signingCertificate = required(childElement(signedSignatureProperties, XADES, "SigningCertificate"), "xades:SigningCertificate");
+  const cert = required(childElement(signingCertificate, XADES, "Cert"), "xades:Cert");
+  const certDigest = required(childElement(cert, XADES, "CertDigest"), "xades:CertDigest");
+  const algorithm = DIGESTS[algorithmOf(certDigest, "DigestMethod")];
+  if (!algorithm) throw invalid("unsupported CertDigest algorithm");
+  if (textOf(childElement(certDigest, DSIG, "DigestValue")).replace(/\s+/g, "") !== digest(algorithm, certificate.raw)) {
+    throw invalid("the CertDigest does not match the signing certificate");
+  }
+  const serial = textOf(childElement(required(childElement(cert, XADES, "IssuerSerial"), "xades:IssuerSerial"), DSIG, "X509SerialNumber")).trim();
+  if (!/^\d+$/.test(serial) || BigInt(serial) !== BigInt(`0x${certificate.serialNumber}`)) {
+    throw invalid("the X509SerialNumber does not match the signing certificate");
+  }
+}
+
+function readSigningTime(signedSignatureProperties: XmlElement): Date {
+  const text = textOf(childElement(signedSignatureProperties, XADES, "SigningTime")).trim();
+  const signingTime = new Date(text);
+  if (!XS_DATE_TIME.test(text) || Number.isNaN(signingTime.getTime())) throw invalid(`the SigningTime "${text}" is not a date and time with a UTC offset`);
+  return signingTime;
+}
+
 function requireTrusted(leaf: X509Certificate, intermediates: X509Certificate[], options: VerificationOptions): void {
   const now = options.now.getTime();
   if (now < Date.parse(leaf.validFrom) || now > Date.parse(leaf.validTo)) throw invalid("the signing certificate is not valid now");
   let current = leaf;
-  for (let depth = 0; depth < 5; depth++) {
-    const anchor = options.trustedCertificates.find((candidate) => current.checkIssued(candidate) && current.verify(candidate.publicKey));
-    if (anchor) return;
+  for (let depth = 0; depth <= intermediates.length; depth++) {
+    if (options.trustedCertificates.some((anchor) => current.checkIssued(anchor) && current.verify(anchor.publicKey))) return;
     const next = intermediates.find((candidate) => candidate !== current && current.checkIssued(candidate) && current.verify(candidate.publicKey));
     if (!next) break;
     current = next;
@@ -131,6 +192,19 @@ function decodeReferenceUri(uri: string): string {
   } catch {
     return uri;
   }
+}
+
+function canonical(element: XmlElement, version: C14nVersion): Buffer {
+  try {
+    return Buffer.from(canonicalize(element, version), "utf8");
+  } catch (error) {
+    if (error instanceof UnsupportedCanonicalizationError) throw invalid(error.message);
+    throw error;
+  }
+}
+
+function algorithmOf(parent: XmlElement, methodElement: string): string {
+  return attributeOf(required(childElement(parent, DSIG, methodElement), `ds:${methodElement}`), "Algorithm") ?? "";
 }
 
 function digest(algorithm: string, data: Uint8Array): string {

@@ -1,72 +1,289 @@
-import { XMLParser } from "fast-xml-parser";
-
 /**
- * A namespace-aware element tree, enough to canonicalize and verify signatures: element
- * namespace URIs and local names, namespace declarations and attributes in document order, and
- * text exactly as written (entities decoded, whitespace kept).
+ * A strict, namespace-aware XML parser producing the tree that signature verification and
+ * canonicalization need: elements with namespace URIs, namespace declarations and attributes,
+ * text exactly as the XML Infoset has it (line ends normalized, references decoded, CDATA as
+ * text, attribute values normalized) and processing instructions; comments are dropped.
+ * Document type declarations are refused: a signature document has no use for them, and
+ * entity declarations are a classic way to attack XML parsers.
  */
 
+export interface XmlAttribute {
+  /** Qualified name as written, e.g. `xml:lang`. */
+  name: string;
+  localName: string;
+  /** "" for unprefixed attributes, which are in no namespace. */
+  namespace: string;
+  value: string;
+}
+
 export interface XmlElement {
+  kind: "element";
   /** Qualified name as written, e.g. `ns2:DigestValue`. */
   name: string;
   localName: string;
   namespace: string;
-  /** Namespace declarations on this element: prefix ("" for default) → URI. */
-  declarations: Map<string, string>;
-  /** All namespaces in scope here, declarations of ancestors included. */
-  inScope: Map<string, string>;
-  /** Non-namespace attributes as written: qualified name → value. */
-  attributes: Map<string, string>;
+  /** Every namespace binding in scope here (prefix, "" for the default → URI; "" URI = undeclared). */
+  inScope: ReadonlyMap<string, string>;
+  /** Attributes other than namespace declarations, in document order. */
+  attributes: XmlAttribute[];
   children: XmlNode[];
+  parent: XmlElement | undefined;
 }
 
-export type XmlNode = XmlElement | { text: string };
+export interface XmlText {
+  kind: "text";
+  text: string;
+}
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: "",
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  commentPropName: "#comment",
-  processEntities: true,
-  // Also decodes numeric character references (&#13; in Java-wrapped base64, &#x9; in attributes).
-  htmlEntities: true,
-});
+export interface XmlProcessingInstruction {
+  kind: "pi";
+  target: string;
+  data: string;
+}
 
-type RawNode = Record<string, unknown> & { ":@"?: Record<string, string> };
+export type XmlNode = XmlElement | XmlText | XmlProcessingInstruction;
+
+export const XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace";
+const XMLNS_NAMESPACE = "http://www.w3.org/2000/xmlns/";
+/** Deeper nesting than any signature document has; keeps hostile input from exhausting memory. */
+const MAX_DEPTH = 256;
+
+const NAME_START = "A-Z_a-z:\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}";
+/** XML 1.0 Name (fifth edition), colons included: prefixes are split off afterwards. */
+// eslint-disable-next-line no-misleading-character-class -- combining marks may continue a name
+const NAME = new RegExp(`[${NAME_START}][${NAME_START}\\u0300-\\u036F\\u00B7\\u203F-\\u2040.0-9-]*`, "uy");
+const WHITESPACE = /[ \t\n]*/y;
+const PREDEFINED_ENTITIES: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
+
+export class XmlSyntaxError extends Error {}
 
 export function parseXmlTree(xml: string): XmlElement {
-  const raw = parser.parse(xml) as RawNode[];
-  const root = raw.map((node) => toNode(node, new Map([["xml", "http://www.w3.org/XML/1998/namespace"]]))).find(isElement);
-  if (!root) throw new Error("The document has no root element");
-  return root;
+  return new Parser(xml).parseDocument();
+}
+
+class Parser {
+  private readonly input: string;
+  private position = 0;
+
+  constructor(xml: string) {
+    // XML 1.0 §2.11: every CR LF and lone CR is read as LF.
+    this.input = xml.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
+    // eslint-disable-next-line no-control-regex -- these are the characters XML 1.0 forbids
+    const forbidden = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.exec(this.input);
+    if (forbidden) {
+      this.position = forbidden.index;
+      throw this.error(`the character U+${forbidden[0].charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()} is not allowed in XML`);
+    }
+  }
+
+  parseDocument(): XmlElement {
+    if (this.input.startsWith("<?xml") && /^<\?xml[ \t\n]/.test(this.input)) this.readXmlDeclaration();
+    const initialScope = new Map([["xml", XML_NAMESPACE]]);
+    let root: XmlElement | undefined;
+    const open: XmlElement[] = [];
+    while (this.position < this.input.length) {
+      const parent = open.at(-1);
+      if (this.input[this.position] !== "<") {
+        const text = this.readText();
+        if (parent) appendText(parent, text);
+        else if (text.trim() !== "") throw this.error("text outside the root element");
+      } else if (this.startsWith("<!--")) {
+        this.readComment();
+      } else if (this.startsWith("<![CDATA[")) {
+        if (!parent) throw this.error("CDATA outside the root element");
+        this.position += "<![CDATA[".length;
+        appendText(parent, this.readUntil("]]>", "CDATA section"));
+      } else if (this.startsWith("<?")) {
+        const instruction = this.readProcessingInstruction();
+        if (parent) parent.children.push(instruction);
+      } else if (this.startsWith("<!")) {
+        throw this.error("document type declarations are not accepted");
+      } else if (this.startsWith("</")) {
+        this.readEndTag(open.pop());
+      } else {
+        if (!parent && root) throw this.error("more than one root element");
+        const { element, selfClosing } = this.readStartTag(parent, parent?.inScope ?? initialScope);
+        if (parent) parent.children.push(element);
+        else root = element;
+        if (!selfClosing) open.push(element);
+        if (open.length > MAX_DEPTH) throw this.error(`elements nested deeper than ${MAX_DEPTH}`);
+      }
+    }
+    if (open.length > 0) throw this.error(`<${(open.at(-1) as XmlElement).name}> is not closed`);
+    if (!root) throw this.error("no root element");
+    return root;
+  }
+
+  private readXmlDeclaration(): void {
+    const declaration = this.readUntil("?>", "XML declaration");
+    const encoding = /encoding\s*=\s*["']([^"']*)["']/.exec(declaration)?.[1];
+    if (encoding !== undefined && !/^utf-?8$/i.test(encoding)) throw this.error(`encoding ${encoding} is not supported; use UTF-8`);
+  }
+
+  private readText(): string {
+    const end = this.input.indexOf("<", this.position);
+    const raw = this.input.slice(this.position, end === -1 ? undefined : end);
+    if (raw.includes("]]>")) throw this.error('"]]>" in text');
+    this.position += raw.length;
+    return this.decodeReferences(raw);
+  }
+
+  private readComment(): void {
+    this.position += "<!--".length;
+    const comment = this.readUntil("-->", "comment");
+    if (comment.includes("--") || comment.endsWith("-")) throw this.error('"--" inside a comment');
+  }
+
+  private readProcessingInstruction(): XmlProcessingInstruction {
+    this.position += "<?".length;
+    const target = this.readName("processing instruction target");
+    if (target.toLowerCase() === "xml") throw this.error("an XML declaration is allowed only at the very start");
+    const afterTarget = this.position;
+    const data = this.readUntil("?>", "processing instruction");
+    if (data !== "" && !/^[ \t\n]/.test(this.input.slice(afterTarget))) throw this.error("a processing instruction's target must be followed by a space");
+    return { kind: "pi", target, data: data.replace(/^[ \t\n]+/, "") };
+  }
+
+  private readEndTag(element: XmlElement | undefined): void {
+    this.position += "</".length;
+    const name = this.readName("end tag");
+    this.skipWhitespace();
+    this.expect(">");
+    if (!element || element.name !== name) throw this.error(`</${name}> does not close ${element ? `<${element.name}>` : "any element"}`);
+  }
+
+  private readStartTag(parent: XmlElement | undefined, parentScope: ReadonlyMap<string, string>): { element: XmlElement; selfClosing: boolean } {
+    this.position += 1;
+    const name = this.readName("element name");
+    const written: [string, string][] = [];
+    for (;;) {
+      const hadSpace = this.skipWhitespace();
+      if (this.startsWith("/>") || this.startsWith(">")) break;
+      if (!hadSpace) throw this.error(`expected a space before the next attribute of <${name}>`);
+      const attribute = this.readName("attribute name");
+      this.skipWhitespace();
+      this.expect("=");
+      this.skipWhitespace();
+      if (written.some(([existing]) => existing === attribute)) throw this.error(`attribute ${attribute} appears twice on <${name}>`);
+      written.push([attribute, this.readAttributeValue()]);
+    }
+    const selfClosing = this.startsWith("/>");
+    this.position += selfClosing ? 2 : 1;
+
+    const inScope = new Map(parentScope);
+    for (const [attribute, value] of written) {
+      if (attribute === "xmlns") inScope.set("", value);
+      else if (attribute.startsWith("xmlns:")) inScope.set(this.checkDeclaration(attribute.slice("xmlns:".length), value), value);
+    }
+    const [prefix, localName] = this.splitName(name);
+    const element: XmlElement = { kind: "element", name, localName, namespace: this.resolve(prefix, inScope, name), inScope, attributes: [], children: [], parent };
+    for (const [attribute, value] of written) {
+      if (attribute === "xmlns" || attribute.startsWith("xmlns:")) continue;
+      const [attributePrefix, attributeLocal] = this.splitName(attribute);
+      const namespace = attributePrefix === "" ? "" : this.resolve(attributePrefix, inScope, attribute);
+      if (element.attributes.some((other) => other.namespace === namespace && other.localName === attributeLocal)) {
+        throw this.error(`attributes ${attribute} on <${name}> have the same expanded name`);
+      }
+      element.attributes.push({ name: attribute, localName: attributeLocal, namespace, value });
+    }
+    return { element, selfClosing };
+  }
+
+  private readAttributeValue(): string {
+    const quote = this.input[this.position];
+    if (quote !== '"' && quote !== "'") throw this.error("an attribute value must be quoted");
+    const end = this.input.indexOf(quote, this.position + 1);
+    if (end === -1) throw this.error("an attribute value is not closed");
+    const raw = this.input.slice(this.position + 1, end);
+    if (raw.includes("<")) throw this.error('"<" in an attribute value');
+    this.position = end + 1;
+    // XML 1.0 §3.3.3: literal white space becomes a space; characters from references stay.
+    return this.decodeReferences(raw.replace(/[\t\n]/g, " "));
+  }
+
+  private decodeReferences(raw: string): string {
+    return raw.replace(/&([^;&]*);?/g, (reference: string, body: string) => {
+      if (!reference.endsWith(";")) throw this.error(`"&" must start a reference ending in ";"`);
+      const predefined = PREDEFINED_ENTITIES[body];
+      if (predefined !== undefined) return predefined;
+      const code = /^#x[0-9a-fA-F]+$/.test(body) ? parseInt(body.slice(2), 16) : /^#[0-9]+$/.test(body) ? parseInt(body.slice(1), 10) : undefined;
+      if (code === undefined) throw this.error(`the entity &${body}; is not defined`);
+      if (!isXmlCharacter(code)) throw this.error(`&${body}; is not a character allowed in XML`);
+      return String.fromCodePoint(code);
+    });
+  }
+
+  private checkDeclaration(prefix: string, uri: string): string {
+    if (uri === "") throw this.error(`the prefix ${prefix} cannot be undeclared in XML 1.0`);
+    if (prefix === "xmlns" || uri === XMLNS_NAMESPACE) throw this.error("the xmlns prefix and namespace are reserved");
+    if ((prefix === "xml") !== (uri === XML_NAMESPACE)) throw this.error("the xml prefix and namespace belong to each other");
+    return prefix;
+  }
+
+  private splitName(name: string): [string, string] {
+    const parts = name.split(":");
+    if (parts.length === 1) return ["", name];
+    if (parts.length !== 2 || parts[0] === "" || parts[1] === "") throw this.error(`"${name}" is not a valid qualified name`);
+    return parts as [string, string];
+  }
+
+  private resolve(prefix: string, scope: ReadonlyMap<string, string>, name: string): string {
+    const namespace = scope.get(prefix) ?? "";
+    if (prefix !== "" && namespace === "") throw this.error(`the prefix of ${name} is not declared`);
+    return namespace;
+  }
+
+  private readName(what: string): string {
+    NAME.lastIndex = this.position;
+    const match = NAME.exec(this.input);
+    if (!match) throw this.error(`expected ${what}`);
+    this.position += match[0].length;
+    return match[0];
+  }
+
+  private readUntil(terminator: string, what: string): string {
+    const end = this.input.indexOf(terminator, this.position);
+    if (end === -1) throw this.error(`${what} is not closed`);
+    const content = this.input.slice(this.position, end);
+    this.position = end + terminator.length;
+    return content;
+  }
+
+  private skipWhitespace(): boolean {
+    WHITESPACE.lastIndex = this.position;
+    const length = (WHITESPACE.exec(this.input) as RegExpExecArray)[0].length;
+    this.position += length;
+    return length > 0;
+  }
+
+  private startsWith(text: string): boolean {
+    return this.input.startsWith(text, this.position);
+  }
+
+  private expect(text: string): void {
+    if (!this.startsWith(text)) throw this.error(`expected "${text}"`);
+    this.position += text.length;
+  }
+
+  private error(problem: string): XmlSyntaxError {
+    const line = this.input.slice(0, this.position).split("\n").length;
+    return new XmlSyntaxError(`line ${line}: ${problem}`);
+  }
+}
+
+function appendText(parent: XmlElement, text: string): void {
+  if (text === "") return;
+  const last = parent.children.at(-1);
+  if (last?.kind === "text") last.text += text;
+  else parent.children.push({ kind: "text", text });
+}
+
+function isXmlCharacter(code: number): boolean {
+  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
 }
 
 export function isElement(node: XmlNode | undefined): node is XmlElement {
-  return node !== undefined && "localName" in node;
-}
-
-function toNode(raw: RawNode, parentScope: Map<string, string>): XmlNode | undefined {
-  const name = Object.keys(raw).find((key) => key !== ":@");
-  if (name === undefined || name === "#comment") return undefined;
-  if (name === "#text") return { text: String(raw[name]) };
-  const declarations = new Map<string, string>();
-  const attributes = new Map<string, string>();
-  for (const [attribute, value] of Object.entries(raw[":@"] ?? {})) {
-    if (attribute === "xmlns") declarations.set("", value);
-    else if (attribute.startsWith("xmlns:")) declarations.set(attribute.slice(6), value);
-    else attributes.set(attribute, value);
-  }
-  const inScope = new Map([...parentScope, ...declarations]);
-  const [prefix, localName] = name.includes(":") ? (name.split(":", 2) as [string, string]) : ["", name];
-  const namespace = inScope.get(prefix) ?? "";
-  if (prefix !== "" && namespace === "") throw new Error(`Undeclared namespace prefix "${prefix}"`);
-  const children = ((raw[name] as RawNode[] | undefined) ?? []).map((child) => toNode(child, inScope)).filter((child): child is XmlNode => child !== undefined);
-  return { name, localName, namespace, declarations, inScope, attributes, children };
+  return node?.kind === "element";
 }
 
 /** Direct child elements with the given namespace and local name. */
@@ -78,18 +295,19 @@ export function childElement(element: XmlElement, namespace: string, localName: 
   return childElements(element, namespace, localName)[0];
 }
 
-export function textOf(element: XmlElement | undefined): string {
-  if (!element) return "";
-  return element.children.map((child) => (isElement(child) ? textOf(child) : child.text)).join("");
+export function attributeOf(element: XmlElement | undefined, name: string): string | undefined {
+  return element?.attributes.find((attribute) => attribute.namespace === "" && attribute.localName === name)?.value;
 }
 
-/** Depth-first search for the element whose `Id` attribute has the given value. */
-export function findById(element: XmlElement, id: string): XmlElement | undefined {
-  if (element.attributes.get("Id") === id) return element;
-  for (const child of element.children) {
-    if (!isElement(child)) continue;
-    const found = findById(child, id);
-    if (found) return found;
-  }
-  return undefined;
+/** The element's character content, descendants included. */
+export function textOf(element: XmlElement | undefined): string {
+  if (!element) return "";
+  return element.children.map((child) => (child.kind === "element" ? textOf(child) : child.kind === "text" ? child.text : "")).join("");
+}
+
+/** The elements whose unqualified `Id` attribute has the given value, in document order. */
+export function findById(element: XmlElement, id: string): XmlElement[] {
+  const found = attributeOf(element, "Id") === id ? [element] : [];
+  for (const child of element.children) if (isElement(child)) found.push(...findById(child, id));
+  return found;
 }
