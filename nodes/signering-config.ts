@@ -31,6 +31,13 @@ export = function register(RED: NodeAPI): void {
     };
     node.recallJob = (correlation) => jobs.get(correlation) ?? (node.context().get(`job:${correlation}`) as { jobId: string; statusUrl?: string } | undefined);
 
+    if (node.environment === "emulator") {
+      // Started at deploy, so its pages are listed in the log before the first job.
+      builtInEmulator(RED.settings.userDir as string | undefined, (emulator) =>
+        node.log(`Built-in emulator: signer pages and portal ${emulator.signerWebUrl}/portal, outbox ${emulator.signerWebUrl}/outbox, API ${emulator.apiRoot}`),
+      ).catch((error: unknown) => node.error(`The built-in emulator did not start: ${(error as Error).message}`));
+    }
+
     node.on("close", (done: () => void) => {
       const closing = client;
       client = undefined;

@@ -9,12 +9,13 @@ import { type RunningEmulator, startEmulator } from "../../src/emulator";
  */
 let running: Promise<RunningEmulator> | undefined;
 
-export function builtInEmulator(userDir: string | undefined): Promise<RunningEmulator> {
+export function builtInEmulator(userDir: string | undefined, onStart?: (emulator: RunningEmulator) => void): Promise<RunningEmulator> {
   running ??= startEmulator({
     dataDir: path.join(userDir ?? path.join(os.tmpdir(), `node-red-${process.pid}`), "posten-signering-emulator"),
     emptyQueueWaitSeconds: 2,
   }).then((emulator) => {
     emulator.unref();
+    onStart?.(emulator);
     return emulator;
   });
   running.catch(() => (running = undefined));

@@ -116,4 +116,13 @@ export const COMMANDS: Record<string, Command> = {
       return runEmulatorCommand(options);
     },
   },
+  start: {
+    usage: "start [--reset]",
+    summary: "Node-RED on http://127.0.0.1:1880 with these nodes, the built-in emulator and example 1 (npm start)",
+    async run(_options, argv) {
+      const { runNodeRed } = await import("./start.js");
+      await runNodeRed(argv);
+      return undefined;
+    },
+  },
 };

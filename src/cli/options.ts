@@ -19,6 +19,7 @@ const OPTIONS = {
   "no-pin-checksum": { type: "boolean" },
   port: { type: "string" },
   "data-dir": { type: "string" },
+  reset: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 

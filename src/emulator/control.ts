@@ -17,6 +17,8 @@ export interface JobSummary {
   id: number;
   flow: string;
   status: string;
+  /** A status change was handed out (or is waiting) and has not been confirmed. */
+  awaitingConfirmation: boolean;
   signers: { index: number; status: string; active: boolean }[];
 }
 
@@ -96,6 +98,7 @@ export class EmulatorControl {
       id: job.id,
       flow: job.flow,
       status: job.status,
+      awaitingConfirmation: job.queued !== undefined,
       signers: job.signers.map((signer) => ({ index: signer.index, status: signer.status, active: this.book.isActive(job, signer, now) })),
     };
   }

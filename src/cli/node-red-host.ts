@@ -1,0 +1,96 @@
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+
+/**
+ * Runs Node-RED embedded in this process with this package installed in its user directory (as
+ * the palette manager would install it), for `npm start` and the demo. Node-RED and express are
+ * development dependencies: this is a tool for the repository, not part of the installed nodes.
+ */
+
+export const PACKAGE_ROOT = path.join(__dirname, "..", "..", "..");
+
+export interface NodeRedHostOptions {
+  userDir: string;
+  port: number;
+  /** Flows to start with; an existing flows.json is kept unless `replaceFlows`. */
+  flows: Record<string, unknown>[];
+  replaceFlows?: boolean;
+  logLevel?: "info" | "warn" | "error";
+}
+
+export interface NodeRedHost {
+  url: string;
+  /** Node-RED's runtime API (the `node-red` module). */
+  red: NodeRedModule;
+  stop(): Promise<void>;
+}
+
+interface NodeRedModule {
+  init(server: http.Server, settings: Record<string, unknown>): void;
+  events: { once(event: string, listener: () => void): void };
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  httpAdmin: http.RequestListener;
+  httpNode: http.RequestListener;
+}
+
+export async function startNodeRedHost(options: NodeRedHostOptions): Promise<NodeRedHost> {
+  installPackageInto(options.userDir);
+  const flowFile = path.join(options.userDir, "flows.json");
+  if (options.replaceFlows || !existsSync(flowFile)) writeFileSync(flowFile, JSON.stringify(options.flows, null, 2));
+
+  const red = require("node-red") as NodeRedModule;
+  const express = require("express") as () => http.RequestListener & { use(path: string, handler: http.RequestListener): void };
+  const app = express();
+  const server = http.createServer(app);
+  red.init(server, {
+    userDir: options.userDir,
+    flowFile: "flows.json",
+    uiHost: "127.0.0.1",
+    httpAdminRoot: "/",
+    httpNodeRoot: "/",
+    credentialSecret: false,
+    logging: { console: { level: options.logLevel ?? "info", metrics: false, audit: false } },
+    editorTheme: { tours: false, projects: { enabled: false } },
+    externalModules: { palette: { allowInstall: false } },
+  });
+  app.use("/", red.httpAdmin);
+  app.use("/", red.httpNode);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, "127.0.0.1", () => resolve());
+  });
+  // start() resolves before the flows run; the http-in endpoints exist once they do.
+  const flowsStarted = new Promise<void>((resolve) => red.events.once("flows:started", resolve));
+  await red.start();
+  await flowsStarted;
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    red,
+    stop: async () => {
+      await red.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Links the package into the user directory's node_modules, where Node-RED finds installed nodes. */
+function installPackageInto(userDir: string): void {
+  const manifest = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")) as { name: string };
+  const target = path.join(userDir, "node_modules", ...manifest.name.split("/"));
+  mkdirSync(path.dirname(target), { recursive: true });
+  if (!existsSync(target)) symlinkSync(PACKAGE_ROOT, target, "dir");
+  const userPackage = path.join(userDir, "package.json");
+  if (!existsSync(userPackage)) writeFileSync(userPackage, JSON.stringify({ name: "node-red-project", private: true, dependencies: { [manifest.name]: "file:" + PACKAGE_ROOT } }, null, 2));
+}
+
+/** An example flow as Node-RED ships it, on its own tab. */
+export function exampleOnTab(fileName: string, tabId: string, label: string, replace: Record<string, string> = {}): Record<string, unknown>[] {
+  let text = readFileSync(path.join(PACKAGE_ROOT, "examples", fileName), "utf8");
+  for (const [from, to] of Object.entries(replace)) text = text.split(from).join(to);
+  const nodes = JSON.parse(text) as Record<string, unknown>[];
+  return [{ id: tabId, type: "tab", label }, ...nodes.map((node) => (node.type === "signering-config" ? node : { ...node, z: tabId }))];
+}

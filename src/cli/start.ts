@@ -1,0 +1,34 @@
+import path from "node:path";
+import { exampleOnTab, PACKAGE_ROOT, startNodeRedHost } from "./node-red-host";
+
+/**
+ * `npm start`: Node-RED on http://127.0.0.1:1880 with this package, the built-in emulator and
+ * example 1 deployed, until Ctrl+C. Flows and the emulator's state are kept in .node-red-data/.
+ */
+export async function runNodeRed(argv: string[]): Promise<void> {
+  const port = Number(process.env.PORT ?? 1880);
+  const userDir = path.join(PACKAGE_ROOT, ".node-red-data");
+  const host = await startNodeRedHost({
+    userDir,
+    port,
+    flows: exampleOnTab("01 Direct signing on a web site.json", "example-1", "Direct signing (example 1)"),
+    replaceFlows: argv.includes("--reset"),
+  });
+  process.stdout.write(
+    [
+      "",
+      "Posten signering nodes for Node-RED are running (not an official Posten product).",
+      `  Node-RED editor:           ${host.url}/`,
+      `  Sign a document end to end: ${host.url}/signering   (upload a PDF, sign on the emulator's page)`,
+      "  The built-in emulator's portal and outbox: see the configuration node's line in the log.",
+      `  Signed PDFs are written to: ${path.join(process.cwd(), "signed-documents")}`,
+      "Stop with Ctrl+C. Start again with --reset to restore example 1.",
+      "",
+    ].join("\n"),
+  );
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await host.stop();
+}
