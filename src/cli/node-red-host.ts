@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { createRequire } from "node:module";
 import path from "node:path";
 
 /**
@@ -36,13 +37,16 @@ interface NodeRedModule {
   httpNode: http.RequestListener;
 }
 
+/** Resolved at run time: these exist in a clone of the repository, not in an installed package. */
+const loadDevelopmentModule = createRequire(__filename);
+
 export async function startNodeRedHost(options: NodeRedHostOptions): Promise<NodeRedHost> {
   installPackageInto(options.userDir);
   const flowFile = path.join(options.userDir, "flows.json");
   if (options.replaceFlows || !existsSync(flowFile)) writeFileSync(flowFile, JSON.stringify(options.flows, null, 2));
 
-  const red = require("node-red") as NodeRedModule;
-  const express = require("express") as () => http.RequestListener & { use(path: string, handler: http.RequestListener): void };
+  const red = loadDevelopmentModule("node-red") as NodeRedModule;
+  const express = loadDevelopmentModule("express") as () => http.RequestListener & { use(path: string, handler: http.RequestListener): void };
   const app = express();
   const server = http.createServer(app);
   red.init(server, {
