@@ -108,12 +108,29 @@ export class JobBook {
     this.outbox.push(...outbox);
   }
 
-  create(spec: JobSpec, now: number): EmulatedJob {
+  /** Forgets every job and notification (control API reset); ids start again at 1. */
+  clear(): void {
+    this.jobs.clear();
+    this.outbox.length = 0;
+    this.nextId = 1;
+  }
+
+  /** The id the next job gets, reserved so that its documents can be stored before the job is recorded. */
+  allocateId(): number {
+    return this.nextId++;
+  }
+
+  /** Refuses, with the service's error, what the schema allows but the service does not. */
+  checkRules(spec: JobSpec): void {
+    checkServiceRules(spec, this.rules.sectorOf(spec.sender));
+  }
+
+  /** Records a job that passed `checkRules`, under an id from `allocateId`. */
+  create(id: number, spec: JobSpec, now: number): EmulatedJob {
     const sector = this.rules.sectorOf(spec.sender);
-    checkServiceRules(spec, sector);
     const defaultType: SignatureType = sector === "public" ? "AUTHENTICATED_ELECTRONIC_SIGNATURE" : "ADVANCED_ELECTRONIC_SIGNATURE";
     const job: EmulatedJob = {
-      id: this.nextId++,
+      id,
       flow: spec.flow,
       sender: spec.sender,
       pollingQueue: spec.pollingQueue ?? "",
@@ -316,6 +333,9 @@ function checkServiceRules(spec: JobSpec, sector: Sector): void {
     if (signer.lookup && signer.onBehalfOf === "OTHER") throw badRequest("INVALID_NOTIFICATIONS", "notifications-using-lookup cannot be combined with on-behalf-of OTHER");
     if (sector === "private" && signer.signatureType === "AUTHENTICATED_ELECTRONIC_SIGNATURE") {
       throw new Rejection(403, "SIGNATURE_TYPE_NOT_ALLOWED", `Organization ${spec.sender} is in the private sector and can only use ADVANCED_ELECTRONIC_SIGNATURE`);
+    }
+    if (sector === "public" && signer.signatureType === "ADVANCED_ELECTRONIC_SIGNATURE" && spec.documents.length > 1) {
+      throw badRequest("MULTIPLE_DOCUMENTS_NOT_SUPPORTED", `A public-sector job with ADVANCED_ELECTRONIC_SIGNATURE can have one document, not ${spec.documents.length}`);
     }
   }
   if (spec.flow === "portal" && spec.activationTime !== undefined && Number.isNaN(Date.parse(spec.activationTime))) {

@@ -17,6 +17,8 @@ import { SIGNATURES_ENTRY, verifyBundleSignature } from "./verify-bundle";
 
 const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
 const MANIFEST_ENTRY = "manifest.xml";
+/** Far more than 20 documents, manifest and signature: only keeps a hostile archive small. */
+const MAX_BUNDLE_ENTRIES = 100;
 
 export interface ServiceOptions {
   book: JobBook;
@@ -81,9 +83,11 @@ export class SigneringService {
       return content;
     });
     await Promise.all(contents.map((content, index) => requireReadablePdf(content, spec.documents[index]?.href ?? "")));
+    this.options.book.checkRules(spec);
 
-    const job = this.options.book.create(spec, this.options.clock.now());
-    contents.forEach((content, index) => this.options.store.saveDocument(job.id, index, content));
+    const id = this.options.book.allocateId();
+    this.options.store.saveDocuments(id, contents);
+    const job = this.options.book.create(id, spec, this.options.clock.now());
     return { status: 200, xml: flow === "direct" ? directJobResponse(job, this.options.urls) : portalJobResponse(job, this.options.urls) };
   }
 
@@ -214,6 +218,7 @@ async function requireReadablePdf(content: Buffer, name: string): Promise<void> 
   }
 }
 
+/** Unpacks the bundle, refusing entries that inflate beyond what the service accepts (so a zip bomb stays small). */
 async function unzip(bundle: Buffer): Promise<Map<string, Buffer>> {
   let zip: JSZip;
   try {
@@ -221,10 +226,29 @@ async function unzip(bundle: Buffer): Promise<Map<string, Buffer>> {
   } catch {
     throw badRequest("INVALID_DOCUMENT_BUNDLE", "The document bundle is not a readable ZIP (ASiC-E) archive");
   }
+  const files = Object.values(zip.files).filter((file) => !file.dir);
+  if (files.length > MAX_BUNDLE_ENTRIES) throw badRequest("INVALID_DOCUMENT_BUNDLE", `The document bundle has ${files.length} files; at most ${MAX_BUNDLE_ENTRIES}`);
   const entries = new Map<string, Buffer>();
-  for (const [name, file] of Object.entries(zip.files)) {
-    if (file.dir) continue;
-    entries.set(name, await file.async("nodebuffer"));
-  }
+  for (const file of files) entries.set(file.name, await inflate(file));
   return entries;
+}
+
+/** Inflates one entry, stopping as soon as it is larger than any document may be. */
+function inflate(file: JSZip.JSZipObject): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    // JSZip's stream is an old-style Readable (events only, no async iteration).
+    const stream = file.nodeStream("nodebuffer");
+    stream.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      chunks.push(chunk);
+      if (size <= MAX_DOCUMENT_BYTES) return;
+      stream.pause();
+      stream.removeAllListeners("data");
+      reject(badRequest("DOCUMENT_TOO_LARGE", `"${file.name}" is larger than ${MAX_DOCUMENT_BYTES} bytes`));
+    });
+    stream.on("end", () => resolve(Buffer.concat(chunks)));
+    stream.on("error", () => reject(badRequest("INVALID_DOCUMENT_BUNDLE", `"${file.name}" in the document bundle cannot be unpacked`)));
+  });
 }

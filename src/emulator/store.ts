@@ -1,12 +1,16 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { EmulatedJob, Notification } from "./jobs";
 
 /**
- * The emulator's state on disk. Every change is appended to a journal with a synchronous write
- * before the response goes out, so a killed emulator loses nothing; appending is cheap enough
- * for hundreds of jobs a second, where rewriting one state file per change would not be.
- * The journal is compacted to one line per job when the emulator starts.
+ * The emulator's state on disk. Every change is appended to a journal (one JSON line: the
+ * changed job, a notification or the clock) with a synchronous write before the response goes
+ * out, so a killed emulator loses nothing it answered; appending one line is cheap enough for
+ * hundreds of jobs a second, where rewriting a whole state file per change would grow with the
+ * number of jobs. A line cut short by a kill is skipped on reading. The journal is compacted to
+ * one line per job when the emulator starts (written aside, then renamed over the old one).
+ * A job's documents are stored as files, complete (written aside, then renamed) before the job
+ * is journaled; documents of jobs the journal does not know are removed on start.
  */
 
 type Entry = { job: EmulatedJob } | { notification: Notification } | { clockOffsetMs: number };
@@ -47,6 +51,9 @@ export class Store {
       }
     }
     const state = { jobs: [...jobs.values()], outbox, clockOffsetMs };
+    for (const entry of readdirSync(this.documentsDir)) {
+      if (!jobs.has(Number(entry))) rmSync(path.join(this.documentsDir, entry), { recursive: true, force: true });
+    }
     const compacted = [...state.jobs.map((job) => ({ job })), ...outbox.map((notification) => ({ notification })), { clockOffsetMs }];
     writeFileSync(`${this.journal}.tmp`, compacted.map((entry) => JSON.stringify(entry)).join("\n") + "\n");
     renameSync(`${this.journal}.tmp`, this.journal);
@@ -65,9 +72,14 @@ export class Store {
     this.append({ clockOffsetMs });
   }
 
-  saveDocument(jobId: number, index: number, content: Uint8Array): void {
-    mkdirSync(path.join(this.documentsDir, String(jobId)), { recursive: true });
-    writeFileSync(this.documentPath(jobId, index), content);
+  saveDocuments(jobId: number, contents: readonly Uint8Array[]): void {
+    const directory = path.join(this.documentsDir, String(jobId));
+    const incomplete = `${directory}.incomplete`;
+    rmSync(incomplete, { recursive: true, force: true });
+    mkdirSync(incomplete);
+    contents.forEach((content, index) => writeFileSync(path.join(incomplete, `${index}.pdf`), content));
+    rmSync(directory, { recursive: true, force: true });
+    renameSync(incomplete, directory);
   }
 
   readDocument(jobId: number, index: number): Buffer {
@@ -78,11 +90,11 @@ export class Store {
     rmSync(path.join(this.documentsDir, String(jobId)), { recursive: true, force: true });
   }
 
-  /** Forgets everything (control API reset). */
+  /** Forgets every job, notification and document, and the clock's offset (control API reset). */
   clear(): void {
+    writeFileSync(this.journal, "");
     rmSync(this.documentsDir, { recursive: true, force: true });
     mkdirSync(this.documentsDir, { recursive: true });
-    writeFileSync(this.journal, "");
   }
 
   private documentPath(jobId: number, index: number): string {
