@@ -59,6 +59,8 @@ export async function startNodeRedHost(options: NodeRedHostOptions): Promise<Nod
     logging: { console: { level: options.logLevel ?? "info", metrics: false, audit: false } },
     editorTheme: { tours: false, projects: { enabled: false } },
     externalModules: { palette: { allowInstall: false } },
+    // No update-check prompt or data sent anywhere: this runs offline, on loopback.
+    telemetry: { enabled: false },
   });
   app.use("/", red.httpAdmin);
   app.use("/", red.httpNode);

@@ -1,0 +1,138 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { builtInEmulator } from "../../nodes/lib/builtin-emulator";
+import { type NodeRedHost, startNodeRedHost } from "../../src/cli/node-red-host";
+import { artifactPath, launchBrowser } from "../support/browser";
+
+const userDir = mkdtempSync(path.join(tmpdir(), "editor-test-"));
+let host: NodeRedHost;
+let browser: Browser;
+let page: Page;
+
+before(async () => {
+  host = await startNodeRedHost({
+    userDir,
+    port: 0,
+    flows: [
+      { id: "tab", type: "tab", label: "Editor test" },
+      { id: "emulator-config", type: "signering-config", name: "Emulator", environment: "emulator", callsPerSecond: "8", checkPinChecksum: true, serverOrgCheck: true },
+    ],
+    logLevel: "error",
+  });
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(host.url);
+  await page.locator('.red-ui-palette-node[data-palette-type="signering-create"]').waitFor({ timeout: 30_000 });
+});
+after(async () => {
+  await browser?.close();
+  await host?.stop();
+  rmSync(userDir, { recursive: true, force: true });
+});
+
+/** Sets a typedInput field the way the editor does (the widget hides the original input). */
+async function setTypedInput(id: string, value: string): Promise<void> {
+  await page.evaluate(([selector, text]) => {
+    const jquery = (window as unknown as { $: (selector: string) => { typedInput(method: string, value: string): void; trigger(event: string): void } }).$;
+    jquery(selector).typedInput("value", text);
+    jquery(selector).trigger("change");
+  }, [`#${id}`, value] as const);
+}
+
+/** The properties the editor finds invalid on the last added node (empty when it is valid). */
+async function lastNodeErrors(): Promise<string[]> {
+  const id = await page.locator("g.red-ui-flow-node-group").last().getAttribute("id");
+  return page.evaluate((nodeId) => {
+    const node = (window as unknown as { RED: { nodes: { node(id: string): { valid: boolean; validationErrors?: string[] } } } }).RED.nodes.node(nodeId ?? "");
+    return node.valid ? [] : (node.validationErrors ?? ["(invalid)"]);
+  }, id);
+}
+
+async function addFromPalette(type: string, y: number): Promise<void> {
+  const before = await page.locator("g.red-ui-flow-node-group").count();
+  await page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`).dragTo(page.locator("#red-ui-workspace-chart"), { targetPosition: { x: 300, y } });
+  await page.waitForFunction((count) => document.querySelectorAll("g.red-ui-flow-node-group").length > count, before);
+  await page.locator("g.red-ui-flow-node-group").last().dblclick();
+  await page.locator("#node-dialog-ok").waitFor();
+  await page.selectOption("#node-input-config", "emulator-config");
+}
+
+describe("the edit dialogs in a real editor (headless Chromium)", () => {
+  it("adds every node from the palette, validates and fills its dialog, and deploys", async () => {
+    await addFromPalette("signering-create", 80);
+    await page.selectOption("#node-input-flow", "portal");
+    await setTypedInput("node-input-title", "x".repeat(81));
+    await page.click("#node-dialog-ok");
+    assert.deepEqual(await lastNodeErrors(), ["At most 80 characters"], "an 81-character title is refused, with the reason");
+    await page.locator("g.red-ui-flow-node-group").last().dblclick();
+    await page.locator("#node-dialog-ok").waitFor();
+    await setTypedInput("node-input-title", "Contract from the editor");
+    assert.equal(await page.locator("#node-input-nonsensitiveTitle").isVisible(), true, "portal options appear for the portal flow");
+    assert.equal(await page.locator("#node-input-completionUrl").isVisible(), false);
+    await page.screenshot({ path: artifactPath("editor-create-dialog.png") });
+    await page.click("#node-dialog-ok");
+    assert.deepEqual(await lastNodeErrors(), []);
+
+    await addFromPalette("signering-status", 160);
+    await page.selectOption("#node-input-mode", "poll");
+    await page.fill("#node-input-pollingQueue", "editor-queue");
+    await page.screenshot({ path: artifactPath("editor-status-dialog.png") });
+    await page.click("#node-dialog-ok");
+
+    await addFromPalette("signering-download", 240);
+    await page.check("#node-input-xades");
+    await page.screenshot({ path: artifactPath("editor-download-dialog.png") });
+    await page.click("#node-dialog-ok");
+
+    await addFromPalette("signering-confirm", 320);
+    await page.screenshot({ path: artifactPath("editor-confirm-dialog.png") });
+    await page.click("#node-dialog-ok");
+
+    await addFromPalette("signering-job", 400);
+    await page.selectOption("#node-input-action", "delete");
+    await page.screenshot({ path: artifactPath("editor-job-dialog.png") });
+    await page.click("#node-dialog-ok");
+
+    await page.click("#red-ui-header-button-deploy");
+    await page.locator(".red-ui-notification").filter({ hasText: /deployed/i }).first().waitFor();
+    await page.screenshot({ path: artifactPath("editor-flow.png") });
+
+    const flows = (await (await fetch(`${host.url}/flows`)).json()) as Record<string, unknown>[];
+    const byType = (type: string) => flows.find((node) => node.type === type);
+    assert.equal(byType("signering-create")?.title, "Contract from the editor");
+    assert.equal(byType("signering-create")?.flow, "portal");
+    assert.equal(byType("signering-create")?.config, "emulator-config", "the only configuration is chosen");
+    assert.equal(byType("signering-status")?.pollingQueue, "editor-queue");
+    assert.equal(byType("signering-download")?.xades, true);
+    assert.equal(byType("signering-job")?.action, "delete");
+    assert.ok(byType("signering-confirm"));
+  });
+
+  it("the configuration dialog reads an uploaded keystore and shows its certificate, or says why not", async () => {
+    const emulator = await builtInEmulator(undefined);
+    const createId = await page.evaluate(() => (window as unknown as { RED: { nodes: { filterNodes(filter: { type: string }): { id: string }[] } } }).RED.nodes.filterNodes({ type: "signering-create" })[0]?.id);
+    await page.locator(`g.red-ui-flow-node-group[id="${createId}"]`).dblclick();
+    await page.locator("#node-input-btn-config-edit").click();
+    await page.locator("#node-config-dialog-ok").waitFor();
+    await page.selectOption("#node-config-input-environment", "test");
+    assert.equal(await page.locator("#signering-config-keystore-upload").isVisible(), true);
+    await page.setInputFiles("#signering-config-keystore-upload", emulator.clientKeystoreFile);
+    await page.waitForFunction(() => (document.querySelector("#node-config-input-keystore") as HTMLInputElement).value.length > 100);
+    await page.fill("#node-config-input-password", "wrong password");
+    await page.click("#signering-config-check");
+    await page.locator("#signering-config-certificate").filter({ hasText: /password is wrong/ }).waitFor();
+    await page.fill("#node-config-input-password", emulator.clientKeystorePassword);
+    await page.click("#signering-config-check");
+    await page.locator("#signering-config-certificate").filter({ hasText: /123456785/ }).waitFor();
+    await page.fill("#node-config-input-sender", "123456789");
+    await page.locator("#node-config-input-pollingQueue").click();
+    assert.equal(await page.locator("#node-config-input-sender.input-error").count(), 1, "a wrong organization number is marked");
+    await page.screenshot({ path: artifactPath("editor-config-dialog.png") });
+    await page.click("#node-config-dialog-cancel");
+    await page.click("#node-dialog-cancel");
+  });
+});
