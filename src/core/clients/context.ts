@@ -1,6 +1,8 @@
 import type { Clock } from "../http/rate-limiter";
 import type { SenderCredentials } from "../keys";
 import type { Flow, NoChanges } from "../model";
+import type { JobPackage } from "../job-bundle";
+import { jobRequestBody } from "../http/multipart";
 import type { ValidationOptions } from "../validation";
 import { InvalidInputError } from "../errors";
 import { NEXT_PERMITTED_POLL_TIME, parseInstant } from "../http/errors";
@@ -46,8 +48,38 @@ export function nextPermittedPollTime(context: ClientContext, response: HttpResp
   return parseInstant(response.header(NEXT_PERMITTED_POLL_TIME)) ?? new Date(context.clock.now() + 60_000);
 }
 
-export function noChanges(flow: Flow, nextPermittedPollTime: Date): NoChanges {
-  return { flow, status: "NO_CHANGES", nextPermittedPollTime };
+/** Sends a packaged job as the service takes it and returns the response XML. */
+export async function sendJob(context: ClientContext, flow: Flow, sender: string, job: JobPackage): Promise<string> {
+  const body = jobRequestBody(job.requestXml, job.bundle);
+  const { text } = await context.api.callForText({
+    method: "POST",
+    url: jobsUrl(context, flow, sender),
+    accept: "application/xml",
+    body: { contentType: body.contentType, length: body.length, content: () => body.stream() },
+    operation: "create",
+    organization: sender,
+  });
+  return text;
+}
+
+/** Polls a flow's status queue: the parsed change with its next permitted poll time, or NO_CHANGES. */
+export async function pollQueue<Change>(
+  context: ClientContext,
+  flow: Flow,
+  options: QueueOptions,
+  parse: (xml: string) => Change,
+): Promise<(Change & { nextPermittedPollTime: Date }) | NoChanges> {
+  const sender = senderOf(context, options.sender);
+  const { response, text } = await context.api.callForText({
+    method: "GET",
+    url: jobsUrl(context, flow, sender, options.pollingQueue ?? context.defaultPollingQueue),
+    accept: "application/xml",
+    operation: "poll",
+    organization: sender,
+  });
+  const next = nextPermittedPollTime(context, response);
+  if (response.status === 204) return { flow, status: "NO_CHANGES", nextPermittedPollTime: next };
+  return { ...parse(text), nextPermittedPollTime: next };
 }
 
 /** Organization of a service URL (`{root}/{org}/…`), for pacing calls per organization. */

@@ -1,10 +1,9 @@
 import { InvalidInputError } from "../errors";
 import { packageDirectJob } from "../job-bundle";
-import { jobRequestBody } from "../http/multipart";
 import type { DirectJob, DirectJobResponse, DirectJobStatus, DirectSignerResponse, NoChanges } from "../model";
 import { validateDirectJob } from "../validation";
 import { buildDirectSignerUpdateRequest, parseDirectJobResponse, parseDirectJobStatus, parseDirectSignerResponse } from "../xml";
-import { type ClientContext, jobsUrl, nextPermittedPollTime, noChanges, organizationOfUrl, type QueueOptions, requireUrl, senderOf } from "./context";
+import { type ClientContext, organizationOfUrl, pollQueue, type QueueOptions, requireUrl, sendJob, senderOf } from "./context";
 
 /** The direct flow: the signer signs in a session on the sender's web site. */
 export class DirectClient {
@@ -17,18 +16,9 @@ export class DirectClient {
     const withQueue = job.pollingQueue === undefined && this.context.defaultPollingQueue !== undefined && job.statusRetrievalMethod === "POLLING"
       ? { ...job, pollingQueue: this.context.defaultPollingQueue }
       : job;
-    const { requestXml, bundle } = packageDirectJob(withQueue, { organizationNumber: sender }, this.context.credentials);
-    const body = jobRequestBody(requestXml, bundle);
     this.context.log(`creating direct job "${job.reference ?? job.title}" with ${job.documents.length} document(s) for ${sender}`);
-    const { text } = await this.context.api.callForText({
-      method: "POST",
-      url: jobsUrl(this.context, "direct", sender),
-      accept: "application/xml",
-      body: { contentType: body.contentType, length: body.length, content: () => body.stream() },
-      operation: "create",
-      organization: sender,
-    });
-    return parseDirectJobResponse(text);
+    const packaged = packageDirectJob(withQueue, { organizationNumber: sender }, this.context.credentials);
+    return parseDirectJobResponse(await sendJob(this.context, "direct", sender, packaged));
   }
 
   /** The job's status after the signer came back to an exit URL with `status_query_token`. */
@@ -49,18 +39,8 @@ export class DirectClient {
   }
 
   /** The next change from the status queue of jobs created with `statusRetrievalMethod: "POLLING"`. */
-  async nextStatusChange(options: QueueOptions = {}): Promise<DirectJobStatus | NoChanges> {
-    const sender = senderOf(this.context, options.sender);
-    const { response, text } = await this.context.api.callForText({
-      method: "GET",
-      url: jobsUrl(this.context, "direct", sender, options.pollingQueue ?? this.context.defaultPollingQueue),
-      accept: "application/xml",
-      operation: "poll",
-      organization: sender,
-    });
-    const next = nextPermittedPollTime(this.context, response);
-    if (response.status === 204) return noChanges("direct", next);
-    return { ...parseDirectJobStatus(text), nextPermittedPollTime: next };
+  nextStatusChange(options: QueueOptions = {}): Promise<DirectJobStatus | NoChanges> {
+    return pollQueue(this.context, "direct", options, parseDirectJobStatus);
   }
 
   /** A new one-time redirect URL for a signer (the signer's `href` from the job response). */
