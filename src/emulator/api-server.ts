@@ -1,71 +1,132 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
-import type { X509Certificate } from "node:crypto";
 import { organizationNumberOfCertificate } from "../core/keys";
 import type { Flow } from "../core/model";
-import type { EmulatorClock } from "./clock";
 import type { FaultInjector } from "./faults";
 import { readBody, send, sendRejection, sendXml } from "./http-util";
-import type { OrganizationRateLimit } from "./rate-limit";
+import { type OrganizationRateLimit, tooManyRequests } from "./rate-limit";
 import { Rejection } from "./rejection";
-import type { SigneringService, XmlResult } from "./service";
+import { NEXT_PERMITTED_POLL_TIME, type SigneringService, type XmlResult } from "./service";
 
 /** Whole job requests: 20 documents of 10 MB plus XML and ZIP overhead. */
 const MAX_REQUEST_BYTES = 215 * 1024 * 1024;
+/** A direct-signer-update-request is a few hundred bytes. */
+const MAX_SMALL_BODY_BYTES = 64 * 1024;
+
+/** A broker (data processor) organization and the organizations it may act for. */
+export interface BrokerAuthorization {
+  broker: string;
+  onBehalfOf: string[];
+}
 
 export interface ApiRouterOptions {
   service: SigneringService;
-  clock: EmulatorClock;
   rateLimit: OrganizationRateLimit | undefined;
   faults: FaultInjector;
-  /** Broker organization → the organizations it may act for. */
-  brokers: ReadonlyMap<string, ReadonlySet<string>>;
+  brokers: readonly BrokerAuthorization[];
 }
 
-type Handler = (context: { organization: string; caller: string | undefined; match: RegExpExecArray; request: IncomingMessage; url: URL }) => Promise<XmlResult | Binary> | XmlResult | Binary;
+interface RequestContext {
+  /** The sender organization in the URL. */
+  organization: string;
+  /** The organization of the client certificate. */
+  caller: string;
+  match: RegExpExecArray;
+  request: IncomingMessage;
+  url: URL;
+}
+
 interface Binary {
   binary: Uint8Array | string;
   contentType: string;
 }
 
-const FLOW = "(direct|portal)";
-const ID = "(\\d+)";
+interface Route {
+  method: "GET" | "POST" | "DELETE";
+  pattern: RegExp;
+  /** Status-change polling: every answer, refusals included, says when to poll next. */
+  poll?: boolean;
+  handle(context: RequestContext): Promise<XmlResult | Binary> | XmlResult | Binary;
+}
 
-/** The service's HTTP API under /api, behind mutual TLS. */
+const ORG = "(\\d{9})";
+const FLOW = "(direct|portal)";
+const ID = "(\\d{1,15})";
+const path = (pattern: string) => new RegExp(`^/api/${ORG}${pattern}$`);
+const flowOf = (match: RegExpExecArray, group: number) => match[group] as Flow;
+const numberOf = (match: RegExpExecArray, group: number) => Number(match[group]);
+
+/** The service's HTTP API under /api, behind mutual TLS. URL shapes as the real service's (PROTOCOL §1.2). */
 export function apiRouter(options: ApiRouterOptions): (request: IncomingMessage, response: ServerResponse) => void {
   const { service } = options;
-  const routes: [string, RegExp, Handler][] = [
-    ["GET", /^\/api\/(\d{9})\/?$/, ({ caller, organization }) => ({ binary: caller === organization ? `You are ${caller}` : `You are ${caller}, operating on behalf of ${organization}`, contentType: "text/plain" })],
-    ["POST", new RegExp(`^/api/(\\d{9})/${FLOW}/signature-jobs$`), async ({ organization, caller, match, request }) =>
-      service.createJob(organization, caller, match[2] as Flow, request.headers["content-type"], await readBody(request, MAX_REQUEST_BYTES))],
-    ["GET", new RegExp(`^/api/(\\d{9})/${FLOW}/signature-jobs$`), ({ organization, match, url }) => service.poll(organization, match[2] as Flow, url.searchParams.get("polling_queue") ?? "")],
-    ["GET", new RegExp(`^/api/(\\d{9})/direct/signature-jobs/${ID}/status$`), ({ organization, match, url }) =>
-      service.directStatus(organization, Number(match[2]), url.searchParams.get("status_query_token") ?? undefined)],
-    ["POST", new RegExp(`^/api/(\\d{9})/${FLOW}/signature-jobs/${ID}/complete$`), ({ organization, match }) => service.confirm(organization, match[2] as Flow, Number(match[3]))],
-    ["POST", new RegExp(`^/api/(\\d{9})/portal/signature-jobs/${ID}/cancel$`), ({ organization, match }) => service.cancel(organization, Number(match[2]))],
-    ["DELETE", new RegExp(`^/api/(\\d{9})/${FLOW}/signature-jobs/${ID}/documents$`), ({ organization, match }) => service.deleteDocuments(organization, match[2] as Flow, Number(match[3]))],
-    ["POST", new RegExp(`^/api/(\\d{9})/direct/signature-jobs/${ID}/signers/(\\d+)$`), async ({ organization, match, request }) => {
-      await readBody(request, 64 * 1024);
-      return service.newRedirectUrl(organization, Number(match[2]), Number(match[3]));
-    }],
-    ["GET", new RegExp(`^/api/(\\d{9})/${FLOW}/signature-jobs/${ID}/xades/(\\d+)$`), ({ organization, match }) => ({
-      binary: service.signerXades(organization, match[2] as Flow, Number(match[3]), Number(match[4])),
-      contentType: "application/xml",
-    })],
-    ["GET", new RegExp(`^/api/(\\d{9})/${FLOW}/signature-jobs/${ID}/pades$`), async ({ organization, match }) => ({
-      binary: await service.pades(organization, match[2] as Flow, Number(match[3])),
-      contentType: "application/pdf",
-    })],
-    // Archive document ids are the job ids of completed jobs.
-    ["GET", /^\/api\/(\d{9})\/archive\/documents\/([^/]+)\/pades$/, async ({ organization, match }) => {
-      const id = Number(decodeURIComponent(match[2] as string));
-      try {
-        return { binary: await service.pades(organization, undefined, id), contentType: "application/pdf" };
-      } catch (error) {
-        if (error instanceof Rejection && error.httpStatus === 404) throw new Rejection(404, "ARCHIVED_DOCUMENT_NOT_FOUND", `No archived document ${match[2]}`);
-        throw error;
-      }
-    }],
+  const routes: Route[] = [
+    {
+      method: "GET",
+      pattern: path("/?"),
+      handle: ({ caller, organization }) => ({
+        binary: caller === organization ? `You are ${caller}` : `You are ${caller}, operating on behalf of ${organization}`,
+        contentType: "text/plain; charset=utf-8",
+      }),
+    },
+    {
+      method: "POST",
+      pattern: path(`/${FLOW}/signature-jobs`),
+      handle: async ({ organization, caller, match, request }) =>
+        service.createJob(organization, caller, flowOf(match, 2), request.headers["content-type"], await readBody(request, MAX_REQUEST_BYTES)),
+    },
+    {
+      method: "GET",
+      pattern: path(`/${FLOW}/signature-jobs`),
+      poll: true,
+      handle: ({ organization, match, url }) => service.poll(organization, flowOf(match, 2), url.searchParams.get("polling_queue") ?? ""),
+    },
+    {
+      method: "GET",
+      pattern: path(`/direct/signature-jobs/${ID}/status`),
+      handle: ({ organization, match, url }) => service.directStatus(organization, numberOf(match, 2), url.searchParams.get("status_query_token") ?? undefined),
+    },
+    {
+      method: "POST",
+      pattern: path(`/${FLOW}/signature-jobs/${ID}/complete`),
+      handle: ({ organization, match }) => service.confirm(organization, flowOf(match, 2), numberOf(match, 3)),
+    },
+    {
+      method: "POST",
+      pattern: path(`/portal/signature-jobs/${ID}/cancel`),
+      handle: ({ organization, match }) => service.cancel(organization, numberOf(match, 2)),
+    },
+    {
+      method: "DELETE",
+      pattern: path(`/${FLOW}/signature-jobs/${ID}/documents`),
+      handle: ({ organization, match }) => service.deleteDocuments(organization, flowOf(match, 2), numberOf(match, 3)),
+    },
+    {
+      method: "POST",
+      pattern: path(`/direct/signature-jobs/${ID}/signers/(\\d{1,3})`),
+      handle: async ({ organization, match, request }) => {
+        // Java sends a direct-signer-update-request, .NET no body at all; both are accepted.
+        await readBody(request, MAX_SMALL_BODY_BYTES);
+        return service.newRedirectUrl(organization, numberOf(match, 2), numberOf(match, 3));
+      },
+    },
+    {
+      method: "GET",
+      pattern: path(`/${FLOW}/signature-jobs/${ID}/xades/(\\d{1,3})`),
+      handle: ({ organization, match }) => ({
+        binary: service.signerXades(organization, flowOf(match, 2), numberOf(match, 3), numberOf(match, 4)),
+        contentType: "application/xml",
+      }),
+    },
+    {
+      method: "GET",
+      pattern: path(`/${FLOW}/signature-jobs/${ID}/pades`),
+      handle: async ({ organization, match }) => ({ binary: await service.pades(organization, flowOf(match, 2), numberOf(match, 3)), contentType: "application/pdf" }),
+    },
+    {
+      method: "GET",
+      pattern: path("/archive/documents/([^/]+)/pades"),
+      handle: async ({ organization, match }) => ({ binary: await service.archivedPades(organization, decodeURIComponent(match[2] as string)), contentType: "application/pdf" }),
+    },
   ];
 
   return (request, response) => {
@@ -78,19 +139,25 @@ export function apiRouter(options: ApiRouterOptions): (request: IncomingMessage,
     if (fault?.kind === "drop-connection") return void request.socket.destroy();
     if (fault?.kind === "latency") await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 1000));
     if (fault?.kind === "server-error") throw new Rejection(fault.status ?? 500, "INJECTED_FAULT", "A fault injected through the emulator's control API");
-    if (fault?.kind === "rate-limit") throw new Rejection(429, "TOO_MANY_REQUESTS", "A rate-limit refusal injected through the emulator's control API");
 
-    const route = routes.find(([method, pattern]) => method === request.method && pattern.test(url.pathname));
+    const route = routes.find((candidate) => candidate.method === request.method && candidate.pattern.test(url.pathname));
     if (!route) throw new Rejection(404, "NOT_FOUND", `No API resource ${request.method} ${url.pathname}`);
-    const match = route[1].exec(url.pathname) as RegExpExecArray;
+    const match = route.pattern.exec(url.pathname) as RegExpExecArray;
     const organization = match[1] as string;
-    const peer = (request.socket as TLSSocket).getPeerX509Certificate?.() as X509Certificate | undefined;
-    const caller = peer ? organizationNumberOfCertificate(peer) : undefined;
-    if (caller !== organization && !options.brokers.get(caller ?? "")?.has(organization)) {
-      throw new Rejection(403, "BROKER_NOT_AUTHORIZED", `Organization ${caller ?? "(none)"} is not authorized to act on behalf of ${organization}`);
+    const certificate = (request.socket as TLSSocket).getPeerX509Certificate();
+    const caller = certificate && organizationNumberOfCertificate(certificate);
+    if (caller === undefined) throw new Rejection(403, "NOT_AUTHORIZED", "The client certificate has no organization number");
+    if (caller !== organization && !options.brokers.some((authorization) => authorization.broker === caller && authorization.onBehalfOf.includes(organization))) {
+      throw new Rejection(403, "BROKER_NOT_AUTHORIZED", `Organization ${caller} is not authorized to act on behalf of ${organization}`);
     }
-    options.rateLimit?.check(organization, Date.now());
-    const result = await route[2]({ organization, caller, match, request, url });
+    try {
+      if (fault?.kind === "rate-limit") throw tooManyRequests(Date.now(), (fault.retryAfterSeconds ?? 30) * 1000, "A rate-limit refusal injected through the emulator's control API");
+      options.rateLimit?.check(organization, Date.now());
+    } catch (error) {
+      if (route.poll && error instanceof Rejection && error.retryAt !== undefined) error.headers[NEXT_PERMITTED_POLL_TIME] = new Date(error.retryAt).toISOString();
+      throw error;
+    }
+    const result = await route.handle({ organization, caller, match, request, url });
     if ("binary" in result) return send(response, 200, result.binary, result.contentType);
     if (result.xml === undefined) {
       response.writeHead(result.status, result.headers ?? {});

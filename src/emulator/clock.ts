@@ -10,6 +10,11 @@ export class EmulatorClock {
     return this.offsetMs;
   }
 
+  /** Back to real time (control API reset). */
+  reset(): void {
+    this.offsetMs = 0;
+  }
+
   advance(milliseconds: number): void {
     if (!(milliseconds >= 0)) throw new RangeError("The clock only moves forward");
     this.offsetMs += milliseconds;

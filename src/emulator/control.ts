@@ -1,8 +1,7 @@
 import type { EmulatorClock } from "./clock";
 import type { Fault, FaultInjector } from "./faults";
-import type { EmulatedJob, JobBook, Notification } from "./jobs";
+import { type EmulatedJob, type JobBook, type Notification, type SignerReference, signerIn } from "./jobs";
 import { Rejection } from "./rejection";
-import { signerOf } from "./service";
 import type { Store } from "./store";
 
 export type SignerAction = "sign" | "reject" | "fail";
@@ -16,24 +15,29 @@ export interface ActionResult {
 export interface JobSummary {
   id: number;
   flow: string;
+  sender: string;
   status: string;
   /** A status change was handed out (or is waiting) and has not been confirmed. */
   awaitingConfirmation: boolean;
   signers: { index: number; status: string; active: boolean }[];
 }
 
-/** Acting as signers, moving time and injecting faults: what tests and demos need without a browser. */
+/** What happens on reset besides forgetting jobs, e.g. the poll-time bookkeeping. */
+export type ResetListener = () => void;
+
+/** Acting as signers, moving time, injecting faults and resetting: what tests and demos need without a browser. */
 export class EmulatorControl {
   constructor(
     private readonly book: JobBook,
     private readonly clock: EmulatorClock,
     private readonly store: Store,
     private readonly faults: FaultInjector,
+    private readonly onReset: ResetListener,
   ) {}
 
-  act(jobId: number, signerIndex: number, action: SignerAction): ActionResult {
+  act(jobId: number, signerReference: SignerReference, action: SignerAction): ActionResult {
     const job = this.job(jobId);
-    const signer = signerOf(job, signerIndex);
+    const signer = signerIn(job, signerReference);
     this.book.act(job, signer, action, this.clock.now());
     const result: ActionResult = { job: this.summary(job) };
     if (job.exitUrls) {
@@ -45,28 +49,35 @@ export class EmulatorControl {
     return result;
   }
 
-  sign(jobId: number, signerIndex = 1): ActionResult {
-    return this.act(jobId, signerIndex, "sign");
+  sign(jobId: number, signer: SignerReference = 1): ActionResult {
+    return this.act(jobId, signer, "sign");
   }
 
-  reject(jobId: number, signerIndex = 1): ActionResult {
-    return this.act(jobId, signerIndex, "reject");
+  reject(jobId: number, signer: SignerReference = 1): ActionResult {
+    return this.act(jobId, signer, "reject");
   }
 
-  fail(jobId: number, signerIndex = 1): ActionResult {
-    return this.act(jobId, signerIndex, "fail");
+  /** The signing fails on the service's side (the direct signer is sent to the error URL). */
+  fail(jobId: number, signer: SignerReference = 1): ActionResult {
+    return this.act(jobId, signer, "fail");
   }
 
+  /** Ends the job as if its time had run out: waiting signers become EXPIRED. */
   expire(jobId: number): JobSummary {
     const job = this.job(jobId);
     this.book.expire(job, this.clock.now());
     return this.summary(job);
   }
 
+  /** Moves the emulator's clock forward: activation times, deadlines, expiry and redelivery follow it. */
   advanceClock(milliseconds: number): { now: string } {
     this.clock.advance(milliseconds);
     this.store.saveClockOffset(this.clock.offset);
     this.book.tick(this.clock.now());
+    return this.now();
+  }
+
+  now(): { now: string } {
     return { now: new Date(this.clock.now()).toISOString() };
   }
 
@@ -78,12 +89,26 @@ export class EmulatorControl {
     this.faults.clear();
   }
 
+  /** The e-mail and SMS notifications the service would have sent, oldest first. */
   outbox(): Notification[] {
     return [...this.book.outbox];
   }
 
+  jobs(): JobSummary[] {
+    return [...this.book.jobs.values()].map((job) => this.summary(job));
+  }
+
   jobSummary(jobId: number): JobSummary {
     return this.summary(this.job(jobId));
+  }
+
+  /** Forgets every job, document and notification, puts the clock back to real time and clears faults; certificates stay. */
+  reset(): void {
+    this.book.clear();
+    this.store.clear();
+    this.clock.reset();
+    this.faults.clear();
+    this.onReset();
   }
 
   private job(jobId: number): EmulatedJob {
@@ -97,6 +122,7 @@ export class EmulatorControl {
     return {
       id: job.id,
       flow: job.flow,
+      sender: job.sender,
       status: job.status,
       awaitingConfirmation: job.queued !== undefined,
       signers: job.signers.map((signer) => ({ index: signer.index, status: signer.status, active: this.book.isActive(job, signer, now) })),

@@ -12,6 +12,8 @@ export interface Fault {
   delayMs?: number;
   /** For server-error: the status (default 500). */
   status?: number;
+  /** For rate-limit: how long the refusal says to wait (default 30 s, as the service's block). */
+  retryAfterSeconds?: number;
 }
 
 export class FaultInjector {
@@ -21,7 +23,12 @@ export class FaultInjector {
     if (!["latency", "server-error", "drop-connection", "rate-limit"].includes(fault.kind)) {
       throw new RangeError(`Unknown fault kind "${String(fault.kind)}": use latency, server-error, drop-connection or rate-limit`);
     }
-    this.faults.push({ ...fault, remaining: Math.max(1, Math.floor(fault.count ?? 1)) });
+    requireWithin(fault, "count", 1, 1_000_000);
+    requireWithin(fault, "delayMs", 0, 600_000);
+    requireWithin(fault, "status", 500, 599);
+    requireWithin(fault, "retryAfterSeconds", 0, 3600);
+    if (fault.pathContains !== undefined && typeof fault.pathContains !== "string") throw new RangeError("pathContains must be a string");
+    this.faults.push({ ...fault, remaining: fault.count ?? 1 });
   }
 
   clear(): void {
@@ -35,5 +42,12 @@ export class FaultInjector {
     fault.remaining -= 1;
     if (fault.remaining <= 0) this.faults = this.faults.filter((candidate) => candidate !== fault);
     return fault;
+  }
+}
+
+function requireWithin(fault: Fault, field: "count" | "delayMs" | "status" | "retryAfterSeconds", min: number, max: number): void {
+  const value = fault[field];
+  if (value !== undefined && !(Number.isInteger(value) && value >= min && value <= max)) {
+    throw new RangeError(`${field} must be a whole number from ${min} to ${max}, was ${JSON.stringify(value)}`);
   }
 }

@@ -1,10 +1,13 @@
+import { X509Certificate } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { apiRouter } from "./api-server";
+import { InvalidInputError } from "../core/errors";
+import { isValidOrganizationNumber } from "../core/identifiers";
+import { apiRouter, type BrokerAuthorization } from "./api-server";
 import { EmulatorClock } from "./clock";
 import { EmulatorControl } from "./control";
 import { prepareIdentity } from "./data-dir";
@@ -18,6 +21,8 @@ import { webRouter } from "./web-server";
 
 export { EmulatorControl, type ActionResult, type JobSummary, type SignerAction } from "./control";
 export type { Fault, FaultKind } from "./faults";
+export type { Notification, Sector, SignerReference } from "./jobs";
+export type { BrokerAuthorization } from "./api-server";
 export { certificateAuthorityOf } from "./data-dir";
 
 export interface EmulatorOptions {
@@ -25,23 +30,25 @@ export interface EmulatorOptions {
   port?: number;
   /** Port of the signer pages and the control API (default: any free port). */
   webPort?: number;
-  /** Loopback address to listen on (default 127.0.0.1). */
+  /** Loopback address to listen on: 127.0.0.1 (default), ::1 or localhost. */
   host?: string;
-  /** Where certificates, jobs and documents are kept (default: a new temporary directory). */
+  /** Where certificates, jobs and documents are kept (default: a new temporary directory, removed on close). */
   dataDir?: string;
-  /** The test sender organization of the client keystore (default 123456785). */
+  /** The test sender organization of the client keystore made on first start (default 123456785). */
   organizationNumber?: string;
   /** Sector per organization: decides signature-type defaults and contact-register lookup (default private). */
   sectors?: Record<string, Sector>;
-  /** Broker organization → the organizations it may act for. */
-  brokers?: Record<string, string[]>;
+  /** Organizations allowed to act for others (PROTOCOL §7.4); any other mismatch is BROKER_NOT_AUTHORIZED. */
+  brokers?: BrokerAuthorization[];
+  /** More CA certificates (PEM) whose client certificates are accepted, besides the emulator's own CA. */
+  trustedCertificates?: string[];
   /** The wait announced for an empty status queue (default 5 s, like the test environment). */
   emptyQueueWaitSeconds?: number;
   /** An unconfirmed status change is delivered again after this long (default 600 s). */
   redeliverySeconds?: number;
   /** Calls per second per organization and the block after exceeding it (default 10/s, 30 s); false turns it off. */
   rateLimit?: { callsPerSecond: number; blockSeconds: number } | false;
-  /** How far the bundle's SigningTime may be from now (default 5 s, like the service). */
+  /** How far the bundle's SigningTime may be from the real time (default 5 s, like the service). */
   signingTimeToleranceSeconds?: number;
 }
 
@@ -64,28 +71,54 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-/** Starts the emulator of Posten signering: the API over mutual TLS and the person side over HTTP. */
+const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|localhost)$/;
+
+/**
+ * Starts the emulator of Posten signering: the API over mutual TLS, and the person side (signer
+ * pages, portal, outbox) with the control API over plain HTTP on a second port, because a
+ * browser has no enterprise certificate. `JSON.stringify` of the result gives what a user needs
+ * to connect (no key material; the test keystore's password is included on purpose).
+ */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? "127.0.0.1";
+  if (!LOOPBACK.test(host)) throw new InvalidInputError("host", `the emulator listens only on loopback addresses (127.0.0.1, ::1, localhost), not "${host}"`);
   const organizationNumber = options.organizationNumber ?? "123456785";
+  if (!isValidOrganizationNumber(organizationNumber)) throw new InvalidInputError("organizationNumber", `"${organizationNumber}" is not a valid organization number (9 digits, mod-11 check digit)`);
+  for (const { broker, onBehalfOf } of options.brokers ?? []) {
+    const invalid = [broker, ...onBehalfOf].find((organization) => !isValidOrganizationNumber(organization));
+    if (invalid !== undefined) throw new InvalidInputError("brokers", `"${invalid}" is not a valid organization number`);
+  }
+  const temporary = options.dataDir === undefined;
   const dataDir = path.resolve(options.dataDir ?? mkdtempSync(path.join(tmpdir(), "posten-signering-emulator-")));
+
   const identity = prepareIdentity(dataDir, organizationNumber);
+  const extraAnchors = options.trustedCertificates ?? [];
   const store = new Store(dataDir);
   const stored = store.load();
   const clock = new EmulatorClock(stored.clockOffsetMs);
-  const sectors = options.sectors ?? {};
+  const schema = new SchemaValidator();
+  const faults = new FaultInjector();
 
   const web = http.createServer();
-  const api = https.createServer({ key: identity.server.keyPem, cert: identity.server.chainPem, ca: identity.caCertificatePem, requestCert: true, rejectUnauthorized: true });
+  const api = https.createServer({
+    key: identity.server.keyPem,
+    cert: identity.server.chainPem,
+    ca: [identity.caCertificatePem, ...extraAnchors],
+    requestCert: true,
+    rejectUnauthorized: true,
+  });
   await listen(web, options.webPort ?? 0, host);
-  await listen(api, options.port ?? 0, host);
+  await listen(api, options.port ?? 0, host).catch(async (error: unknown) => {
+    await close(web);
+    throw error;
+  });
   const urlHost = host.includes(":") ? `[${host}]` : host;
   const apiRoot = `https://${urlHost}:${(api.address() as AddressInfo).port}/api`;
   const signerWebUrl = `http://${urlHost}:${(web.address() as AddressInfo).port}`;
 
-  const schema = new SchemaValidator();
+  const emptyQueueWaitMs = (options.emptyQueueWaitSeconds ?? 5) * 1000;
   const book = new JobBook(
-    { sectorOf: (organization) => sectors[organization] ?? "private", emptyQueueWaitMs: (options.emptyQueueWaitSeconds ?? 5) * 1000, redeliveryMs: (options.redeliverySeconds ?? 600) * 1000 },
+    { sectorOf: (organization) => options.sectors?.[organization] ?? "private", redeliveryMs: (options.redeliverySeconds ?? 600) * 1000 },
     (job) => store.saveJob(job),
     (notification) => store.saveNotification(notification),
     () => `${signerWebUrl}/portal`,
@@ -99,19 +132,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       job: (job) => `${apiRoot}/${job.sender}/${job.flow}/signature-jobs/${job.id}`,
       redirect: (signer) => `${signerWebUrl}/redirect/${signer.redirectToken}`,
     },
-    trustedCertificates: [identity.ca],
+    trustedCertificates: [identity.ca, ...extraAnchors.map((pem) => new X509Certificate(pem))],
     signingTimeToleranceMs: (options.signingTimeToleranceSeconds ?? 5) * 1000,
-    emptyQueueWaitMs: (options.emptyQueueWaitSeconds ?? 5) * 1000,
+    emptyQueueWaitMs,
     seal: identity.seal,
     schema,
   });
-  const faults = new FaultInjector();
-  const control = new EmulatorControl(book, clock, store, faults);
+  const control = new EmulatorControl(book, clock, store, faults, () => service.forgetPollTimes());
   const rateLimit = options.rateLimit === false ? undefined : new OrganizationRateLimit(options.rateLimit ?? { callsPerSecond: 10, blockSeconds: 30 });
-  const brokers = new Map(Object.entries(options.brokers ?? {}).map(([broker, organizations]) => [broker, new Set(organizations)]));
-  api.on("request", apiRouter({ service, clock, rateLimit, faults, brokers }));
+  api.on("request", apiRouter({ service, rateLimit, faults, brokers: options.brokers ?? [] }));
   web.on("request", webRouter({ book, clock, service, control }));
-  // Portal deadlines and activation times pass without anyone asking.
+  // Activation times and deadlines pass without anyone asking (notifications go out, jobs expire).
   const ticker = setInterval(() => book.tick(clock.now()), 1000);
   ticker.unref();
 
@@ -133,6 +164,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     close: async () => {
       clearInterval(ticker);
       await Promise.all([close(api), close(web), schema.close()]);
+      if (temporary) rmSync(dataDir, { recursive: true, force: true });
     },
   };
   Object.defineProperty(running, "toJSON", {

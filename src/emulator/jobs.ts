@@ -72,8 +72,6 @@ export interface Notification {
 
 export interface JobRules {
   sectorOf(organization: string): Sector;
-  /** Wait announced for an empty queue. */
-  emptyQueueWaitMs: number;
   /** An unconfirmed change is delivered again after this long. */
   redeliveryMs: number;
 }
@@ -169,11 +167,15 @@ export class JobBook {
   }
 
   get(organization: string, flow: Flow | undefined, id: number): EmulatedJob {
-    const job = this.jobs.get(id);
-    if (!job || job.sender !== organization || (flow !== undefined && job.flow !== flow)) {
-      throw new Rejection(404, "SIGNATURE_JOB_NOT_FOUND", `No ${flow ?? ""} signature job ${id} for organization ${organization}`.replace("  ", " "));
-    }
+    const job = this.find(organization, flow, id);
+    if (!job) throw new Rejection(404, "SIGNATURE_JOB_NOT_FOUND", `No ${flow === undefined ? "" : `${flow} `}signature job ${id} for organization ${organization}`);
     return job;
+  }
+
+  /** The sender's job with this id (and flow, if given). */
+  find(organization: string, flow: Flow | undefined, id: number): EmulatedJob | undefined {
+    const job = this.jobs.get(id);
+    return job && job.sender === organization && (flow === undefined || job.flow === flow) ? job : undefined;
   }
 
   /** Brings every job up to date with the clock: activation, notifications, deadlines, expiry. */
@@ -308,6 +310,23 @@ export class JobBook {
     }
     this.onChange(job);
   }
+}
+
+/**
+ * A signer of a job: the 1-based position in the job's manifest (as in the signer's URLs), or
+ * the national identity number, custom identifier, e-mail address or mobile number it was given.
+ */
+export type SignerReference = number | string;
+
+/** Finds a signer by position or by what identifies it; a 404 names what was looked for. */
+export function signerIn(job: EmulatedJob, reference: SignerReference): EmulatedSigner {
+  const signer = job.signers.find((candidate) =>
+    typeof reference === "number"
+      ? candidate.index === reference
+      : [candidate.personalIdentificationNumber, candidate.customIdentifier, candidate.contact?.email, candidate.contact?.sms].includes(reference),
+  );
+  if (!signer) throw new Rejection(404, "SIGNER_NOT_FOUND", `Job ${job.id} has no signer ${typeof reference === "number" ? reference : "with that identifier"}`);
+  return signer;
 }
 
 export function canDeleteDocuments(job: EmulatedJob, now: number): boolean {

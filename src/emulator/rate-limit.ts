@@ -5,7 +5,7 @@ export interface RateLimitOptions {
   blockSeconds: number;
 }
 
-/** 10 calls per second per organization; above that a 429 and a block, as the service does. */
+/** The service's limit per organization (10 calls a second); above it every call is refused for a while (30 s). */
 export class OrganizationRateLimit {
   private readonly windows = new Map<string, { start: number; count: number; blockedUntil: number }>();
 
@@ -27,8 +27,12 @@ export class OrganizationRateLimit {
   }
 
   private refusal(until: number, now: number): Rejection {
-    return new Rejection(429, "TOO_MANY_REQUESTS", `More than ${this.options.callsPerSecond} calls per second; blocked for ${Math.ceil((until - now) / 1000)} s`, {
-      "retry-after": String(Math.ceil((until - now) / 1000)),
-    });
+    return tooManyRequests(now, until - now, `More than ${this.options.callsPerSecond} calls per second from this organization; blocked`);
   }
+}
+
+/** 429 Too Many Requests, saying when the block ends (Retry-After, and in the message). */
+export function tooManyRequests(now: number, blockMs: number, reason: string): Rejection {
+  const seconds = Math.ceil(blockMs / 1000);
+  return new Rejection(429, "TOO_MANY_REQUESTS", `${reason} for ${seconds} s`, { "Retry-After": String(seconds) }, now + blockMs);
 }

@@ -5,6 +5,8 @@ export class Rejection extends Error {
     readonly errorCode: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** For refusals that end at a known time (rate limit): when to try again. */
+    readonly retryAt?: number,
   ) {
     super(message);
   }

@@ -6,7 +6,7 @@ import type { SenderCredentials } from "../core/keys";
 import type { Flow } from "../core/model";
 import type { EmulatorClock } from "./clock";
 import { readJobSpec } from "./job-spec";
-import { type EmulatedJob, type EmulatedSigner, JobBook, token } from "./jobs";
+import { type EmulatedJob, type EmulatedSigner, JobBook, signerIn, token } from "./jobs";
 import { parseJobRequest } from "./multipart";
 import { createPades } from "./pades";
 import { badRequest, Rejection } from "./rejection";
@@ -16,6 +16,8 @@ import type { Store } from "./store";
 import { SIGNATURES_ENTRY, verifyBundleSignature } from "./verify-bundle";
 
 const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
+/** On every polling answer, as the service spells it. */
+export const NEXT_PERMITTED_POLL_TIME = "X-Next-permitted-poll-time";
 const MANIFEST_ENTRY = "manifest.xml";
 /** Far more than 20 documents, manifest and signature: only keeps a hostile archive small. */
 const MAX_BUNDLE_ENTRIES = 100;
@@ -101,12 +103,17 @@ export class SigneringService {
     return { status: 200, xml: directJobStatus(job, this.options.urls, this.options.clock.now()) };
   }
 
+  /** After a reset every queue may be polled at once. */
+  forgetPollTimes(): void {
+    this.nextPermittedPoll.clear();
+  }
+
   /** The next status change; an empty queue makes the poller wait, and polling early is refused. */
   poll(organization: string, flow: Flow, queue: string): XmlResult {
     const now = this.options.clock.now();
     const key = `${organization}/${flow}/${queue}`;
     const permitted = this.nextPermittedPoll.get(key) ?? 0;
-    const header = (instant: number) => ({ "x-next-permitted-poll-time": new Date(instant).toISOString() });
+    const header = (instant: number) => ({ [NEXT_PERMITTED_POLL_TIME]: new Date(instant).toISOString() });
     if (now < permitted) {
       throw new Rejection(429, "TOO_EAGER_POLLING", `Polled before the next permitted poll time ${new Date(permitted).toISOString()}`, header(permitted));
     }
@@ -137,7 +144,7 @@ export class SigneringService {
 
   newRedirectUrl(organization: string, id: number, signerIndex: number): XmlResult {
     const job = this.options.book.get(organization, "direct", id);
-    const signer = signerOf(job, signerIndex);
+    const signer = signerIn(job, signerIndex);
     if (signer.status !== "WAITING" || job.status !== "IN_PROGRESS") {
       throw new Rejection(409, "SIGNER_NOT_WAITING", `Signer ${signerIndex} of job ${id} has status ${signer.status}; no new redirect URL`);
     }
@@ -149,7 +156,7 @@ export class SigneringService {
 
   signerXades(organization: string, flow: Flow, id: number, signerIndex: number): string {
     const job = this.downloadable(organization, flow, id);
-    const signer = signerOf(job, signerIndex);
+    const signer = signerIn(job, signerIndex);
     if (signer.status !== "SIGNED") throw new Rejection(404, "SIGNATURE_NOT_FOUND", `Signer ${signerIndex} of job ${id} has not signed`);
     return this.xadesOf(job);
   }
@@ -169,6 +176,15 @@ export class SigneringService {
       sealKeyPem: seal.tls.key,
       sealCertificateChainPem: seal.chain.map((certificate) => certificate.toString()),
     });
+  }
+
+  /** Archive document ids are the ids of the sender's completed jobs, whose PAdES is kept until its documents are deleted. */
+  async archivedPades(organization: string, documentId: string): Promise<Uint8Array> {
+    const job = /^\d{1,15}$/.test(documentId) ? this.options.book.find(organization, undefined, Number(documentId)) : undefined;
+    if (!job || job.status !== "COMPLETED_SUCCESSFULLY" || job.documentsDeleted) {
+      throw new Rejection(404, "ARCHIVED_DOCUMENT_NOT_FOUND", `Organization ${organization} has no archived document ${documentId}`);
+    }
+    return this.pades(organization, job.flow, job.id);
   }
 
   documentOf(job: EmulatedJob, index: number): Buffer {
@@ -195,12 +211,6 @@ export class SigneringService {
     if (job.documentsDeleted) throw new Rejection(404, "DOCUMENTS_DELETED", `The documents of job ${id} were deleted`);
     return job;
   }
-}
-
-export function signerOf(job: EmulatedJob, index: number): EmulatedSigner {
-  const signer = job.signers.find((candidate) => candidate.index === index);
-  if (!signer) throw new Rejection(404, "SIGNER_NOT_FOUND", `Job ${job.id} has no signer ${index}`);
-  return signer;
 }
 
 export function signerLabel(signer: EmulatedSigner): string {

@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { EmulatorClock } from "./clock";
 import type { EmulatorControl, SignerAction } from "./control";
+import type { Fault } from "./faults";
 import { readBody, send } from "./http-util";
-import type { EmulatedJob, JobBook } from "./jobs";
+import type { JobBook, SignerReference } from "./jobs";
 import { indexPage, messagePage, outboxPage, portalJobsPage, portalLoginPage, signerPage, type PortalEntry } from "./pages";
 import { Rejection } from "./rejection";
-import { signerOf, type SigneringService } from "./service";
+import type { SigneringService } from "./service";
 import { token } from "./jobs";
 
 export interface WebRouterOptions {
@@ -21,8 +22,8 @@ export interface WebRouterOptions {
  */
 export function webRouter(options: WebRouterOptions): (request: IncomingMessage, response: ServerResponse) => void {
   const { book, clock, service, control } = options;
-  /** Direct signing sessions opened by a redirect token: session → job and signer. */
-  const sessions = new Map<string, { jobId: number; signer: number }>();
+  /** Direct signing sessions opened by a redirect token: session → job, signer and the token that opened it. */
+  const sessions = new Map<string, { jobId: number; signer: number; redirectToken: string }>();
 
   const html = (response: ServerResponse, status: number, body: string) => send(response, status, body, "text/html; charset=utf-8");
   const json = (response: ServerResponse, status: number, body: unknown) => send(response, status, JSON.stringify(body ?? null), "application/json");
@@ -47,13 +48,16 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
       if (signer.redirectTokenUsed) return html(response, 410, messagePage("Link already used", "This signing link can be used only once. Ask the sender for a new one.", "Lenken er allerede brukt."));
       book.useRedirectToken(job, signer);
       const session = token();
-      sessions.set(session, { jobId: job.id, signer: signer.index });
+      sessions.set(session, { jobId: job.id, signer: signer.index, redirectToken: match[1] as string });
       return html(response, 200, signerPage(job, (index) => `/sessions/${session}/documents/${index}`, (action) => `/sessions/${session}/${action}`));
     }
     if ((match = /^\/sessions\/([\w-]+)\/(sign|reject|documents\/(\d+))$/.exec(path))) {
       const session = sessions.get(match[1] as string);
-      if (!session) return html(response, 404, messagePage("Session ended", "This signing session has ended.", "Økten er avsluttet."));
-      const job = book.jobs.get(session.jobId) as EmulatedJob;
+      const job = session && book.jobs.get(session.jobId);
+      // A reset or a new redirect URL for the signer ends the session.
+      if (!session || !job || job.signers[session.signer - 1]?.redirectToken !== session.redirectToken) {
+        return html(response, 404, messagePage("Session ended", "This signing session has ended.", "Økten er avsluttet."));
+      }
       if (method === "GET" && match[3] !== undefined) return send(response, 200, service.documentOf(job, Number(match[3])), "application/pdf", { "content-disposition": "inline" });
       if (method !== "POST") throw new Rejection(405, "METHOD_NOT_ALLOWED", "Use POST");
       await readBody(request, 64 * 1024);
@@ -89,19 +93,21 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
   async function handleControl(method: string, path: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body = method === "POST" ? await readJson(request) : {};
     let match: RegExpExecArray | null;
-    if (method === "POST" && (match = /^\/control\/jobs\/(\d+)\/signers\/(\d+)\/(sign|reject|fail)$/.exec(path))) {
-      return json(response, 200, control.act(Number(match[1]), Number(match[2]), match[3] as SignerAction));
+    if (method === "POST" && (match = /^\/control\/jobs\/(\d+)\/signers\/([^/]+)\/(sign|reject|fail)$/.exec(path))) {
+      return json(response, 200, control.act(Number(match[1]), signerReferenceOf(match[2] as string), match[3] as SignerAction));
     }
     if (method === "POST" && (match = /^\/control\/jobs\/(\d+)\/expire$/.exec(path))) return json(response, 200, control.expire(Number(match[1])));
     if (method === "GET" && (match = /^\/control\/jobs\/(\d+)$/.exec(path))) return json(response, 200, control.jobSummary(Number(match[1])));
+    if (method === "GET" && path === "/control/jobs") return json(response, 200, control.jobs());
     if (method === "POST" && path === "/control/clock") {
-      const advanceMs = Number((body as { advanceMs?: unknown }).advanceMs);
-      if (!(advanceMs >= 0)) throw new Rejection(400, "INVALID_INPUT", "advanceMs must be a number of milliseconds ≥ 0");
+      const advanceMs = (body as { advanceMs?: unknown }).advanceMs;
+      if (typeof advanceMs !== "number" || !(advanceMs >= 0)) throw new Rejection(400, "INVALID_INPUT", "advanceMs must be a number of milliseconds ≥ 0");
       return json(response, 200, control.advanceClock(advanceMs));
     }
+    if (method === "GET" && path === "/control/clock") return json(response, 200, control.now());
     if (method === "POST" && path === "/control/faults") {
       try {
-        control.injectFault(body as Parameters<EmulatorControl["injectFault"]>[0]);
+        control.injectFault(body as Fault);
       } catch (error) {
         throw new Rejection(400, "INVALID_INPUT", (error as Error).message);
       }
@@ -109,7 +115,10 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
     }
     if (method === "DELETE" && path === "/control/faults") return json(response, 200, (control.clearFaults(), { cleared: true }));
     if (method === "GET" && path === "/control/outbox") return json(response, 200, control.outbox());
-    if (method === "GET" && path === "/control/clock") return json(response, 200, { now: new Date(clock.now()).toISOString() });
+    if (method === "POST" && path === "/control/reset") {
+      control.reset();
+      return json(response, 200, { reset: true });
+    }
     throw new Rejection(404, "NOT_FOUND", `No control resource ${method} ${path}`);
   }
 
@@ -130,7 +139,7 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
       if (job.flow !== "portal") continue;
       for (const signer of job.signers) {
         const matches = signer.personalIdentificationNumber === identifier || signer.contact?.email === identifier || signer.contact?.sms === identifier;
-        if (matches && book.isActive(job, signer, clock.now())) entries.push({ job, signer: signerOf(job, signer.index) });
+        if (matches && book.isActive(job, signer, clock.now())) entries.push({ job, signer });
       }
     }
     return entries;
@@ -144,6 +153,12 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
       else html(response, rejection.httpStatus, messagePage("Not possible", rejection.message));
     });
   };
+}
+
+/** A signer position (1-99) or an identifier (national identity number, custom identifier, e-mail, phone). */
+function signerReferenceOf(segment: string): SignerReference {
+  const reference = decodeURIComponent(segment);
+  return /^\d{1,2}$/.test(reference) ? Number(reference) : reference;
 }
 
 async function readJson(request: IncomingMessage): Promise<unknown> {
