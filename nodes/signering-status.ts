@@ -77,7 +77,8 @@ function startPolling(
         if (!config) throw new InvalidInputError("config", "choose a Posten signering configuration in the node");
         const client = await config.client();
         node.status({ fill: "blue", shape: "ring", text: `polling ${label}` });
-        for await (const change of client.statusChanges({ flow: def.flow, ...(queue ? { pollingQueue: queue } : {}), signal: stop.signal })) {
+        const onWait = (nextPoll: Date) => node.status({ fill: "blue", shape: "ring", text: `${label} · next poll ${nextPoll.toLocaleTimeString("nb-NO")}` });
+        for await (const change of client.statusChanges({ flow: def.flow, ...(queue ? { pollingQueue: queue } : {}), signal: stop.signal, onWait })) {
           node.send(route({ _msgid: newMessageId() } as NodeMessageInFlow, change));
           node.status({ fill: "green", shape: "dot", text: `job ${change.jobId}: ${change.status}` });
         }

@@ -214,13 +214,15 @@ describe("status and polling", () => {
     );
     const changes: StatusChange[] = [];
     const before = server.requests.length;
-    for await (const change of client({ clock }).statusChanges({ flow: "portal", pollingQueue: "stream" })) {
+    const waits: Date[] = [];
+    for await (const change of client({ clock }).statusChanges({ flow: "portal", pollingQueue: "stream", onWait: (next) => waits.push(next) })) {
       changes.push(change);
       break;
     }
     assert.equal(changes[0]?.jobId, "3");
     assert.deepEqual(pollTimes, [Date.parse("2030-01-01T10:00:00Z"), Date.parse("2030-01-01T10:00:30Z"), Date.parse("2030-01-01T10:01:00Z")]);
     assert.ok(server.requests.slice(before).every((request) => request.method === "GET"), "nothing was confirmed");
+    assert.deepEqual(waits, [new Date("2030-01-01T10:00:30Z"), new Date("2030-01-01T10:01:00Z")], "each wait is announced");
   });
 });
 

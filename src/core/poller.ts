@@ -12,11 +12,13 @@ export async function* pollStatusChanges<Change extends StatusChange>(
   nextChange: () => Promise<Change | NoChanges>,
   clock: Clock,
   signal?: AbortSignal,
+  onWait?: (nextPoll: Date) => void,
 ): AsyncGenerator<Change, void, undefined> {
   let notBefore = 0;
   while (!signal?.aborted) {
     const wait = notBefore - clock.now();
     if (wait > 0) {
+      onWait?.(new Date(notBefore));
       try {
         await clock.sleep(wait, signal);
       } catch {

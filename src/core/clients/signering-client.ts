@@ -55,6 +55,8 @@ export interface StatusChangesOptions {
   pollingQueue?: string;
   sender?: string;
   signal?: AbortSignal;
+  /** Told when the poller waits for the next permitted poll time (for showing it). */
+  onWait?: (nextPoll: Date) => void;
 }
 
 const DEFAULT_CALLS_PER_SECOND = 8;
@@ -150,7 +152,7 @@ export class SigneringClient {
   statusChanges(options: StatusChangesOptions): AsyncIterable<StatusChange> {
     const queue = { ...(options.pollingQueue !== undefined ? { pollingQueue: options.pollingQueue } : {}), ...(options.sender ? { sender: options.sender } : {}) };
     const next = options.flow === "direct" ? () => this.direct.nextStatusChange(queue) : () => this.portal.nextStatusChange(queue);
-    return pollStatusChanges<StatusChange>(next, this.clock, options.signal);
+    return pollStatusChanges<StatusChange>(next, this.clock, options.signal, options.onWait);
   }
 
   /** Closes the connection pool. */
