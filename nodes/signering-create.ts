@@ -90,16 +90,17 @@ export = function register(RED: NodeAPI): void {
         return `job ${response.jobId}`;
       }
       const correlation = randomUUID();
+      const given = (overrides as Partial<DirectJob>).exitUrls;
       const exitUrls = {
-        completion: withCorrelation(text({ value: def.completionUrl, type: def.completionUrlType }, msg, "completionUrl"), correlation, "completionUrl"),
-        rejection: withCorrelation(text({ value: def.rejectionUrl, type: def.rejectionUrlType }, msg, "rejectionUrl"), correlation, "rejectionUrl"),
-        error: withCorrelation(text({ value: def.errorUrl, type: def.errorUrlType }, msg, "errorUrl"), correlation, "errorUrl"),
+        completion: withCorrelation(given?.completion ?? text({ value: def.completionUrl, type: def.completionUrlType }, msg, "completionUrl"), correlation, "completionUrl"),
+        rejection: withCorrelation(given?.rejection ?? text({ value: def.rejectionUrl, type: def.rejectionUrlType }, msg, "rejectionUrl"), correlation, "rejectionUrl"),
+        error: withCorrelation(given?.error ?? text({ value: def.errorUrl, type: def.errorUrlType }, msg, "errorUrl"), correlation, "errorUrl"),
       };
       const job: DirectJob = {
         ...common,
-        exitUrls,
         ...optional("statusRetrievalMethod", def.statusRetrievalMethod || undefined),
         ...(overrides as Partial<DirectJob>),
+        exitUrls,
         signers: (overrides.signers as DirectJob["signers"]) ?? (common.signers as DirectJob["signers"]),
       };
       const response = await client.direct.createJob(job);

@@ -87,6 +87,18 @@ describe("direct signing in a real Node-RED runtime against the built-in emulato
     assert.ok(!JSON.stringify(done.signering).includes(emulator.clientKeystorePassword), "no secret in the msg");
   });
 
+  it("takes exit URLs from msg.job and still tags them for the status node", async () => {
+    await helper.load(nodeModules, flow);
+    const created = nextMessage("created");
+    const exitUrls = { completion: "https://shop.example/ok?order=7", rejection: "https://shop.example/no", error: "https://shop.example/err" };
+    helper.getNode("create").receive({ payload: pdf, signers: [{ customIdentifier: "c-9" }], job: { exitUrls } });
+    const response = (await created).payload as { jobId: string };
+    const exit = new URL(emulator.control.sign(Number(response.jobId), 1).redirectUrl!);
+    assert.equal(exit.origin + exit.pathname, "https://shop.example/ok");
+    assert.equal(exit.searchParams.get("order"), "7", "the sender's own parameters are kept");
+    assert.ok(exit.searchParams.get("signering_job"));
+  });
+
   it("a rejection goes to the failed output", async () => {
     await helper.load(nodeModules, flow);
     const created = nextMessage("created");
