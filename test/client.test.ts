@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import { connect, type AddressInfo, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -316,6 +318,35 @@ describe("errors", () => {
     const c = client({ clock, rateLimit: { callsPerSecond: 5 } });
     for (let i = 0; i < 6; i++) await c.confirm(`${server.apiRoot}/${ORG}/portal/signature-jobs/12/complete`);
     assert.ok(clock.sleeps.reduce((a, b) => a + b, 0) >= 1000 - 1, `slept ${clock.sleeps.join(",")}`);
+  });
+});
+
+describe("through an HTTP proxy", () => {
+  it("tunnels the mutual-TLS connection with CONNECT", async () => {
+    const tunnels: string[] = [];
+    const proxy = http.createServer();
+    proxy.on("connect", (request: http.IncomingMessage, socket: Socket, head: Buffer) => {
+      tunnels.push(request.url ?? "");
+      const [host, port] = (request.url ?? "").split(":");
+      const upstream = connect(Number(port), host, () => {
+        socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+        upstream.write(head);
+        upstream.pipe(socket).pipe(upstream);
+      });
+      upstream.on("error", () => socket.destroy());
+      socket.on("error", () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    try {
+      server.on("GET", `/${ORG}/portal/signature-jobs?polling_queue=proxied`, { status: 204, headers: { "X-Next-permitted-poll-time": "2030-01-01T10:00:00Z" } });
+      const proxied = client({ proxy: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+      assert.equal((await proxied.portal.nextStatusChange({ pollingQueue: "proxied" })).status, "NO_CHANGES");
+      assert.deepEqual(tunnels, [new URL(server.apiRoot).host]);
+      assert.equal(server.requests.at(-1)?.clientOrganization, ORG, "the client certificate went through the tunnel");
+    } finally {
+      proxy.closeAllConnections();
+      proxy.close();
+    }
   });
 });
 
