@@ -70,7 +70,17 @@ describe("the edit dialogs in a real editor (headless Chromium)", () => {
     assert.deepEqual(await lastNodeErrors(), ["At most 80 characters"], "an 81-character title is refused, with the reason");
     await page.locator("g.red-ui-flow-node-group").last().dblclick();
     await page.locator("#node-dialog-ok").waitFor();
+    await page.evaluate(() => {
+      const jquery = (window as unknown as { $: (selector: string) => { typedInput(method: string, value?: string): void } }).$;
+      jquery("#node-input-signers").typedInput("type", "json");
+      jquery("#node-input-signers").typedInput("value", '[{"personalIdentificationNumber":"01019010047"}]');
+    });
     await setTypedInput("node-input-title", "Contract from the editor");
+    await page.click("#node-dialog-ok");
+    assert.deepEqual(await lastNodeErrors(), ["Signer 1: the national identity number needs 11 digits with valid check digits"], "a wrong check digit is refused before deploy");
+    await page.locator("g.red-ui-flow-node-group").last().dblclick();
+    await page.locator("#node-dialog-ok").waitFor();
+    await setTypedInput("node-input-signers", '[{"personalIdentificationNumber":"01019010046"}]');
     assert.equal(await page.locator("#node-input-nonsensitiveTitle").isVisible(), true, "portal options appear for the portal flow");
     assert.equal(await page.locator("#node-input-completionUrl").isVisible(), false);
     await page.screenshot({ path: artifactPath("editor-create-dialog.png") });
