@@ -19,7 +19,7 @@ export interface JobSummary {
   status: string;
   /** A status change was handed out (or is waiting) and has not been confirmed. */
   awaitingConfirmation: boolean;
-  signers: { index: number; status: string; active: boolean }[];
+  signers: { index: number; status: string; active: boolean; signatureType: string }[];
 }
 
 /** What happens on reset besides forgetting jobs, e.g. the poll-time bookkeeping. */
@@ -125,7 +125,7 @@ export class EmulatorControl {
       sender: job.sender,
       status: job.status,
       awaitingConfirmation: job.queued !== undefined,
-      signers: job.signers.map((signer) => ({ index: signer.index, status: signer.status, active: this.book.isActive(job, signer, now) })),
+      signers: job.signers.map((signer) => ({ index: signer.index, status: signer.status, active: this.book.isActive(job, signer, now), signatureType: signer.signatureType })),
     };
   }
 }

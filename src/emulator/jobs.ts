@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Flow, JobStatus, OnBehalfOf, SignatureType, StatusRetrievalMethod } from "../core/model";
+import { maskNationalIdentityNumber } from "../core/identifiers";
 import type { DocumentSpec, JobSpec } from "./job-spec";
 import { badRequest, Rejection } from "./rejection";
 
@@ -283,8 +284,10 @@ export class JobBook {
   private notify(job: EmulatedJob, signer: EmulatedSigner, now: number): void {
     const text = `${job.nonsensitiveTitle ?? "You have a document to sign"} — from organization ${job.sender}`;
     const link = this.linkFor(job, signer);
-    const recipients: [Notification["channel"], string | undefined][] = signer.lookup
-      ? [["email", `${signer.personalIdentificationNumber}@kontaktregister.emulator`], ...(signer.lookup.sms ? ([["sms", `krr:${signer.personalIdentificationNumber?.slice(0, 6)}`]] as [Notification["channel"], string][]) : [])]
+    // Looked-up addresses are the contact register's; the emulator names the person, masked, instead.
+    const registered = signer.lookup && `contact register of ${maskNationalIdentityNumber(signer.personalIdentificationNumber ?? "")}`;
+    const recipients: [Notification["channel"], string | undefined][] = registered
+      ? [["email", registered], ["sms", signer.lookup?.sms ? registered : undefined]]
       : [["email", signer.contact?.email], ["sms", signer.contact?.sms]];
     for (const [channel, to] of recipients) {
       if (!to) continue;

@@ -220,12 +220,14 @@ export function signerLabel(signer: EmulatedSigner): string {
 
 /** The service renders every document into the signed PDF, so it must parse and must not be encrypted. */
 async function requireReadablePdf(content: Buffer, name: string): Promise<void> {
+  let pages: number;
   try {
-    await PDFDocument.load(content, { updateMetadata: false });
+    pages = (await PDFDocument.load(content, { updateMetadata: false })).getPageCount();
   } catch (error) {
     const encrypted = /encrypt/i.test((error as Error).message);
     throw badRequest("INVALID_DOCUMENT", encrypted ? `"${name}" is a password-protected PDF` : `"${name}" is not a readable PDF`);
   }
+  if (pages === 0) throw badRequest("INVALID_DOCUMENT", `"${name}" is not a readable PDF: it has no pages`);
 }
 
 /** Unpacks the bundle, refusing entries that inflate beyond what the service accepts (so a zip bomb stays small). */

@@ -46,6 +46,10 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
       if (!found) return html(response, 404, messagePage("Unknown link", "This signing link is not known.", "Ukjent lenke."));
       const { job, signer } = found;
       if (signer.redirectTokenUsed) return html(response, 410, messagePage("Link already used", "This signing link can be used only once. Ask the sender for a new one.", "Lenken er allerede brukt."));
+      book.tick(clock.now());
+      if (!book.isActive(job, signer, clock.now())) {
+        return html(response, 410, messagePage("Not available", `This job is ${job.status} and your signature is ${signer.status}.`, "Oppdraget er ikke lenger tilgjengelig."));
+      }
       book.useRedirectToken(job, signer);
       const session = token();
       sessions.set(session, { jobId: job.id, signer: signer.index, redirectToken: match[1] as string });

@@ -222,3 +222,51 @@ describe("portal flow through the emulator", () => {
     await client.confirm(redelivered!.confirmationUrl);
   });
 });
+
+describe("job lifecycle", () => {
+  const DAY = 24 * 60 * MINUTE;
+
+  it("a direct job expires 30 days after creation", async () => {
+    const created = await client.direct.createJob(directJob({ statusRetrievalMethod: "POLLING", pollingQueue: "direct-expiry" }));
+    emulator.control.advanceClock(30 * DAY - MINUTE);
+    assert.equal(emulator.control.jobSummary(Number(created.jobId)).status, "IN_PROGRESS");
+    emulator.control.advanceClock(2 * MINUTE);
+    const change = await client.direct.nextStatusChange({ pollingQueue: "direct-expiry" });
+    assert.equal(change.status, "FAILED");
+    assert.deepEqual("signers" in change && change.signers.map((signer) => signer.status), ["EXPIRED"]);
+    await assert.rejects(request(created.signers[0]!.redirectUrl).then(async (response) => {
+      await response.body.dump();
+      if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`);
+    }), /status 4\d\d/, "the expired job's signer page is gone");
+  });
+
+  it("a rejection in an early group ends a portal job: waiting signers, active or not, become NOT_APPLICABLE", async () => {
+    const created = await client.portal.createJob(
+      portalJob({
+        pollingQueue: "portal-reject",
+        signers: [
+          { personalIdentificationNumber: NATIONAL_IDS[0], order: 0, notifications: { email: "one@example.com" } },
+          { personalIdentificationNumber: NATIONAL_IDS[1], order: 0, notifications: { email: "two@example.com" } },
+          { personalIdentificationNumber: NATIONAL_IDS[2], order: 1, notifications: { email: "three@example.com" } },
+        ],
+      }),
+    );
+    emulator.control.sign(Number(created.jobId), 1);
+    emulator.control.reject(Number(created.jobId), 2);
+    const change = await nextPortalChange("portal-reject");
+    assert.equal(change?.status, "FAILED");
+    assert.deepEqual(change?.signatures.map((signature) => signature.status), ["SIGNED", "REJECTED", "NOT_APPLICABLE"]);
+    assert.equal(change?.cancellationUrl, undefined, "a finished job cannot be cancelled");
+    assert.equal(emulator.control.outbox().filter((notification) => notification.to === "three@example.com").length, 0, "the last group was never notified");
+  });
+
+  it("the control API expires a job at once; acting on a finished job is refused", async () => {
+    const created = await client.portal.createJob(portalJob({ pollingQueue: "expire-now" }));
+    const summary = (await controlRequest(emulator, "POST", `/jobs/${created.jobId}/expire`)).json as { status: string; signers: { status: string }[] };
+    assert.deepEqual([summary.status, summary.signers[0]?.status], ["FAILED", "EXPIRED"]);
+    const refused = await controlRequest(emulator, "POST", `/jobs/${created.jobId}/signers/1/sign`);
+    assert.equal(refused.status, 409);
+    assert.equal((await controlRequest(emulator, "POST", `/jobs/${created.jobId}/expire`)).status, 409);
+    assert.equal((await nextPortalChange("expire-now"))?.status, "FAILED");
+  });
+});

@@ -1,13 +1,18 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createInterface } from "node:readline";
+import { buffer } from "node:stream/consumers";
 import { after, describe, it } from "node:test";
-import { RateLimitedError, ServiceError, type PortalJobStatus } from "../../src/core";
-import { startEmulator } from "../../src/emulator";
+import { RateLimitedError, ServiceError, SigningCeremonyNotCompletedError, type PortalJobStatus } from "../../src/core";
+import { parseErrorResponse } from "../../src/core/xml";
+import { type ActionResult, type JobSummary, type RunningEmulator, startEmulator } from "../../src/emulator";
 import { clientFor, controlRequest, rawApiRequest, startTestEmulator } from "../support/emulator";
 import { FakeClock } from "../support/fake-clock";
-import { directJob, portalJob } from "../support/jobs";
+import { directJob, NATIONAL_IDS, portalJob } from "../support/jobs";
 
 const dataDir = mkdtempSync(path.join(tmpdir(), "emulator-persistence-"));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -82,6 +87,139 @@ describe("fault injection and rate limiting", () => {
       await patient.close();
     } finally {
       await client.close();
+      await emulator.close();
+    }
+  });
+});
+
+describe("nothing is lost when the emulator is killed", () => {
+  it("keeps the jobs, documents and signatures of an emulator killed with SIGKILL", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "emulator-killed-"));
+    const script = `require(${JSON.stringify(path.join(__dirname, "..", "..", "src", "emulator"))}).startEmulator({ dataDir: ${JSON.stringify(dir)}, rateLimit: false }).then((emulator) => console.log(JSON.stringify(emulator)));`;
+    const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      const [line] = (await once(createInterface({ input: child.stdout }), "line")) as [string];
+      const started = JSON.parse(line) as RunningEmulator;
+      const client = clientFor({ ...started, caCertificatePem: readFileSync(started.caCertificateFile, "utf8") });
+      const created = await client.portal.createJob(portalJob({ pollingQueue: "killed" }));
+      assert.equal((await controlRequest(started, "POST", `/jobs/${created.jobId}/signers/1/sign`)).status, 200);
+      await client.close();
+      child.kill("SIGKILL");
+      await once(child, "exit");
+
+      const restarted = await startEmulator({ dataDir: dir, rateLimit: false, emptyQueueWaitSeconds: 1 });
+      const again = clientFor(restarted);
+      try {
+        const change = (await again.portal.nextStatusChange({ pollingQueue: "killed" })) as PortalJobStatus;
+        assert.equal(change.status, "COMPLETED_SUCCESSFULLY");
+        const pades = await buffer(await again.downloadPades(change.padesUrl!));
+        assert.equal(pades.subarray(0, 5).toString(), "%PDF-", "the documents were kept");
+      } finally {
+        await again.close();
+        await restarted.close();
+      }
+    } finally {
+      child.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("status-change polling over the wire", () => {
+  it("says when to poll next on 204, on 200 and on the 429 for polling too early", async () => {
+    const emulator = await startTestEmulator({ emptyQueueWaitSeconds: 30 });
+    const client = clientFor(emulator);
+    try {
+      const empty = await rawApiRequest(emulator, "GET", "/123456785/portal/signature-jobs?polling_queue=wire");
+      assert.equal(empty.status, 204);
+      const next = Date.parse(String(empty.headers["x-next-permitted-poll-time"]));
+      assert.ok(Math.abs(next - (Date.now() + 30_000)) < 2_000, "now plus the configured wait");
+      const eager = await rawApiRequest(emulator, "GET", "/123456785/portal/signature-jobs?polling_queue=wire");
+      assert.equal(eager.status, 429);
+      assert.equal(parseErrorResponse(eager.text)?.errorCode, "TOO_EAGER_POLLING");
+      assert.equal(Date.parse(String(eager.headers["x-next-permitted-poll-time"])), next);
+      assert.equal((await rawApiRequest(emulator, "GET", "/123456785/portal/signature-jobs?polling_queue=other")).status, 204, "each queue has its own time");
+
+      const created = await client.portal.createJob(portalJob({ pollingQueue: "wire" }));
+      emulator.control.sign(Number(created.jobId), 1);
+      emulator.control.advanceClock(30_000);
+      const change = await rawApiRequest(emulator, "GET", "/123456785/portal/signature-jobs?polling_queue=wire");
+      assert.equal(change.status, 200);
+      assert.ok(Math.abs(Date.parse(String(change.headers["x-next-permitted-poll-time"])) - Date.parse(emulator.control.now().now)) < 1_000, "while changes come, at once");
+      assert.equal((await rawApiRequest(emulator, "GET", "/123456785/portal/signature-jobs?polling_queue=wire")).status, 204);
+    } finally {
+      await client.close();
+      await emulator.close();
+    }
+  });
+
+  it("delivers the newest state when a handed-out change is followed by another", async () => {
+    const emulator = await startTestEmulator({ emptyQueueWaitSeconds: 0, redeliverySeconds: 60 });
+    const client = clientFor(emulator);
+    try {
+      const created = await client.portal.createJob(portalJob({ pollingQueue: "newer", signers: [{ personalIdentificationNumber: NATIONAL_IDS[0], notifications: { email: "a@example.com" } }, { personalIdentificationNumber: NATIONAL_IDS[1], notifications: { email: "b@example.com" } }] }));
+      emulator.control.sign(Number(created.jobId), 1);
+      const first = (await client.portal.nextStatusChange({ pollingQueue: "newer" })) as PortalJobStatus;
+      assert.equal(first.status, "IN_PROGRESS");
+      emulator.control.sign(Number(created.jobId), NATIONAL_IDS[1]);
+      const second = (await client.portal.nextStatusChange({ pollingQueue: "newer" })) as PortalJobStatus;
+      assert.equal(second.status, "COMPLETED_SUCCESSFULLY", "not held back by the unconfirmed first change");
+      await client.confirm(first.confirmationUrl);
+      assert.equal((await client.portal.nextStatusChange({ pollingQueue: "newer" })).status, "NO_CHANGES");
+      emulator.control.advanceClock(61_000);
+      assert.equal((await client.portal.nextStatusChange({ pollingQueue: "newer" })).status, "NO_CHANGES", "confirmed once, for the job");
+    } finally {
+      await client.close();
+      await emulator.close();
+    }
+  });
+});
+
+describe("the control API over HTTP", () => {
+  it("acts by signer identifier, lists jobs, and resets to an empty emulator with the same certificates", async () => {
+    const emulator = await startTestEmulator();
+    const client = clientFor(emulator);
+    try {
+      const created = await client.direct.createJob(directJob({ signers: [{ customIdentifier: "buyer" }, { personalIdentificationNumber: NATIONAL_IDS[1] }] }));
+      const byIdentifier = await controlRequest(emulator, "POST", `/jobs/${created.jobId}/signers/buyer/sign`);
+      assert.equal(byIdentifier.status, 200);
+      assert.match((byIdentifier.json as ActionResult).redirectUrl!, /^https:\/\/example\.com\/ok\?status_query_token=/);
+      const byNationalId = await controlRequest(emulator, "POST", `/jobs/${created.jobId}/signers/${NATIONAL_IDS[1]}/reject`);
+      assert.deepEqual((byNationalId.json as ActionResult).job.signers.map((signer) => signer.status), ["SIGNED", "REJECTED"]);
+      const unknownSigner = await controlRequest(emulator, "POST", `/jobs/${created.jobId}/signers/nobody/sign`);
+      assert.deepEqual([unknownSigner.status, (unknownSigner.json as { errorCode: string }).errorCode], [404, "SIGNER_NOT_FOUND"]);
+      assert.equal(((await controlRequest(emulator, "GET", "/jobs")).json as JobSummary[]).length, 1);
+      emulator.control.advanceClock(86_400_000);
+      await controlRequest(emulator, "POST", "/faults", { kind: "server-error" });
+
+      assert.equal((await controlRequest(emulator, "POST", "/reset")).status, 200);
+      assert.deepEqual((await controlRequest(emulator, "GET", "/jobs")).json, []);
+      assert.ok(Math.abs(Date.parse(emulator.control.now().now) - Date.now()) < 1_000, "the clock is real time again");
+      const fresh = await client.direct.createJob(directJob());
+      assert.equal(fresh.jobId, "1", "ids start again, and the injected fault is gone");
+      await assert.rejects(client.direct.getStatus(created.statusUrl!, "x"), SigningCeremonyNotCompletedError, "the old job is gone; the new job 1 has not been signed");
+      const badClock = await controlRequest(emulator, "POST", "/clock", { advanceMs: "soon" });
+      assert.equal(badClock.status, 400);
+    } finally {
+      await client.close();
+      await emulator.close();
+    }
+  });
+
+  it("injects faults for N requests, only on matching paths", async () => {
+    const emulator = await startTestEmulator();
+    try {
+      emulator.control.injectFault({ kind: "server-error", status: 502, count: 2, pathContains: "/archive/" });
+      assert.equal((await rawApiRequest(emulator, "GET", "/123456785")).status, 200, "another path is not hit");
+      for (let i = 0; i < 2; i++) assert.equal((await rawApiRequest(emulator, "GET", "/123456785/archive/documents/1/pades")).status, 502);
+      assert.equal((await rawApiRequest(emulator, "GET", "/123456785/archive/documents/1/pades")).status, 404, "used up after two");
+      emulator.control.injectFault({ kind: "rate-limit", retryAfterSeconds: 7 });
+      const limited = await rawApiRequest(emulator, "GET", "/123456785/direct/signature-jobs");
+      assert.equal(limited.status, 429);
+      assert.equal(limited.headers["retry-after"], "7");
+      assert.ok(limited.headers["x-next-permitted-poll-time"], "a refused poll still says when to poll");
+      assert.throws(() => emulator.control.injectFault({ kind: "latency", delayMs: -1 }), /delayMs must be a whole number from 0 to 600000/);
+    } finally {
       await emulator.close();
     }
   });

@@ -3,16 +3,16 @@ import { readFileSync } from "node:fs";
 import { Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import JSZip from "jszip";
-import { BrokerNotAuthorizedError, loadCredentials, type SenderCredentials, type SigneringClient } from "../../src/core";
+import { BrokerNotAuthorizedError, loadCredentials, type SenderCredentials, ServiceError, type SigneringClient } from "../../src/core";
 import { createDocumentBundle, documentFileName } from "../../src/core/bundle";
 import { jobRequestBody } from "../../src/core/http/multipart";
-import { packageDirectJob } from "../../src/core/job-bundle";
+import { packageDirectJob, packagePortalJob } from "../../src/core/job-bundle";
 import type { DirectJob } from "../../src/core/model";
-import { buildDirectJobRequest, buildDirectManifest } from "../../src/core/xml";
+import { buildDirectJobRequest, buildDirectManifest, parseErrorResponse } from "../../src/core/xml";
 import { certificateAuthorityOf, type RunningEmulator } from "../../src/emulator";
 import { TestCertificateAuthority } from "../../src/emulator/pki";
 import { clientFor, rawApiRequest, startTestEmulator } from "../support/emulator";
-import { directJob, samplePdf } from "../support/jobs";
+import { directJob, NATIONAL_IDS, portalJob, samplePdf } from "../support/jobs";
 
 const ORG = "123456785";
 let emulator: RunningEmulator;
@@ -30,11 +30,11 @@ after(async () => {
 });
 
 /** Sends a job request the way the client does, but from parts a test may have spoiled. */
-async function sendDirect(requestXml: string, zip: Buffer, organization = ORG) {
+async function sendDirect(requestXml: string, zip: Buffer, organization = ORG, flow = "direct") {
   const body = jobRequestBody(requestXml, { size: zip.length, stream: () => Readable.from([zip]), toBuffer: async () => zip });
   const chunks: Buffer[] = [];
   for await (const chunk of body.stream()) chunks.push(chunk as Buffer);
-  return rawApiRequest(emulator, "POST", `/${organization}/direct/signature-jobs`, { contentType: body.contentType, content: Buffer.concat(chunks) });
+  return rawApiRequest(emulator, "POST", `/${organization}/${flow}/signature-jobs`, { contentType: body.contentType, content: Buffer.concat(chunks) });
 }
 
 async function packaged(job: DirectJob = directJob(), signer: SenderCredentials = credentials) {
@@ -42,10 +42,14 @@ async function packaged(job: DirectJob = directJob(), signer: SenderCredentials 
   return { requestXml: pkg.requestXml, zip: await pkg.bundle.toBuffer() };
 }
 
-function expectError(result: { status: number; text: string }, status: number, code: string): void {
+/** Checks the service's error document and returns its message. */
+function expectError(result: { status: number; text: string; headers: Record<string, unknown> }, status: number, code: string): string {
   assert.equal(result.status, status, result.text);
-  assert.match(result.text, new RegExp(`<error-code>${code}</error-code>`));
-  assert.match(result.text, /<error-type>CLIENT<\/error-type>/);
+  assert.match(String(result.headers["content-type"]), /^application\/xml/);
+  const error = parseErrorResponse(result.text);
+  assert.equal(error?.errorCode, code, result.text);
+  assert.equal(error?.errorType, "CLIENT");
+  return error?.errorMessage ?? "";
 }
 
 describe("the emulator rejects what the service rejects", () => {
@@ -148,5 +152,171 @@ describe("the emulator rejects what the service rejects", () => {
     const result = await rawApiRequest(emulator, "GET", `/${ORG}`);
     assert.equal(result.status, 200);
     assert.equal(result.text, `You are ${ORG}`);
+  });
+});
+
+/** Replaces META-INF/signatures.xml in a signed bundle. */
+async function withSignaturesXml(zip: Buffer, change: (xml: string) => string): Promise<Buffer> {
+  const archive = await JSZip.loadAsync(zip);
+  const original = await archive.file("META-INF/signatures.xml")!.async("string");
+  const changed = change(original);
+  assert.notEqual(changed, original, "the test changed the signature document");
+  archive.file("META-INF/signatures.xml", changed);
+  return archive.generateAsync({ type: "nodebuffer" });
+}
+
+describe("the emulator's own signature verification refuses", () => {
+  it("a SigningTime further than 5 seconds from the service's clock", async () => {
+    const job = directJob();
+    const pkg = packageDirectJob(job, { organizationNumber: ORG }, credentials, { signingTime: new Date(Date.now() - 60_000) });
+    const message = expectError(await sendDirect(pkg.requestXml, await pkg.bundle.toBuffer()), 400, "INVALID_SIGNATURE");
+    assert.match(message, /SigningTime .* is 60 s from the service's clock; allowed ±5 s/);
+  });
+
+  it("a second element with the signed Id (signature wrapping)", async () => {
+    const { requestXml, zip } = await packaged();
+    const wrapped = await withSignaturesXml(zip, (xml) =>
+      xml.replace("</Object>", `</Object><Object><QualifyingProperties xmlns="http://uri.etsi.org/01903/v1.3.2#"><SignedProperties Id="SignedProperties"/></QualifyingProperties></Object>`),
+    );
+    assert.match(expectError(await sendDirect(requestXml, wrapped), 400, "INVALID_SIGNATURE"), /more than one element has the Id "SignedProperties"/);
+  });
+
+  it("a signature document with a document type declaration", async () => {
+    const { requestXml, zip } = await packaged();
+    const result = await sendDirect(requestXml, await withSignaturesXml(zip, (xml) => xml.replace("?>", '?><!DOCTYPE XAdESSignatures [<!ENTITY x "y">]>')));
+    expectError(result, 400, "INVALID_SIGNATURE");
+    assert.match(result.text, /not well-formed XML: line 1: document type declarations are not accepted/);
+  });
+
+  it("a transform on a file reference", async () => {
+    const { requestXml, zip } = await packaged();
+    const changed = await withSignaturesXml(zip, (xml) => xml.replace('URI="manifest.xml">', 'URI="manifest.xml"><Transforms><Transform Algorithm="http://www.w3.org/2000/09/xmldsig#base64"/></Transforms>'));
+    expectError(await sendDirect(requestXml, changed), 400, "INVALID_SIGNATURE");
+  });
+
+  it("a bundle without manifest, or that is no ZIP at all", async () => {
+    const { requestXml, zip } = await packaged();
+    const archive = await JSZip.loadAsync(zip);
+    archive.remove("manifest.xml");
+    const withoutManifest = await sendDirect(requestXml, await archive.generateAsync({ type: "nodebuffer" }));
+    expectError(withoutManifest, 400, "INVALID_DOCUMENT_BUNDLE");
+    assert.match(withoutManifest.text, /no manifest\.xml/);
+    expectError(await sendDirect(requestXml, Buffer.from("PK but not really a zip")), 400, "INVALID_DOCUMENT_BUNDLE");
+  });
+
+  it("an entry that inflates beyond 10 MB, before reading it whole", async () => {
+    const { requestXml } = await packaged();
+    const bomb = new JSZip();
+    bomb.file("0000_contract.pdf", Buffer.alloc(11 * 1024 * 1024), { compression: "DEFLATE" });
+    const zip = await bomb.generateAsync({ type: "nodebuffer", compression: "DEFLATE" });
+    assert.ok(zip.length < 100_000, "a small archive");
+    expectError(await sendDirect(requestXml, zip), 400, "DOCUMENT_TOO_LARGE");
+  });
+
+  it("a PDF header in front of something that is not a readable PDF", async () => {
+    const broken = await packaged(directJob({ documents: [{ title: "Contract", content: Buffer.from("%PDF-1.7\nnot really a pdf") }] }));
+    const result = await sendDirect(broken.requestXml, broken.zip);
+    expectError(result, 400, "INVALID_DOCUMENT");
+    assert.match(result.text, /not a readable PDF/);
+  });
+});
+
+describe("the emulator's rules beyond the schema", () => {
+  it("the same signer twice", async () => {
+    const twice = await packaged(directJob({ signers: [{ personalIdentificationNumber: NATIONAL_IDS[0] }, { personalIdentificationNumber: NATIONAL_IDS[0] }] }));
+    expectError(await sendDirect(twice.requestXml, twice.zip), 400, "DUPLICATE_SIGNER");
+  });
+
+  it("a manifest whose sender is not the organization in the URL", async () => {
+    const pkg = packageDirectJob(directJob(), { organizationNumber: "910000004" }, credentials);
+    const result = await sendDirect(pkg.requestXml, await pkg.bundle.toBuffer());
+    expectError(result, 400, "SENDER_MISMATCH");
+  });
+
+  it("a portal job sent to the direct endpoint", async () => {
+    const pkg = packagePortalJob(portalJob(), { organizationNumber: ORG }, credentials);
+    expectError(await sendDirect(pkg.requestXml, await pkg.bundle.toBuffer()), 400, "INVALID_REQUEST");
+  });
+
+  it("authenticated signatures and contact-register lookup from a private-sector organization", async () => {
+    await assert.rejects(
+      client.direct.createJob(directJob({ signers: [{ personalIdentificationNumber: NATIONAL_IDS[0], signatureType: "AUTHENTICATED_ELECTRONIC_SIGNATURE" }] })),
+      (error: unknown) => error instanceof ServiceError && error.errorCode === "SIGNATURE_TYPE_NOT_ALLOWED" && error.httpStatus === 403,
+    );
+    await assert.rejects(
+      client.portal.createJob(portalJob({ signers: [{ personalIdentificationNumber: NATIONAL_IDS[0], notificationsUsingLookup: { email: true } }] })),
+      (error: unknown) => error instanceof ServiceError && error.errorCode === "CONTACT_INFORMATION_LOOKUP_NOT_ALLOWED",
+    );
+  });
+
+  it("available-seconds above 90 days (which the client itself refuses to send)", async () => {
+    const pkg = packagePortalJob(portalJob({ availability: { availableSeconds: 7_776_001 } }), { organizationNumber: ORG }, credentials);
+    const message = expectError(await sendDirect(pkg.requestXml, await pkg.bundle.toBuffer(), ORG, "portal"), 400, "INVALID_AVAILABILITY");
+    assert.match(message, /at most 7776000/);
+  });
+});
+
+describe("a public-sector organization", () => {
+  let publicEmulator: RunningEmulator;
+  let publicClient: SigneringClient;
+  before(async () => {
+    publicEmulator = await startTestEmulator({ sectors: { [ORG]: "public" } });
+    publicClient = clientFor(publicEmulator);
+  });
+  after(async () => {
+    await publicClient.close();
+    await publicEmulator.close();
+  });
+
+  it("may use contact-register lookup, and gets authenticated signatures by default", async () => {
+    const created = await publicClient.portal.createJob(portalJob({ pollingQueue: "lookup", signers: [{ personalIdentificationNumber: NATIONAL_IDS[0], notificationsUsingLookup: { email: true, sms: true } }] }));
+    const notified = publicEmulator.control.outbox().filter((notification) => notification.jobId === Number(created.jobId));
+    assert.deepEqual(notified.map((notification) => notification.channel), ["email", "sms"]);
+    assert.ok(notified.every((notification) => !notification.to.includes(NATIONAL_IDS[0])), "the national identity number is not written out");
+    const direct = await publicClient.direct.createJob(directJob());
+    assert.equal(publicEmulator.control.jobSummary(Number(direct.jobId)).signers[0]?.signatureType, "AUTHENTICATED_ELECTRONIC_SIGNATURE");
+  });
+
+  it("cannot send several documents for an advanced signature", async () => {
+    const documents = [1, 2].map((n) => ({ title: `Part ${n}`, content: samplePdf(String(n)) }));
+    await assert.rejects(
+      publicClient.direct.createJob(directJob({ documents, signers: [{ personalIdentificationNumber: NATIONAL_IDS[0], signatureType: "ADVANCED_ELECTRONIC_SIGNATURE" }] })),
+      (error: unknown) => error instanceof ServiceError && error.errorCode === "MULTIPLE_DOCUMENTS_NOT_SUPPORTED",
+    );
+    await publicClient.direct.createJob(directJob({ documents }));
+  });
+});
+
+describe("who may call", () => {
+  const SENDER = "910000004";
+  let brokerEmulator: RunningEmulator;
+  before(async () => {
+    brokerEmulator = await startTestEmulator({ brokers: [{ broker: ORG, onBehalfOf: [SENDER] }] });
+  });
+  after(() => brokerEmulator.close());
+
+  it("a broker acts for the organizations it is authorized for, signing with its own certificate", async () => {
+    const greeting = await rawApiRequest(brokerEmulator, "GET", `/${SENDER}`);
+    assert.equal(greeting.text, `You are ${ORG}, operating on behalf of ${SENDER}`);
+    const broker = clientFor(brokerEmulator);
+    try {
+      const created = await broker.portal.createJob(portalJob({ sender: { organizationNumber: SENDER } }));
+      assert.match(created.cancellationUrl, new RegExp(`/api/${SENDER}/portal/signature-jobs/\\d+/cancel$`));
+      await assert.rejects(broker.direct.createJob(directJob({ sender: { organizationNumber: "910000012" } })), BrokerNotAuthorizedError);
+    } finally {
+      await broker.close();
+    }
+  });
+
+  it("a certificate without an organization number is not authorized", async () => {
+    const anonymous = certificateAuthorityOf(brokerEmulator.dataDir).issueEnterpriseCertificate({ withoutOrganizationNumber: true });
+    const result = await rawApiRequest(brokerEmulator, "GET", `/${ORG}`, undefined, { key: anonymous.keyPem, cert: anonymous.chainPem });
+    assert.equal(result.status, 403);
+    assert.match(result.text, /<error-code>NOT_AUTHORIZED<\/error-code>/);
+  });
+
+  it("a client certificate from another CA does not get through the TLS handshake", async () => {
+    const stranger = TestCertificateAuthority.create("Unknown CA").issueEnterpriseCertificate({ organizationNumber: ORG });
+    await assert.rejects(rawApiRequest(brokerEmulator, "GET", `/${ORG}`, undefined, { key: stranger.keyPem, cert: stranger.chainPem }));
   });
 });

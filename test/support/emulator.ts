@@ -18,15 +18,19 @@ export function clientFor(emulator: RunningEmulator, options: Partial<SigneringC
   });
 }
 
-/** A raw mutual-TLS request to the emulator's API, for requests the client would never send. */
+/**
+ * A raw mutual-TLS request to the emulator's API, for requests the client would never send;
+ * with the emulator's client keystore unless another client key and certificate chain are given.
+ */
 export async function rawApiRequest(
   emulator: RunningEmulator,
   method: "GET" | "POST" | "DELETE",
   path: string,
   body?: { contentType: string; content: Buffer | string },
+  tls?: { key: string; cert: string },
 ): Promise<{ status: number; text: string; headers: Record<string, unknown> }> {
-  const credentials = loadCredentials({ pkcs12: readFileSync(emulator.clientKeystoreFile), password: emulator.clientKeystorePassword });
-  const dispatcher = new Agent({ connect: { key: credentials.tls.key, cert: credentials.tls.cert, ca: emulator.caCertificatePem } });
+  const credentials = tls ?? loadCredentials({ pkcs12: readFileSync(emulator.clientKeystoreFile), password: emulator.clientKeystorePassword }).tls;
+  const dispatcher = new Agent({ connect: { key: credentials.key, cert: credentials.cert, ca: emulator.caCertificatePem } });
   try {
     const response = await request(`${emulator.apiRoot}${path}`, {
       method,
