@@ -161,11 +161,14 @@ export class SigneringService {
     return this.xadesOf(job);
   }
 
+  /** The job's signed PDF, made once when first asked for (the service makes it once too). */
   async pades(organization: string, flow: Flow | undefined, id: number): Promise<Uint8Array> {
     const job = this.downloadable(organization, flow, id);
     if (job.status !== "COMPLETED_SUCCESSFULLY") throw new Rejection(404, "PADES_NOT_AVAILABLE", `Job ${id} is ${job.status}; the PAdES exists when every signer has signed`);
+    const stored = this.options.store.readPades(job.id);
+    if (stored) return stored;
     const seal = this.options.seal;
-    return createPades({
+    const pades = await createPades({
       jobTitle: job.title,
       documents: job.documents.map((document, index) => ({ title: document.title, content: this.options.store.readDocument(job.id, index) })),
       signers: job.signers.map((signer) => ({
@@ -176,6 +179,8 @@ export class SigneringService {
       sealKeyPem: seal.tls.key,
       sealCertificateChainPem: seal.chain.map((certificate) => certificate.toString()),
     });
+    this.options.store.savePades(job.id, pades);
+    return pades;
   }
 
   /** Archive document ids are the ids of the sender's completed jobs, whose PAdES is kept until its documents are deleted. */

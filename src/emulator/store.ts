@@ -82,6 +82,18 @@ export class Store {
     renameSync(incomplete, directory);
   }
 
+  /** The signed PDF made for a completed job, kept beside its documents once made. */
+  readPades(jobId: number): Buffer | undefined {
+    const file = path.join(this.documentsDir, String(jobId), "signed.pdf");
+    return existsSync(file) ? readFileSync(file) : undefined;
+  }
+
+  savePades(jobId: number, pades: Uint8Array): void {
+    const file = path.join(this.documentsDir, String(jobId), "signed.pdf");
+    writeFileSync(`${file}.incomplete`, pades);
+    renameSync(`${file}.incomplete`, file);
+  }
+
   readDocument(jobId: number, index: number): Buffer {
     return readFileSync(this.documentPath(jobId, index));
   }
