@@ -1,11 +1,17 @@
 import { randomBytes, X509Certificate } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { InvalidInputError } from "../core/errors";
 import { loadCredentials, type SenderCredentials } from "../core/keys";
 import { TestCertificateAuthority, toPkcs12 } from "./pki";
 
+/** A valid organization number (mod-11 check digit 5) for the test sender. */
+export const DEFAULT_ORGANIZATION_NUMBER = "123456785";
+
 /** The emulator's certificates, made on first start and reused after. */
 export interface EmulatorIdentity {
+  /** The test sender organization of the client keystore. */
+  organizationNumber: string;
   caCertificateFile: string;
   caCertificatePem: string;
   ca: X509Certificate;
@@ -16,32 +22,40 @@ export interface EmulatorIdentity {
   clientKeystorePassword: string;
 }
 
-export function prepareIdentity(dataDir: string, organizationNumber: string): EmulatorIdentity {
+/** Makes the certificates in a new data directory, or reads them; `organizationNumber` is for a new client keystore. */
+export function prepareIdentity(dataDir: string, organizationNumber: string | undefined): EmulatorIdentity {
   mkdirSync(dataDir, { recursive: true });
   const file = (name: string) => path.join(dataDir, name);
   if (!existsSync(file("ca.pem"))) {
     const ca = TestCertificateAuthority.create();
     const server = ca.issueServerCertificate();
     const password = randomBytes(12).toString("base64url");
-    const client = ca.issueEnterpriseCertificate({ organizationNumber, organizationName: "Emulator Test Sender AS" });
+    const client = ca.issueEnterpriseCertificate({ organizationNumber: organizationNumber ?? DEFAULT_ORGANIZATION_NUMBER, organizationName: "Emulator Test Sender AS" });
     // Written last-first so a half-made directory (no ca.pem) is made again in full.
     writeFileSync(file("client.p12"), toPkcs12(client, { password, alias: "signering" }), { mode: 0o600 });
     writeFileSync(file("client-password.txt"), password, { mode: 0o600 });
     writeFileSync(file("server-key.pem"), server.keyPem, { mode: 0o600 });
     writeFileSync(file("server.pem"), server.chainPem);
     writeFileSync(file("ca-key.pem"), ca.keyPem, { mode: 0o600 });
-    writeFileSync(file("ca.pem"), ca.certificatePem);
+    writeFileSync(file("ca.pem.incomplete"), ca.certificatePem);
+    renameSync(file("ca.pem.incomplete"), file("ca.pem"));
   }
   const caCertificatePem = readFileSync(file("ca.pem"), "utf8");
   const server = { keyPem: readFileSync(file("server-key.pem"), "utf8"), chainPem: readFileSync(file("server.pem"), "utf8") };
+  const clientKeystorePassword = readFileSync(file("client-password.txt"), "utf8").trim();
+  const client = loadCredentials({ pkcs12: readFileSync(file("client.p12")), password: clientKeystorePassword });
+  if (organizationNumber !== undefined && client.organizationNumber !== organizationNumber) {
+    throw new InvalidInputError("organizationNumber", `the data directory ${dataDir} already has a client keystore for organization ${client.organizationNumber}, not ${organizationNumber}`);
+  }
   return {
+    organizationNumber: client.organizationNumber,
     caCertificateFile: file("ca.pem"),
     caCertificatePem,
     ca: new X509Certificate(caCertificatePem),
     server,
     seal: loadCredentials({ certificatePem: server.chainPem, privateKeyPem: server.keyPem }),
     clientKeystoreFile: file("client.p12"),
-    clientKeystorePassword: readFileSync(file("client-password.txt"), "utf8").trim(),
+    clientKeystorePassword,
   };
 }
 

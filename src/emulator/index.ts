@@ -34,7 +34,7 @@ export interface EmulatorOptions {
   host?: string;
   /** Where certificates, jobs and documents are kept (default: a new temporary directory, removed on close). */
   dataDir?: string;
-  /** The test sender organization of the client keystore made on first start (default 123456785). */
+  /** The test sender organization of the client keystore made on first start (default 123456785); a later start must name the same or none. */
   organizationNumber?: string;
   /** Sector per organization: decides signature-type defaults and contact-register lookup (default private). */
   sectors?: Record<string, Sector>;
@@ -82,8 +82,10 @@ const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|localhost)$/;
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? "127.0.0.1";
   if (!LOOPBACK.test(host)) throw new InvalidInputError("host", `the emulator listens only on loopback addresses (127.0.0.1, ::1, localhost), not "${host}"`);
-  const organizationNumber = options.organizationNumber ?? "123456785";
-  if (!isValidOrganizationNumber(organizationNumber)) throw new InvalidInputError("organizationNumber", `"${organizationNumber}" is not a valid organization number (9 digits, mod-11 check digit)`);
+  const requestedOrganization = options.organizationNumber;
+  if (requestedOrganization !== undefined && !isValidOrganizationNumber(requestedOrganization)) {
+    throw new InvalidInputError("organizationNumber", `"${requestedOrganization}" is not a valid organization number (9 digits, mod-11 check digit)`);
+  }
   for (const { broker, onBehalfOf } of options.brokers ?? []) {
     const invalid = [broker, ...onBehalfOf].find((organization) => !isValidOrganizationNumber(organization));
     if (invalid !== undefined) throw new InvalidInputError("brokers", `"${invalid}" is not a valid organization number`);
@@ -91,7 +93,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const temporary = options.dataDir === undefined;
   const dataDir = path.resolve(options.dataDir ?? mkdtempSync(path.join(tmpdir(), "posten-signering-emulator-")));
 
-  const identity = prepareIdentity(dataDir, organizationNumber);
+  const identity = prepareIdentity(dataDir, requestedOrganization);
+  const { organizationNumber } = identity;
   const extraAnchors = options.trustedCertificates ?? [];
   const store = new Store(dataDir);
   const stored = store.load();

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { buffer } from "node:stream/consumers";
 import { after, describe, it } from "node:test";
-import { RateLimitedError, ServiceError, SigningCeremonyNotCompletedError, type PortalJobStatus } from "../../src/core";
+import { InvalidInputError, RateLimitedError, ServiceError, SigningCeremonyNotCompletedError, type PortalJobStatus } from "../../src/core";
 import { parseErrorResponse } from "../../src/core/xml";
 import { type ActionResult, type JobSummary, type RunningEmulator, startEmulator } from "../../src/emulator";
 import { clientFor, controlRequest, rawApiRequest, startTestEmulator } from "../support/emulator";
@@ -39,6 +39,7 @@ describe("emulator state on disk", () => {
       assert.ok(Date.parse((clock.json as { now: string }).now) > Date.now() + 3_500_000, "the moved clock is kept");
       const next = await secondClient.portal.createJob(portalJob());
       assert.equal(Number(next.jobId), Number(created.jobId) + 1, "ids continue");
+      await assert.rejects(startEmulator({ dataDir, organizationNumber: "910000004" }), /already has a client keystore for organization 123456785, not 910000004/);
     } finally {
       await secondClient.close();
       await second.close();
@@ -89,6 +90,27 @@ describe("fault injection and rate limiting", () => {
       await client.close();
       await emulator.close();
     }
+  });
+});
+
+describe("starting", () => {
+  it("listens only on loopback addresses and takes only valid organization numbers", async () => {
+    await assert.rejects(startEmulator({ host: "0.0.0.0" }), (error: unknown) => error instanceof InvalidInputError && error.field === "host");
+    await assert.rejects(startEmulator({ organizationNumber: "123456789" }), (error: unknown) => error instanceof InvalidInputError && error.field === "organizationNumber");
+    await assert.rejects(startEmulator({ brokers: [{ broker: "123456785", onBehalfOf: ["12345"] }] }), /"12345" is not a valid organization number/);
+  });
+
+  it("prints as the JSON the CLI shows, without key material", async () => {
+    const emulator = await startTestEmulator();
+    try {
+      const printed = JSON.parse(JSON.stringify(emulator)) as Record<string, unknown>;
+      assert.deepEqual(Object.keys(printed).sort(), ["apiRoot", "caCertificateFile", "clientKeystoreFile", "clientKeystorePassword", "controlUrl", "dataDir", "organizationNumber", "signerWebUrl"]);
+      assert.match(String(printed["apiRoot"]), /^https:\/\/127\.0\.0\.1:\d+\/api$/);
+      assert.doesNotMatch(JSON.stringify(emulator), /PRIVATE KEY|BEGIN CERTIFICATE/);
+    } finally {
+      await emulator.close();
+    }
+    assert.equal(existsSync(emulator.dataDir), false, "a temporary data directory is removed on close");
   });
 });
 
