@@ -10,6 +10,14 @@ export class EmulatorClock {
     return this.offsetMs;
   }
 
+  /**
+   * The real time at which this clock shows `instant`: what a client, whose clock was not moved,
+   * must be told when it is asked to wait (the next permitted poll time).
+   */
+  realTimeOf(instant: number): number {
+    return instant - this.offsetMs;
+  }
+
   /** Back to real time (control API reset). */
   reset(): void {
     this.offsetMs = 0;

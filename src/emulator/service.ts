@@ -108,14 +108,17 @@ export class SigneringService {
     this.nextPermittedPoll.clear();
   }
 
-  /** The next status change; an empty queue makes the poller wait, and polling early is refused. */
+  /**
+   * The next status change; an empty queue makes the poller wait, and polling early is refused.
+   * Waits are kept on the emulator's clock (moving it forward ends them) and announced in real time.
+   */
   poll(organization: string, flow: Flow, queue: string): XmlResult {
     const now = this.options.clock.now();
     const key = `${organization}/${flow}/${queue}`;
     const permitted = this.nextPermittedPoll.get(key) ?? 0;
-    const header = (instant: number) => ({ [NEXT_PERMITTED_POLL_TIME]: new Date(instant).toISOString() });
+    const header = (instant: number) => ({ [NEXT_PERMITTED_POLL_TIME]: new Date(this.options.clock.realTimeOf(instant)).toISOString() });
     if (now < permitted) {
-      throw new Rejection(429, "TOO_EAGER_POLLING", `Polled before the next permitted poll time ${new Date(permitted).toISOString()}`, header(permitted));
+      throw new Rejection(429, "TOO_EAGER_POLLING", `Polled ${Math.ceil((permitted - now) / 1000)} s before the next permitted poll time`, header(permitted));
     }
     const job = this.options.book.poll(organization, flow, queue, now);
     const next = job ? now : now + this.options.emptyQueueWaitMs;
