@@ -8,7 +8,7 @@ import { createInterface } from "node:readline";
 import { buffer } from "node:stream/consumers";
 import { after, describe, it } from "node:test";
 import { InvalidInputError, RateLimitedError, ServiceError, SigningCeremonyNotCompletedError, type PortalJobStatus } from "../../src/core";
-import { parseErrorResponse } from "../../src/core/xml";
+import { parseErrorResponse, parsePortalJobStatus } from "../../src/core/xml";
 import { type ActionResult, type JobSummary, type RunningEmulator, startEmulator } from "../../src/emulator";
 import { clientFor, controlRequest, rawApiRequest, startTestEmulator } from "../support/emulator";
 import { FakeClock } from "../support/fake-clock";
@@ -169,6 +169,7 @@ describe("status-change polling over the wire", () => {
       assert.equal(change.status, 200);
       assert.ok(Math.abs(Date.parse(String(change.headers["x-next-permitted-poll-time"])) - Date.now()) < 1_000, "while changes come, at once, in the client's (real) time");
       assert.equal((await rawApiRequest(emulator, "GET", "/123456785/portal/signature-jobs?polling_queue=wire")).status, 204);
+      await client.confirm(parsePortalJobStatus(change.text).confirmationUrl);
       emulator.control.advanceClock(3_600_000);
       const later = await rawApiRequest(emulator, "GET", "/123456785/portal/signature-jobs?polling_queue=wire");
       assert.equal(later.status, 204, "moving the clock ends the wait");
