@@ -72,7 +72,7 @@ export function apiRouter(options: ApiRouterOptions): (request: IncomingMessage,
       method: "POST",
       pattern: path(`/${FLOW}/signature-jobs`),
       handle: async ({ organization, caller, match, request }) =>
-        service.createJob(organization, caller, flowOf(match, 2), request.headers["content-type"], await readBody(request, MAX_REQUEST_BYTES)),
+        service.createJob({ flow: flowOf(match, 2), organization, caller, contentType: request.headers["content-type"], body: await readBody(request, MAX_REQUEST_BYTES) }),
     },
     {
       method: "GET",

@@ -135,11 +135,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       job: (job) => `${apiRoot}/${job.sender}/${job.flow}/signature-jobs/${job.id}`,
       redirect: (signer) => `${signerWebUrl}/redirect/${signer.redirectToken}`,
     },
-    trustedCertificates: [identity.ca, ...extraAnchors.map((pem) => new X509Certificate(pem))],
-    signingTimeToleranceMs: (options.signingTimeToleranceSeconds ?? 5) * 1000,
+    intake: {
+      schema,
+      trustedCertificates: [identity.ca, ...extraAnchors.map((pem) => new X509Certificate(pem))],
+      signingTimeToleranceMs: (options.signingTimeToleranceSeconds ?? 5) * 1000,
+    },
     emptyQueueWaitMs,
     seal: identity.seal,
-    schema,
   });
   const control = new EmulatorControl(book, clock, store, faults, () => service.forgetPollTimes());
   const rateLimit = options.rateLimit === false ? undefined : new OrganizationRateLimit(options.rateLimit ?? { callsPerSecond: 10, blockSeconds: 30 });

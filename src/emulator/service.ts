@@ -1,36 +1,24 @@
-import { X509Certificate } from "node:crypto";
-import JSZip from "jszip";
-import { PDFDocument } from "pdf-lib";
 import { createSignaturesXml } from "../core/bundle";
 import type { SenderCredentials } from "../core/keys";
 import type { Flow } from "../core/model";
 import type { EmulatorClock } from "./clock";
-import { readJobSpec } from "./job-spec";
+import { type IntakeOptions, readSubmission, type SubmittedJob } from "./intake";
 import { type EmulatedJob, type EmulatedSigner, JobBook, signerIn, token } from "./jobs";
-import { parseJobRequest } from "./multipart";
 import { createPades } from "./pades";
-import { badRequest, Rejection } from "./rejection";
+import { Rejection } from "./rejection";
 import { directJobResponse, directJobStatus, directSignerResponse, portalJobResponse, portalJobStatus, type UrlBase } from "./responses";
-import type { SchemaValidator } from "./schema";
 import type { Store } from "./store";
-import { SIGNATURES_ENTRY, verifyBundleSignature } from "./verify-bundle";
 
-const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
 /** On every polling answer, as the service spells it. */
 export const NEXT_PERMITTED_POLL_TIME = "X-Next-permitted-poll-time";
-const MANIFEST_ENTRY = "manifest.xml";
-/** Far more than 20 documents, manifest and signature: only keeps a hostile archive small. */
-const MAX_BUNDLE_ENTRIES = 100;
 
 export interface ServiceOptions {
   book: JobBook;
   store: Store;
   clock: EmulatorClock;
   urls: UrlBase;
-  trustedCertificates: X509Certificate[];
-  signingTimeToleranceMs: number;
+  intake: IntakeOptions;
   emptyQueueWaitMs: number;
-  schema: SchemaValidator;
   /** The emulator's own certificate and key: seals PAdES and signer XAdES. */
   seal: SenderCredentials;
 }
@@ -48,49 +36,13 @@ export class SigneringService {
 
   constructor(private readonly options: ServiceOptions) {}
 
-  async createJob(organization: string, callerOrganization: string | undefined, flow: Flow, contentType: string | undefined, body: Buffer): Promise<XmlResult> {
-    const { requestXml, bundle } = parseJobRequest(contentType, body);
-    const entries = await unzip(bundle);
-    const manifest = entries.get(MANIFEST_ENTRY);
-    if (!manifest) throw badRequest("INVALID_DOCUMENT_BUNDLE", "The document bundle has no manifest.xml");
-    const manifestXml = manifest.toString("utf8");
-    await this.options.schema.validate([
-      { name: "request.xml", xml: requestXml },
-      { name: MANIFEST_ENTRY, xml: manifestXml },
-    ]);
-    const rootOf = (xml: string) => /<(?:[\w-]+:)?([\w-]+)[\s>]/.exec(xml.replace(/<\?[^?]*\?>/g, "").replace(/<!--[\s\S]*?-->/g, ""))?.[1];
-    if (rootOf(requestXml) !== `${flow}-signature-job-request` || rootOf(manifestXml) !== `${flow}-signature-job-manifest`) {
-      throw badRequest("INVALID_REQUEST", `A ${flow} job needs a ${flow}-signature-job-request and a ${flow}-signature-job-manifest`);
-    }
-    const spec = readJobSpec(flow, requestXml, manifestXml);
-    if (spec.sender !== organization) {
-      throw badRequest("SENDER_MISMATCH", `The manifest's sender ${spec.sender} is not the organization in the URL (${organization})`);
-    }
-    const signature = verifyBundleSignature(entries, {
-      trustedCertificates: this.options.trustedCertificates,
-      now: new Date(),
-      signingTimeToleranceMs: this.options.signingTimeToleranceMs,
-    });
-    if (signature.organizationNumber !== callerOrganization && signature.organizationNumber !== organization) {
-      throw new Rejection(403, "INVALID_SIGNATURE", `The document bundle is signed by organization ${signature.organizationNumber ?? "(none)"}, not by the calling organization ${callerOrganization}`);
-    }
-    const expected = new Set([...spec.documents.map((document) => document.href), MANIFEST_ENTRY, SIGNATURES_ENTRY]);
-    for (const name of entries.keys()) if (!expected.has(name)) throw badRequest("INVALID_DOCUMENT_BUNDLE", `"${name}" is in the bundle but not in the manifest`);
-    const contents = spec.documents.map((document) => {
-      const content = entries.get(document.href);
-      if (!content) throw badRequest("INVALID_DOCUMENT_BUNDLE", `The manifest names "${document.href}", which is not in the bundle`);
-      if (document.mime !== "application/pdf") throw badRequest("INVALID_DOCUMENT", `"${document.href}" has media type ${document.mime}; only application/pdf is accepted`);
-      if (!content.subarray(0, 1024).includes("%PDF-")) throw badRequest("INVALID_DOCUMENT", `"${document.href}" is not a PDF`);
-      if (content.length > MAX_DOCUMENT_BYTES) throw badRequest("DOCUMENT_TOO_LARGE", `"${document.href}" is ${content.length} bytes; at most ${MAX_DOCUMENT_BYTES}`);
-      return content;
-    });
-    await Promise.all(contents.map((content, index) => requireReadablePdf(content, spec.documents[index]?.href ?? "")));
+  async createJob(submission: SubmittedJob): Promise<XmlResult> {
+    const { spec, documents } = await readSubmission(submission, this.options.intake);
     this.options.book.checkRules(spec);
-
     const id = this.options.book.allocateId();
-    this.options.store.saveDocuments(id, contents);
+    this.options.store.saveDocuments(id, documents);
     const job = this.options.book.create(id, spec, this.options.clock.now());
-    return { status: 200, xml: flow === "direct" ? directJobResponse(job, this.options.urls) : portalJobResponse(job, this.options.urls) };
+    return { status: 200, xml: spec.flow === "direct" ? directJobResponse(job, this.options.urls) : portalJobResponse(job, this.options.urls) };
   }
 
   directStatus(organization: string, id: number, statusQueryToken: string | undefined): XmlResult {
@@ -224,51 +176,4 @@ export class SigneringService {
 export function signerLabel(signer: EmulatedSigner): string {
   if (signer.personalIdentificationNumber) return `Signer ${signer.personalIdentificationNumber.slice(0, 6)}*****`;
   return signer.customIdentifier ?? signer.contact?.email ?? signer.contact?.sms ?? `Signer ${signer.index}`;
-}
-
-/** The service renders every document into the signed PDF, so it must parse and must not be encrypted. */
-async function requireReadablePdf(content: Buffer, name: string): Promise<void> {
-  let pages: number;
-  try {
-    pages = (await PDFDocument.load(content, { updateMetadata: false })).getPageCount();
-  } catch (error) {
-    const encrypted = /encrypt/i.test((error as Error).message);
-    throw badRequest("INVALID_DOCUMENT", encrypted ? `"${name}" is a password-protected PDF` : `"${name}" is not a readable PDF`);
-  }
-  if (pages === 0) throw badRequest("INVALID_DOCUMENT", `"${name}" is not a readable PDF: it has no pages`);
-}
-
-/** Unpacks the bundle, refusing entries that inflate beyond what the service accepts (so a zip bomb stays small). */
-async function unzip(bundle: Buffer): Promise<Map<string, Buffer>> {
-  let zip: JSZip;
-  try {
-    zip = await JSZip.loadAsync(bundle);
-  } catch {
-    throw badRequest("INVALID_DOCUMENT_BUNDLE", "The document bundle is not a readable ZIP (ASiC-E) archive");
-  }
-  const files = Object.values(zip.files).filter((file) => !file.dir);
-  if (files.length > MAX_BUNDLE_ENTRIES) throw badRequest("INVALID_DOCUMENT_BUNDLE", `The document bundle has ${files.length} files; at most ${MAX_BUNDLE_ENTRIES}`);
-  const entries = new Map<string, Buffer>();
-  for (const file of files) entries.set(file.name, await inflate(file));
-  return entries;
-}
-
-/** Inflates one entry, stopping as soon as it is larger than any document may be. */
-function inflate(file: JSZip.JSZipObject): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    // JSZip's stream is an old-style Readable (events only, no async iteration).
-    const stream = file.nodeStream("nodebuffer");
-    stream.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      chunks.push(chunk);
-      if (size <= MAX_DOCUMENT_BYTES) return;
-      stream.pause();
-      stream.removeAllListeners("data");
-      reject(badRequest("DOCUMENT_TOO_LARGE", `"${file.name}" is larger than ${MAX_DOCUMENT_BYTES} bytes`));
-    });
-    stream.on("end", () => resolve(Buffer.concat(chunks)));
-    stream.on("error", () => reject(badRequest("INVALID_DOCUMENT_BUNDLE", `"${file.name}" in the document bundle cannot be unpacked`)));
-  });
 }

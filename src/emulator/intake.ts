@@ -1,0 +1,138 @@
+import type { X509Certificate } from "node:crypto";
+import JSZip from "jszip";
+import { PDFDocument } from "pdf-lib";
+import type { Flow } from "../core/model";
+import { type JobSpec, readJobSpec } from "./job-spec";
+import { parseJobRequest } from "./multipart";
+import { badRequest, Rejection } from "./rejection";
+import type { SchemaValidator } from "./schema";
+import { SIGNATURES_ENTRY, verifyBundleSignature } from "./verify-bundle";
+import { parseXmlTree } from "./xml-tree";
+
+/**
+ * Judges a job creation request the way the service does, in the order a client's mistakes are
+ * easiest to understand: the multipart body, the bundle's files, the XML against the schema,
+ * the sender, the signature, and the documents. Rules about the job's content that need no
+ * bytes (sector, duplicates, availability) are the job book's.
+ */
+
+const MANIFEST_ENTRY = "manifest.xml";
+const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
+/** Far more than 20 documents, manifest and signature: only keeps a hostile archive small. */
+const MAX_BUNDLE_ENTRIES = 100;
+
+export interface SubmittedJob {
+  flow: Flow;
+  /** The sender organization in the URL. */
+  organization: string;
+  /** The organization of the client certificate (the sender itself or its broker). */
+  caller: string;
+  contentType: string | undefined;
+  body: Buffer;
+}
+
+export interface IntakeOptions {
+  schema: SchemaValidator;
+  trustedCertificates: readonly X509Certificate[];
+  signingTimeToleranceMs: number;
+}
+
+export interface AcceptedJob {
+  spec: JobSpec;
+  /** The documents' bytes, in the manifest's order. */
+  documents: Buffer[];
+}
+
+export async function readSubmission(submission: SubmittedJob, options: IntakeOptions): Promise<AcceptedJob> {
+  const { flow, organization, caller } = submission;
+  const { requestXml, bundle } = parseJobRequest(submission.contentType, submission.body);
+  const entries = await unzip(bundle);
+  const manifest = entries.get(MANIFEST_ENTRY);
+  if (!manifest) throw badRequest("INVALID_DOCUMENT_BUNDLE", `The document bundle has no ${MANIFEST_ENTRY}`);
+  const manifestXml = manifest.toString("utf8");
+  await options.schema.validate([
+    { name: "request.xml", xml: requestXml },
+    { name: MANIFEST_ENTRY, xml: manifestXml },
+  ]);
+  requireRoot("The job request", requestXml, `${flow}-signature-job-request`);
+  requireRoot(MANIFEST_ENTRY, manifestXml, `${flow}-signature-job-manifest`);
+  const spec = readJobSpec(flow, requestXml, manifestXml);
+  if (spec.sender !== organization) throw badRequest("SENDER_MISMATCH", `The manifest's sender ${spec.sender} is not the organization in the URL (${organization})`);
+
+  // Checked against the real time: it is the sender's clock that must be right, whatever the emulator's clock shows.
+  const signature = verifyBundleSignature(entries, { trustedCertificates: options.trustedCertificates, now: new Date(), signingTimeToleranceMs: options.signingTimeToleranceMs });
+  if (signature.organizationNumber !== caller && signature.organizationNumber !== organization) {
+    throw new Rejection(403, "INVALID_SIGNATURE", `The document bundle is signed by organization ${signature.organizationNumber ?? "(none)"}, not by the calling organization ${caller} or the sender`);
+  }
+
+  const named = new Set([...spec.documents.map((document) => document.href), MANIFEST_ENTRY, SIGNATURES_ENTRY]);
+  for (const name of entries.keys()) if (!named.has(name)) throw badRequest("INVALID_DOCUMENT_BUNDLE", `"${name}" is in the bundle but not in the manifest`);
+  const documents = spec.documents.map((document) => {
+    const content = entries.get(document.href);
+    if (!content) throw badRequest("INVALID_DOCUMENT_BUNDLE", `The manifest names "${document.href}", which is not in the bundle`);
+    if (document.mime !== "application/pdf") throw badRequest("INVALID_DOCUMENT", `"${document.href}" has media type ${document.mime}; only application/pdf is accepted`);
+    // PDF 1.7 §7.5.2: the header may come anywhere in the first 1024 bytes.
+    if (!content.subarray(0, 1024).includes("%PDF-")) throw badRequest("INVALID_DOCUMENT", `"${document.href}" is not a PDF`);
+    return content;
+  });
+  await Promise.all(documents.map((content, index) => requireReadablePdf(content, spec.documents[index]?.href ?? "")));
+  return { spec, documents };
+}
+
+/** The schema allows either flow's documents; the URL decides which one it must be. */
+function requireRoot(what: string, xml: string, expected: string): void {
+  let root: string;
+  try {
+    root = parseXmlTree(xml).localName;
+  } catch (error) {
+    throw badRequest("INVALID_REQUEST", `${what} is not accepted: ${(error as Error).message}`);
+  }
+  if (root !== expected) throw badRequest("INVALID_REQUEST", `${what} must be a ${expected} for this URL, not a ${root}`);
+}
+
+/** The service renders every document into the signed PDF, so it must parse, have pages and not be encrypted. */
+async function requireReadablePdf(content: Buffer, name: string): Promise<void> {
+  let pages: number;
+  try {
+    pages = (await PDFDocument.load(content, { updateMetadata: false })).getPageCount();
+  } catch (error) {
+    const encrypted = /encrypt/i.test((error as Error).message);
+    throw badRequest("INVALID_DOCUMENT", encrypted ? `"${name}" is a password-protected PDF` : `"${name}" is not a readable PDF`);
+  }
+  if (pages === 0) throw badRequest("INVALID_DOCUMENT", `"${name}" is not a readable PDF: it has no pages`);
+}
+
+/** Unpacks the bundle, refusing entries that inflate beyond what the service accepts (so a zip bomb stays small). */
+async function unzip(bundle: Buffer): Promise<Map<string, Buffer>> {
+  let zip: JSZip;
+  try {
+    zip = await JSZip.loadAsync(bundle);
+  } catch {
+    throw badRequest("INVALID_DOCUMENT_BUNDLE", "The document bundle is not a readable ZIP (ASiC-E) archive");
+  }
+  const files = Object.values(zip.files).filter((file) => !file.dir);
+  if (files.length > MAX_BUNDLE_ENTRIES) throw badRequest("INVALID_DOCUMENT_BUNDLE", `The document bundle has ${files.length} files; at most ${MAX_BUNDLE_ENTRIES}`);
+  const entries = new Map<string, Buffer>();
+  for (const file of files) entries.set(file.name, await inflate(file));
+  return entries;
+}
+
+/** Inflates one entry, stopping as soon as it is larger than any document may be. */
+function inflate(file: JSZip.JSZipObject): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    // JSZip's stream is an old-style Readable (events only, no async iteration).
+    const stream = file.nodeStream("nodebuffer");
+    stream.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      chunks.push(chunk);
+      if (size <= MAX_DOCUMENT_BYTES) return;
+      stream.pause();
+      stream.removeAllListeners("data");
+      reject(badRequest("DOCUMENT_TOO_LARGE", `"${file.name}" is larger than ${MAX_DOCUMENT_BYTES} bytes (10 MB)`));
+    });
+    stream.on("end", () => resolve(Buffer.concat(chunks)));
+    stream.on("error", () => reject(badRequest("INVALID_DOCUMENT_BUNDLE", `"${file.name}" in the document bundle cannot be unpacked`)));
+  });
+}
