@@ -1,10 +1,10 @@
-import { createSignaturesXml } from "../core/bundle";
 import type { SenderCredentials } from "../core/keys";
 import type { Flow } from "../core/model";
 import type { EmulatorClock } from "./clock";
 import { type IntakeOptions, readSubmission, type SubmittedJob } from "./intake";
 import { type EmulatedJob, type EmulatedSigner, JobBook, signerIn, token } from "./jobs";
 import { createPades } from "./pades";
+import { createSignerXades } from "./signer-xades";
 import { Rejection } from "./rejection";
 import { directJobResponse, directJobStatus, directSignerResponse, portalJobResponse, portalJobStatus, type UrlBase } from "./responses";
 import type { Store } from "./store";
@@ -113,7 +113,7 @@ export class SigneringService {
     const job = this.downloadable(organization, flow, id);
     const signer = signerIn(job, signerIndex);
     if (signer.status !== "SIGNED") throw new Rejection(404, "SIGNATURE_NOT_FOUND", `Signer ${signerIndex} of job ${id} has not signed`);
-    return this.xadesOf(job);
+    return this.xadesOf(job, signer);
   }
 
   /** The job's signed PDF, made once when first asked for (the service makes it once too). */
@@ -129,7 +129,7 @@ export class SigneringService {
       signers: job.signers.map((signer) => ({
         name: signerLabel(signer),
         signedAt: new Date(signer.since),
-        xades: { fileName: `xades-signer-${signer.index}.xml`, content: this.xadesOf(job) },
+        xades: { fileName: `xades-signer-${signer.index}.xml`, content: this.xadesOf(job, signer) },
       })),
       sealKeyPem: seal.tls.key,
       sealCertificateChainPem: seal.chain.map((certificate) => certificate.toString()),
@@ -153,16 +153,14 @@ export class SigneringService {
     return this.options.store.readDocument(job.id, index);
   }
 
-  /**
-   * A signer's XAdES. There is no real eID in the emulator, so the emulator's own certificate
-   * stands in for the signer's, over the job's documents.
-   */
-  private xadesOf(job: EmulatedJob): string {
-    return createSignaturesXml({
-      files: job.documents.map((document, index) => ({ name: document.href, content: this.options.store.readDocument(job.id, index), mimeType: document.mime })),
-      credentials: this.options.seal,
-      signingTime: new Date(job.completedAt ?? this.options.clock.now()),
-      timeZone: "Europe/Oslo",
+  /** The signer's XAdES over the job's documents, sealed by the emulator (there is no real eID behind it). */
+  private xadesOf(job: EmulatedJob, signer: EmulatedSigner): string {
+    return createSignerXades({
+      signerIndex: signer.index,
+      signerLabel: signerLabel(signer),
+      signedAt: new Date(signer.since),
+      documents: job.documents.map((document, index) => ({ href: document.href, mimeType: document.mime, content: this.options.store.readDocument(job.id, index) })),
+      seal: { privateKey: this.options.seal.privateKey, chain: this.options.seal.chain },
     });
   }
 
