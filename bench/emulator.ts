@@ -43,7 +43,7 @@ export async function runEmulatorBenchmark(): Promise<void> {
     trustedCertificates: emulator.caCertificatePem,
     rateLimit: false,
   });
-  const pdf = readFileSync(path.join(__dirname, "..", "..", "..", "shared", "reference", "test-documents", "PDF-1-4-testdokument.pdf"));
+  const pdf = readFileSync(path.join(__dirname, "..", "..", "test", "fixtures", "test-documents", "PDF-1-4-testdokument.pdf"));
   try {
     const job: DirectJob = {
       title: "Benchmark",
