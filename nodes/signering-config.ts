@@ -24,10 +24,11 @@ export = function register(RED: NodeAPI): void {
     let client: Promise<SigneringClient> | undefined;
     const jobs = new Map<string, { jobId: string; statusUrl?: string }>();
 
-    // Numbers are checked at deploy, so a typo shows in the log before the first msg.
+    // Numbers are checked at deploy, so a typo shows in the log before the first msg (the client then refuses to start).
     try {
-      numbersOf(RED, config);
+      node.maxDownloadBytes = numbersOf(RED, config).maxDownloadBytes;
     } catch (error) {
+      node.maxDownloadBytes = 0;
       node.error((error as Error).message);
     }
 

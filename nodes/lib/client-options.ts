@@ -55,7 +55,7 @@ export function numbersOf(RED: NodeAPI, config: SigneringConfigDef): Numbers {
   return {
     callsPerSecond: number("callsPerSecond", 8, 0, 10)!,
     timeouts: { ...(connect ? { connect } : {}), ...(response ? { response } : {}), ...(download ? { download } : {}) },
-    maxDownloadBytes: Math.round(number("maxDownloadMegabytes", 200, 1, 4096)! * MEGABYTE),
+    maxDownloadBytes: Math.round(number("maxDownloadMegabytes", 200, 0.01, 4096)! * MEGABYTE),
   };
 }
 
