@@ -180,6 +180,7 @@ function requireText(value: unknown, field: string, min: number, max: number): v
  * Every text ends up in the manifest or the request XML, and XML 1.0 has no way to write control
  * characters (except tab, line feed, carriage return), U+FFFE, U+FFFF or half a surrogate pair.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const NOT_XML_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function requireXmlCharacters(value: string, field: string): void {
