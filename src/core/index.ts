@@ -17,7 +17,7 @@ export { loadCredentials, organizationNumberOfCertificate, type KeystoreSource, 
 export { createDocumentBundle, documentFileName, type DocumentBundle } from "./bundle";
 export { packageDirectJob, packagePortalJob, type JobPackage } from "./job-bundle";
 export { pollStatusChanges } from "./poller";
-export type { Clock } from "./http/rate-limiter";
+export { systemClock, type Clock } from "./clock";
 export type { Timeouts } from "./http/transport";
 export {
   parseDirectJobResponse,
@@ -26,5 +26,4 @@ export {
   parsePortalJobResponse,
   parsePortalJobStatus,
   parseErrorResponse,
-  UnexpectedResponseError,
 } from "./xml";
