@@ -26,7 +26,7 @@ export {
 export { createDocumentBundle, documentFileName, type DocumentBundle } from "./bundle";
 export { packageDirectJob, packagePortalJob, type JobPackage } from "./job-bundle";
 export { pollStatusChanges } from "./poller";
-export type { Clock } from "./http/rate-limiter";
+export { systemClock, type Clock } from "./clock";
 export type { Timeouts } from "./http/transport";
 export {
   parseDirectJobResponse,
@@ -35,5 +35,4 @@ export {
   parsePortalJobResponse,
   parsePortalJobStatus,
   parseErrorResponse,
-  UnexpectedResponseError,
 } from "./xml";
