@@ -1,8 +1,10 @@
-import type { NodeAPI } from "node-red";
+import type { NodeAPI, NodeDef } from "node-red";
+import * as core from "../src/core";
 import { CertificateError, loadCredentials, SigneringClient } from "../src/core";
 import { builtInEmulator } from "./lib/builtin-emulator";
-import { clientOptionsOf, DISABLE_LOCAL_FILES_SETTING, numbersOf } from "./lib/client-options";
+import { clientOptionsOf, DISABLE_LOCAL_FILES_SETTING, numbersOf, type ClientOptions } from "./lib/client-options";
 import type { SigneringConfigCredentials, SigneringConfigDef, SigneringConfigNode } from "./lib/config-types";
+import { fieldsOf, migrate } from "./lib/migrations";
 import { createSigneringNode, registerNode } from "./lib/node-red";
 
 /**
@@ -10,6 +12,14 @@ import { createSigneringNode, registerNode } from "./lib/node-red";
  * certificate (in credentials, a file or environment variables), proxy, timeouts and polling
  * defaults. Offers the other nodes one client, made on first use and closed on redeploy.
  */
+
+/** The core's pre-flight check (issue 9), typed by its contract until it is on main. */
+interface PreflightReport {
+  ok: boolean;
+  certificate?: Record<string, unknown>;
+  checks: { name: string; ok: boolean; detail: string; hint?: string }[];
+}
+const checkConnection = (core as unknown as { checkConnection?: (options: ClientOptions) => Promise<PreflightReport> }).checkConnection;
 
 const EXPIRY_WARNING_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -96,4 +106,32 @@ export = function register(RED: NodeAPI): void {
       response.status(400).json({ error: error instanceof Error ? error.message : String(error), code: error instanceof CertificateError ? error.code : undefined });
     }
   });
+
+  // Check connection: the core's pre-flight check with the dialog's current values. Secrets as
+  // for the certificate: the stored ones by `id` only, or only those entered in the dialog.
+  RED.httpAdmin.post("/signering-config/check", RED.auth.needsPermission("signering-config.write"), (request, response) => {
+    if (!checkConnection) return void response.status(501).json({ error: RED._("signering-config.errors.checkUnavailable") });
+    const body = (request.body ?? {}) as { id?: unknown; config?: unknown; credentials?: unknown };
+    const stored = typeof body.id === "string" && body.id !== "";
+    const secrets = stored ? ((RED.nodes.getCredentials(body.id as string) as SigneringConfigCredentials | undefined) ?? {}) : textsOf(body.credentials, ["keystore", "password", "proxy"]);
+    const config = migrate<SigneringConfigDef>("signering-config", { ...fieldsFrom(body.config), id: "check", type: "signering-config" } as unknown as NodeDef);
+    clientOptionsOf(config, secrets, { RED, ...(stored ? { node: RED.nodes.getNode(body.id as string) ?? undefined } : {}) })
+      .then((options) => checkConnection(options))
+      .then(
+        (report) => response.json(report),
+        (error: unknown) => response.json({ ok: false, checks: [{ name: "configuration", ok: false, detail: error instanceof Error ? error.message : String(error) }] }),
+      );
+  });
 };
+
+/** Only the config node's own fields, each of its default's type: the body is the dialog's, but checked. */
+function fieldsFrom(value: unknown): Record<string, string | boolean> {
+  const given = value && typeof value === "object" ? (value as Record<string, unknown>) : {};
+  const defaults = fieldsOf("signering-config");
+  return Object.fromEntries(Object.entries(given).filter(([key, field]) => key in defaults && typeof field === typeof defaults[key])) as Record<string, string | boolean>;
+}
+
+function textsOf<K extends string>(value: unknown, keys: readonly K[]): Partial<Record<K, string>> {
+  const given = value && typeof value === "object" ? (value as Record<string, unknown>) : {};
+  return Object.fromEntries(keys.flatMap((key) => (typeof given[key] === "string" && given[key] !== "" ? [[key, given[key]]] : []))) as Partial<Record<K, string>>;
+}
