@@ -27,6 +27,7 @@ export { createDocumentBundle, documentFileName, type DocumentBundle } from "./b
 export { packageDirectJob, packagePortalJob, type JobPackage } from "./job-bundle";
 export { pollStatusChanges } from "./poller";
 export { systemClock, type Clock } from "./clock";
+export { checkConnection, type PreflightCheck, type PreflightOptions, type PreflightReport } from "./preflight";
 export type { Timeouts } from "./http/transport";
 export {
   parseDirectJobResponse,
