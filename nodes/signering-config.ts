@@ -1,8 +1,7 @@
 import type { NodeAPI, NodeDef } from "node-red";
-import * as core from "../src/core";
-import { CertificateError, loadCredentials, SigneringClient } from "../src/core";
+import { CertificateError, checkConnection, loadCredentials, SigneringClient } from "../src/core";
 import { builtInEmulator } from "./lib/builtin-emulator";
-import { clientOptionsOf, DISABLE_LOCAL_FILES_SETTING, numbersOf, type ClientOptions } from "./lib/client-options";
+import { clientOptionsOf, DISABLE_LOCAL_FILES_SETTING, numbersOf } from "./lib/client-options";
 import type { SigneringConfigCredentials, SigneringConfigDef, SigneringConfigNode } from "./lib/config-types";
 import { fieldsOf, migrate } from "./lib/migrations";
 import { createSigneringNode, registerNode } from "./lib/node-red";
@@ -12,14 +11,6 @@ import { createSigneringNode, registerNode } from "./lib/node-red";
  * certificate (in credentials, a file or environment variables), proxy, timeouts and polling
  * defaults. Offers the other nodes one client, made on first use and closed on redeploy.
  */
-
-/** The core's pre-flight check (issue 9), typed by its contract until it is on main. */
-interface PreflightReport {
-  ok: boolean;
-  certificate?: Record<string, unknown>;
-  checks: { name: string; ok: boolean; detail: string; hint?: string }[];
-}
-const checkConnection = (core as unknown as { checkConnection?: (options: ClientOptions) => Promise<PreflightReport> }).checkConnection;
 
 const EXPIRY_WARNING_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -46,7 +37,8 @@ export = function register(RED: NodeAPI): void {
       client ??= clientOptionsOf(config, node.credentials ?? {}, {
         RED,
         node,
-        logger: (level, message) => (level === "warn" ? node.warn(message) : node.debug(message)),
+        // With the debug switch on, the request lines go to the log at info level, where they are seen.
+        logger: (level, message) => (level === "warn" ? node.warn(message) : config.debug ? node.log(message) : node.debug(message)),
       }).then((options) => {
         const created = new SigneringClient(options);
         warnIfExpiring(created);
@@ -110,13 +102,12 @@ export = function register(RED: NodeAPI): void {
   // Check connection: the core's pre-flight check with the dialog's current values. Secrets as
   // for the certificate: the stored ones by `id` only, or only those entered in the dialog.
   RED.httpAdmin.post("/signering-config/check", RED.auth.needsPermission("signering-config.write"), (request, response) => {
-    if (!checkConnection) return void response.status(501).json({ error: RED._("signering-config.errors.checkUnavailable") });
     const body = (request.body ?? {}) as { id?: unknown; config?: unknown; credentials?: unknown };
     const stored = typeof body.id === "string" && body.id !== "";
     const secrets = stored ? ((RED.nodes.getCredentials(body.id as string) as SigneringConfigCredentials | undefined) ?? {}) : textsOf(body.credentials, ["keystore", "password", "proxy"]);
     const config = migrate<SigneringConfigDef>("signering-config", { ...fieldsFrom(body.config), id: "check", type: "signering-config" } as unknown as NodeDef);
     clientOptionsOf(config, secrets, { RED, ...(stored ? { node: RED.nodes.getNode(body.id as string) ?? undefined } : {}) })
-      .then((options) => checkConnection(options))
+      .then(({ proxy, ...options }) => checkConnection({ ...options, ...(proxy ? { proxy } : {}) }))
       .then(
         (report) => response.json(report),
         (error: unknown) => response.json({ ok: false, checks: [{ name: "configuration", ok: false, detail: error instanceof Error ? error.message : String(error) }] }),

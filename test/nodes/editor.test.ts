@@ -145,4 +145,25 @@ describe("the edit dialogs in a real editor (headless Chromium)", () => {
     await page.click("#node-config-dialog-cancel");
     await page.click("#node-dialog-cancel");
   });
+
+  it("Check connection runs every pre-flight step against the built-in emulator and shows each one passed", async () => {
+    const createId = await page.evaluate(() => (window as unknown as { RED: { nodes: { filterNodes(filter: { type: string }): { id: string }[] } } }).RED.nodes.filterNodes({ type: "signering-create" })[0]?.id);
+    await page.locator(`g.red-ui-flow-node-group[id="${createId}"]`).dblclick();
+    await page.locator("#node-input-btn-config-edit").click();
+    await page.locator("#node-config-dialog-ok").waitFor();
+    assert.equal(await page.locator("#node-config-input-environment").inputValue(), "emulator");
+    await page.click("#signering-config-check-connection");
+    await page.locator("#signering-config-checks-summary").waitFor({ timeout: 30_000 });
+    const failed = await page.locator("#signering-config-checks li.signering-check-failed").allTextContents();
+    assert.deepEqual(failed, [], "no step failed");
+    assert.equal(await page.locator("#signering-config-checks li.signering-check-ok").count(), 6, "six steps, each passed");
+    assert.equal(await page.locator("#signering-config-checks-summary").textContent(), "Every step passed");
+    await page.screenshot({ path: artifactPath("editor-config-check-connection.png") });
+
+    await page.fill("#node-config-input-callsPerSecond", "11");
+    await page.locator("#node-config-input-pollingQueue").click();
+    assert.equal(await page.locator("#node-config-input-callsPerSecond.input-error").count(), 1, "a number out of range is marked");
+    await page.click("#node-config-dialog-cancel");
+    await page.click("#node-dialog-cancel");
+  });
 });
