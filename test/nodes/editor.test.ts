@@ -94,6 +94,10 @@ describe("the edit dialogs in a real editor (headless Chromium)", () => {
     await page.click("#node-dialog-ok");
 
     await addFromPalette("signering-download", 240);
+    await page.selectOption("#node-input-mode", "archive");
+    assert.equal(await page.locator("#node-input-pades").isVisible(), false, "archive mode hides the job's documents");
+    assert.equal(await page.locator(".signering-download-archive").isVisible(), true, "and shows the archive id");
+    await page.selectOption("#node-input-mode", "status");
     await page.check("#node-input-xades");
     await page.screenshot({ path: artifactPath("editor-download-dialog.png") });
     await page.click("#node-dialog-ok");

@@ -9,7 +9,7 @@ import { certificateAuthorityOf, type RunningEmulator } from "../../src/emulator
 import { toPkcs12 } from "../../src/emulator/pki";
 import { NATIONAL_IDS } from "../support/jobs";
 import { testDocumentsDir } from "../support/reference";
-import { helper, nodeModules } from "./helper";
+import { helper, nextMessage, nodeModules } from "./helper";
 
 /** The nodes distrust what comes in a msg (issue 8) and check their configuration (issues 8 and 9), in a Node-RED runtime against the built-in emulator. */
 
@@ -22,15 +22,6 @@ let internal: http.Server;
 let internalRequests = 0;
 let internalUrl: string;
 
-function nextMessage(nodeId: string, timeoutMs = 15_000): Promise<Msg> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no message from ${nodeId} within ${timeoutMs} ms`)), timeoutMs);
-    helper.getNode(nodeId).once("input", (msg: Msg) => {
-      clearTimeout(timer);
-      resolve(msg);
-    });
-  });
-}
 
 /** The admin API of the runtime under test (supertest, as the helper offers it). */
 const adminRequest = () =>
@@ -140,6 +131,29 @@ describe("the certificate endpoint (issue 8 item 8)", () => {
     assert.match(String(ownKeystore.body.error), /password/);
     const noKeystore = await adminRequest().post("/signering-config/certificate").send({ password: emulator.clientKeystorePassword });
     assert.equal(noKeystore.status, 400, "without an id the stored keystore is never used");
+  });
+});
+
+describe("the Check connection endpoint (issue 9)", () => {
+  it("checks the stored credentials by id (ignoring any sent), or only those sent without an id", async () => {
+    const keystore = readFileSync(emulator.clientKeystoreFile).toString("base64");
+    const config = { environment: "custom", customUrl: emulator.apiRoot, ca: emulator.caCertificatePem };
+    await helper.load(nodeModules, [{ id: "stored", type: "signering-config", ...config }], { stored: { keystore, password: emulator.clientKeystorePassword } });
+    type Report = { ok: boolean; checks: { name: string; ok: boolean; detail: string }[] };
+    const check = async (body: unknown) => (await adminRequest().post("/signering-config/check").send(body)).body as unknown as Report;
+
+    const byId = await check({ id: "stored", config, credentials: { password: "a guess" } });
+    assert.deepEqual(byId.checks.filter((step) => !step.ok), [], "every step passes with the stored credentials");
+    assert.equal(byId.checks.length, 6);
+    assert.equal(byId.ok, true);
+
+    const sent = await check({ config, credentials: { password: emulator.clientKeystorePassword } });
+    assert.equal(sent.ok, false, "without an id the stored keystore is not used");
+    assert.match(sent.checks.at(-1)!.detail, /keystore/);
+
+    const badNumber = await check({ config: { ...config, connectTimeout: "soon" }, id: "stored" });
+    assert.equal(badNumber.ok, false);
+    assert.match(badNumber.checks[0]!.detail, /connectTimeout/);
   });
 });
 
