@@ -27,9 +27,8 @@ export = function register(RED: NodeAPI): void {
 
     // Numbers are checked at deploy, so a typo shows in the log before the first msg (the client then refuses to start).
     try {
-      node.maxDownloadBytes = numbersOf(RED, config).maxDownloadBytes;
+      numbersOf(RED, config);
     } catch (error) {
-      node.maxDownloadBytes = 0;
       node.error((error as Error).message);
     }
 

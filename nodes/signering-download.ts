@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from "node-red";
-import { InvalidInputError, SigneringError, type DirectJobStatus, type PortalJobStatus, type SigneringClient } from "../src/core";
+import { InvalidInputError, type DirectJobStatus, type PortalJobStatus, type SigneringClient } from "../src/core";
 import { createSigneringNode, registerNode, requireConfig, type Translate } from "./lib/node-red";
 import { handleInput, safeName, setSignering, signeringOf, type SigneringContext } from "./lib/node-support";
 
@@ -25,13 +25,6 @@ interface DownloadedDocument {
   content: Buffer;
 }
 
-/** A download beyond the configuration's maximum size: stopped, nothing kept. */
-class DownloadTooLargeError extends SigneringError {
-  constructor(message: string) {
-    super("DOWNLOAD_TOO_LARGE", message);
-  }
-}
-
 export = function register(RED: NodeAPI): void {
   function SigneringDownload(this: Node, saved: DownloadDef) {
     const node = this;
@@ -40,8 +33,8 @@ export = function register(RED: NodeAPI): void {
 
     handleInput(node, RED._("signering-download.status.downloading"), async (msg, send) => {
       const configNode = config.use();
+      // The client stops a download beyond the configuration's maxDownloadBytes (ResponseTooLargeError).
       const client = await configNode.client();
-      const collect = async (stream: Readable) => collectAtMost(stream, configNode.maxDownloadBytes, RED._);
       if (def.mode === "archive") {
         const documentId = archiveIdOf(RED, node, def, msg);
         const content = await collect(await client.archive.getPades(documentId));
@@ -52,7 +45,7 @@ export = function register(RED: NodeAPI): void {
       }
       // Service URLs only from msg.signering (what this package's nodes put there), never from msg.payload or msg.req.
       const status = statusOf(signeringOf(msg), RED._);
-      const documents = await downloadSigned(client, def, status, collect, RED._);
+      const documents = await downloadSigned(client, def, status, RED._);
       deliver(msg, documents);
       send(msg);
       return RED._("signering-download.status.downloaded", { jobId: status.jobId, count: documents.length });
@@ -66,7 +59,6 @@ async function downloadSigned(
   client: SigneringClient,
   def: DownloadDef,
   status: DirectJobStatus | PortalJobStatus,
-  collect: (stream: Readable) => Promise<Buffer>,
   t: Translate,
 ): Promise<DownloadedDocument[]> {
   const documents: DownloadedDocument[] = [];
@@ -109,16 +101,8 @@ function xadesUrlsOf(status: DirectJobStatus | PortalJobStatus): string[] {
   return status.flow === "portal" ? (status.signatures ?? []).flatMap((signature) => (signature.xadesUrl ? [signature.xadesUrl] : [])) : (status.xadesUrls ?? []).map((xades) => xades.url);
 }
 
-async function collectAtMost(stream: Readable, maxBytes: number, t: Translate): Promise<Buffer> {
+async function collect(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) {
-      stream.destroy();
-      throw new DownloadTooLargeError(t("signering-download.errors.tooLarge", { max: Math.round(maxBytes / 1024 / 1024) }));
-    }
-    chunks.push(chunk as Buffer);
-  }
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 }

@@ -40,8 +40,6 @@ export interface SigneringConfigNode extends Node<SigneringConfigCredentials> {
   pollingQueue: string | undefined;
   /** The shared client; rejects with a clear error when the configuration is incomplete. */
   client(): Promise<SigneringClient>;
-  /** The largest download the download node collects (`maxDownloadMegabytes`). */
-  maxDownloadBytes: number;
   /** Set once the client exists and its certificate expires within 30 days: the warning to show. */
   certificateNotice: string | undefined;
   /** Remembers where a direct job's status is read, for the exit URL's return. */

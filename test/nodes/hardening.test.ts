@@ -29,6 +29,16 @@ const adminRequest = () =>
 
 const errorOf = (msg: Msg) => msg.error as { message: string; source: { id: string } };
 
+/** The next msg at `nodeId`, or the error the Catch node got instead. */
+function sent(nodeId: string): Promise<Msg> {
+  return Promise.race([
+    nextMessage(nodeId),
+    nextMessage("caught").then((msg) => {
+      throw new Error(`caught instead of ${nodeId}: ${errorOf(msg).message}`);
+    }),
+  ]);
+}
+
 before(async () => {
   await helper.startServer();
   emulator = await builtInEmulator(undefined);
@@ -69,11 +79,11 @@ const base = (config: Msg = {}) => [
 
 /** A direct job signed in the emulator, as the status node hands it on. */
 async function completedJob(): Promise<Msg> {
-  const created = nextMessage("created");
+  const created = sent("created");
   helper.getNode("create").receive({ payload: pdf, signers: [{ personalIdentificationNumber: NATIONAL_IDS[0] }] });
   const { jobId } = (await created).payload as { jobId: string };
   const exit = new URL(emulator.control.sign(Number(jobId), 1).redirectUrl!);
-  const completed = nextMessage("completed");
+  const completed = sent("completed");
   helper.getNode("status").receive({ req: { query: Object.fromEntries(exit.searchParams) } });
   return completed;
 }
@@ -96,7 +106,7 @@ describe("file names (issue 8 item 2)", () => {
   it("a job id shaped like a path gives a file name of safe characters only", async () => {
     await helper.load(nodeModules, base());
     const msg = await completedJob();
-    const downloaded = nextMessage("downloaded");
+    const downloaded = sent("downloaded");
     helper.getNode("download").receive({ ...msg, signering: { ...(msg.signering as Msg), jobId: "x/../../../../tmp/proof" } });
     const documents = (await downloaded).documents as { filename: string }[];
     assert.equal(documents.length, 2);
@@ -112,8 +122,8 @@ describe("download size limit (issue 8 item 3)", () => {
     const caught = nextMessage("caught");
     helper.getNode("download").receive(msg);
     const error = (await caught).error as { message: string; name: string; code: string };
-    assert.equal(error.code, "DOWNLOAD_TOO_LARGE");
-    assert.match(error.message, /signering-download\.errors\.tooLarge/);
+    assert.equal(error.code, "RESPONSE_TOO_LARGE");
+    assert.match(error.message, /larger than the limit of 10486 bytes/, "0.01 MB, passed to the client as maxDownloadBytes");
   });
 });
 
@@ -177,7 +187,7 @@ describe("environment variables and local files (issue 11)", () => {
     process.env.TEST_SIGNERING_P12 = readFileSync(emulator.clientKeystoreFile).toString("base64");
     process.env.TEST_SIGNERING_PASSWORD = emulator.clientKeystorePassword;
     await helper.load(nodeModules, viaEnvironment({ keystoreSource: "env", keystoreEnv: "TEST_SIGNERING_P12", passwordEnv: "TEST_SIGNERING_PASSWORD" }));
-    const created = nextMessage("created");
+    const created = sent("created");
     helper.getNode("create").receive({ payload: pdf, signers: [{ customIdentifier: "env" }] });
     assert.match(((await created).payload as { jobId: string }).jobId, /^\d+$/);
   });
@@ -199,7 +209,7 @@ describe("environment variables and local files (issue 11)", () => {
     const keystore = toPkcs12(soon, { password: "pw" }).toString("base64");
     await helper.load(nodeModules, viaEnvironment({ keystoreSource: "upload" }), { config: { keystore, password: "pw" } });
     for (const label of ["one", "two"]) {
-      const created = nextMessage("created");
+      const created = sent("created");
       helper.getNode("create").receive({ payload: pdf, signers: [{ customIdentifier: label }] });
       await created;
     }
@@ -225,7 +235,7 @@ describe("confirm and archive (issue 9)", () => {
   it("downloads an archived PAdES by archive document id", async () => {
     await helper.load(nodeModules, base());
     const { signering } = await completedJob();
-    const downloaded = nextMessage("downloaded");
+    const downloaded = sent("downloaded");
     helper.getNode("archiver").receive({ payload: (signering as { jobId: string }).jobId });
     const msg = await downloaded;
     assert.equal((msg.payload as Buffer).subarray(0, 5).toString(), "%PDF-");
