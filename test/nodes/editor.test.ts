@@ -22,6 +22,8 @@ before(async () => {
       { id: "emulator-config", type: "signering-config", name: "Emulator", environment: "emulator", callsPerSecond: "8", checkPinChecksum: true, serverOrgCheck: true },
     ],
     logLevel: "error",
+    // An administrator's choice: the dialog must not offer keystore file paths.
+    settings: { signeringConfigDisableLocalFiles: true },
   });
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -134,6 +136,7 @@ describe("the edit dialogs in a real editor (headless Chromium)", () => {
     await page.locator("#node-config-dialog-ok").waitFor();
     await page.selectOption("#node-config-input-environment", "test");
     assert.equal(await page.locator("#signering-config-keystore-upload").isVisible(), true);
+    assert.deepEqual(await page.locator("#node-config-input-keystoreSource option").evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value)), ["upload", "env"], "no file paths with signeringConfigDisableLocalFiles");
     await page.setInputFiles("#signering-config-keystore-upload", emulator.clientKeystoreFile);
     await page.waitForFunction(() => (document.querySelector("#node-config-input-keystore") as HTMLInputElement).value.length > 100);
     await page.fill("#node-config-input-password", "wrong password");
