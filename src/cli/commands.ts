@@ -70,8 +70,8 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   create: {
-    usage: `create --job FILE ${CONNECTION_USAGE} [--no-pin-checksum]`,
-    summary: "create a direct or portal signature job; prints the job response",
+    usage: `create --job FILE [--dump-dir DIR] ${CONNECTION_USAGE} [--no-pin-checksum]`,
+    summary: "create a direct or portal signature job; prints the job response (--dump-dir keeps a copy of the sent bundle)",
     run: (options) =>
       withClient(options, async (client) => {
         const { readJobFile } = await import("./job-file.js");

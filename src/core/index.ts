@@ -27,7 +27,7 @@ export { createDocumentBundle, documentFileName, type DocumentBundle } from "./b
 export { packageDirectJob, packagePortalJob, type JobPackage } from "./job-bundle";
 export { pollStatusChanges } from "./poller";
 export { checkConnection, type PreflightCheck, type PreflightOptions, type PreflightReport } from "./preflight";
-export type { Clock } from "./http/rate-limiter";
+export { systemClock, type Clock } from "./clock";
 export type { Timeouts } from "./http/transport";
 export {
   parseDirectJobResponse,
@@ -36,5 +36,4 @@ export {
   parsePortalJobResponse,
   parsePortalJobStatus,
   parseErrorResponse,
-  UnexpectedResponseError,
 } from "./xml";
