@@ -82,24 +82,24 @@ export function tunnel(socket: net.Socket, host: string, port: number, authoriza
   return within(answered, ms, `opening a tunnel through the proxy to ${target}`, signal, () => socket.destroy());
 }
 
+/** Without key, certificate and anchors: a server TLS (a proxy) checked against Node's roots by host name. */
 export interface TlsOptions {
   host: string;
-  key: string;
-  cert: string;
-  ca: readonly string[];
-  checkServerIdentity: (host: string, certificate: tls.PeerCertificate) => Error | undefined;
+  key?: string;
+  cert?: string;
+  ca?: readonly string[];
+  checkServerIdentity?: (host: string, certificate: tls.PeerCertificate) => Error | undefined;
 }
 
 export function handshake(socket: net.Socket, options: TlsOptions, ms: number, signal: AbortSignal): Promise<tls.TLSSocket> {
   const bare = options.host.replace(/^\[|\]$/g, "");
   const secure = tls.connect({
     socket,
-    key: options.key,
-    cert: options.cert,
-    ca: [...options.ca],
     minVersion: "TLSv1.2",
     rejectUnauthorized: true,
-    checkServerIdentity: options.checkServerIdentity,
+    ...(options.key && options.cert ? { key: options.key, cert: options.cert } : {}),
+    ...(options.ca ? { ca: [...options.ca] } : {}),
+    ...(options.checkServerIdentity ? { checkServerIdentity: options.checkServerIdentity } : {}),
     ...(net.isIP(bare) ? {} : { servername: bare }),
   });
   const done = new Promise<tls.TLSSocket>((resolve, reject) => {
