@@ -16,9 +16,11 @@ export interface Command {
   exitCode?(result: unknown): number;
 }
 
-const CONNECTION_USAGE =
-  "[--env production|test|qa|URL] --keystore FILE.p12 --keystore-password-env VAR [--ca FILE.pem] [--sender ORGNO] [--no-server-org-check] " +
-  "[--proxy URL] [--connect-timeout MS] [--response-timeout MS] [--download-timeout MS] [--debug]";
+/** What "[connection options]" stands for in the usage lines. */
+export const CONNECTION_OPTIONS =
+  "[--env production|test|qa|URL] --keystore FILE.p12 --keystore-password-env VAR [--ca FILE.pem] [--sender ORGNO] [--no-server-org-check]\n" +
+  "  [--proxy URL] [--connect-timeout MS] [--response-timeout MS] [--download-timeout MS] [--debug]";
+const CONNECTION_USAGE = "[connection options]";
 
 function required(options: CliOptions, name: keyof CliOptions): string {
   const value = options[name];
