@@ -159,6 +159,20 @@ describe("checkConnection", () => {
     }
   });
 
+  it("stops at the TLS step when a server accepts the connection but never answers the handshake", async () => {
+    const sockets: net.Socket[] = [];
+    const mute = net.createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => mute.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `https://127.0.0.1:${(mute.address() as AddressInfo).port}/api`;
+      const report = await checkConnection({ ...emulatorOptions(), environment: { url }, timeouts: { connect: 300 } });
+      assertStoppedAt(report, "tls", /the TLS handshake with 127\.0\.0\.1: no answer within 300 ms/);
+    } finally {
+      sockets.forEach((socket) => socket.destroy());
+      mute.close();
+    }
+  });
+
   it("stops at the TLS step for a server whose certificate is another organization's, or not chained to the anchors", async () => {
     const ca = TestCertificateAuthority.create();
     const impostor = await MtlsTestServer.start({ ca, certificate: ca.issueServerCertificate({ organizationNumber: "123456785" }), clientCa: emulator.caCertificatePem });

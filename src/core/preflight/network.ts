@@ -49,11 +49,9 @@ export async function resolve(host: string, ms: number, signal: AbortSignal): Pr
 export function connect(address: string, port: number, ms: number, signal: AbortSignal): Promise<net.Socket> {
   const socket = net.connect({ host: address, port });
   const connected = new Promise<net.Socket>((resolve, reject) => {
-    socket.once("connect", () => {
-      socket.removeAllListeners("error");
-      resolve(socket);
-    });
-    socket.once("error", reject);
+    socket.once("connect", () => resolve(socket));
+    // Kept after the connection is made: a later error then settles nothing instead of being unhandled.
+    socket.on("error", reject);
   });
   return within(connected, ms, `connecting to ${address} port ${port}`, signal, () => socket.destroy());
 }
@@ -103,11 +101,8 @@ export function handshake(socket: net.Socket, options: TlsOptions, ms: number, s
     ...(net.isIP(bare) ? {} : { servername: bare }),
   });
   const done = new Promise<tls.TLSSocket>((resolve, reject) => {
-    secure.once("secureConnect", () => {
-      secure.removeAllListeners("error");
-      resolve(secure);
-    });
-    secure.once("error", reject);
+    secure.once("secureConnect", () => resolve(secure));
+    secure.on("error", reject);
   });
   return within(done, ms, `the TLS handshake with ${bare}`, signal, () => secure.destroy());
 }
