@@ -125,7 +125,7 @@ describe("options are checked, the field named (issue 8.10)", () => {
     [{ proxy: "socks5://127.0.0.1:1080" }, "proxy"],
   ];
   for (const [options, field] of cases) {
-    it(`refuses ${JSON.stringify(options)}`, () => {
+    it(`refuses ${inspect(options, { breakLength: Infinity })}`, () => {
       assert.throws(() => client(options), (error: unknown) => {
         assert.ok(error instanceof InvalidInputError, String(error));
         assert.equal(error.field, field);

@@ -172,8 +172,9 @@ export class Api {
   }
 }
 
+/** Dropped connections, timeouts and (for a confirm) 5xx; not an abort, an untrusted server or a refused TLS handshake, which a retry cannot change. */
 function isRetryable(error: unknown, call: ApiCall): error is SigneringError {
-  if (error instanceof TransportError) return error.code !== "ABORTED" && !(error instanceof UntrustedServerError);
+  if (error instanceof TransportError) return error.code !== "ABORTED" && error.code !== "TLS_FAILURE" && !(error instanceof UntrustedServerError);
   return call.operation === "confirm" && error instanceof ServiceError && error.httpStatus >= 500;
 }
 
