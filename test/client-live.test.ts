@@ -1,44 +1,25 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import http from "node:http";
-import { connect, type AddressInfo, type Socket } from "node:net";
+import type http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { format, inspect } from "node:util";
-import { after, before, describe, it } from "node:test";
-import { InvalidInputError, loadCredentials, organizationNumberOfCertificate, SigneringClient, type SigneringClientOptions, TransportError, UntrustedServerError } from "../src/core";
-import { TestCertificateAuthority, toPkcs12 } from "../src/emulator/pki";
+import { describe, it } from "node:test";
+import { InvalidInputError, loadCredentials, organizationNumberOfCertificate, type SigneringClientOptions, TransportError, UntrustedServerError } from "../src/core";
 import { serverCertificateWithSubject } from "./support/hostile-certificates";
 import { directJob, NATIONAL_IDS } from "./support/jobs";
+import { clientFixture, NS, ORG } from "./support/client-fixture";
+import { startConnectProxy } from "./support/connect-proxy";
 import { MtlsTestServer, errorResponse, xmlResponse } from "./support/mtls-server";
 import { realCertificatesDir } from "./support/reference";
 
 /** Going live (issue 9, client side) and the hardening items on identity, secrets, polling and options (issue 8.5, 8.8–8.10). */
 
-const ca = TestCertificateAuthority.create();
-const sender = ca.issueEnterpriseCertificate({ organizationNumber: "123456785" });
 const PASSWORD = "Keystore-Passw0rd-Never-Shown";
-const keystore = { pkcs12: toPkcs12(sender, { password: PASSWORD }), password: PASSWORD };
-const NS = 'xmlns="http://signering.posten.no/schema/v1"';
-const ORG = "123456785";
-
-let server: MtlsTestServer;
-const clients: SigneringClient[] = [];
-
-function client(overrides: Partial<SigneringClientOptions> = {}): SigneringClient {
-  const created = new SigneringClient({ environment: { url: server.apiRoot }, keystore, trustedCertificates: ca.certificatePem, rateLimit: false, ...overrides });
-  clients.push(created);
-  return created;
-}
-
-before(async () => {
-  server = await MtlsTestServer.start({ ca });
-});
-after(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await server.close();
-});
+const fixture = clientFixture(PASSWORD);
+const { ca, sender } = fixture;
+const client = (overrides: Partial<SigneringClientOptions> = {}) => fixture.client(overrides);
 
 const noChanges = { status: 204, headers: { "X-Next-permitted-poll-time": "2030-01-01T10:00:00Z" } };
 
@@ -89,10 +70,10 @@ describe("secrets stay secret (issue 8.8)", () => {
 
 describe("the poller never spins (issue 8.9)", () => {
   it("sleeps in bounded slices and caps a next poll time in year 2100 at an hour, logging it", async () => {
-    server.on("GET", `/${ORG}/portal/signature-jobs?polling_queue=far`, { status: 204, headers: { "X-Next-permitted-poll-time": "2100-01-01T00:00:00Z" } });
+    fixture.server.on("GET", `/${ORG}/portal/signature-jobs?polling_queue=far`, { status: 204, headers: { "X-Next-permitted-poll-time": "2100-01-01T00:00:00Z" } });
     const warnings: string[] = [];
     const waits: Date[] = [];
-    const before = server.requests.length;
+    const before = fixture.server.requests.length;
     const controller = new AbortController();
     const c = client({ logger: (level, message) => level === "warn" && warnings.push(message) });
     const started = Date.now();
@@ -102,7 +83,7 @@ describe("the poller never spins (issue 8.9)", () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     controller.abort();
     await polling;
-    assert.equal(server.requests.length - before, 1, "polled once");
+    assert.equal(fixture.server.requests.length - before, 1, "polled once");
     assert.equal(waits.length, 1, "one wait announced, not one per millisecond");
     const waited = (waits[0] as Date).getTime() - started;
     assert.ok(waited > 59 * 60_000 && waited <= 60 * 60_000 + 1000, `capped at an hour, was ${waited} ms`);
@@ -139,36 +120,6 @@ describe("options are checked, the field named (issue 8.10)", () => {
   });
 });
 
-/** A CONNECT proxy on loopback that records tunnels and the Proxy-Authorization it got. */
-async function startProxy(options: { refuse?: boolean } = {}): Promise<{ url: string; tunnels: string[]; auth: (string | undefined)[]; close(): void }> {
-  const tunnels: string[] = [];
-  const auth: (string | undefined)[] = [];
-  const proxy = http.createServer();
-  proxy.on("connect", (request: http.IncomingMessage, socket: Socket, head: Buffer) => {
-    tunnels.push(request.url ?? "");
-    auth.push(request.headers["proxy-authorization"]);
-    if (options.refuse) return void socket.end("HTTP/1.1 407 Proxy Authentication Required\r\n\r\n");
-    const [host, port] = (request.url ?? "").split(":");
-    const upstream = connect(Number(port), host, () => {
-      socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-      upstream.write(head);
-      upstream.pipe(socket).pipe(upstream);
-    });
-    upstream.on("error", () => socket.destroy());
-    socket.on("error", () => upstream.destroy());
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
-    tunnels,
-    auth,
-    close: () => {
-      proxy.closeAllConnections();
-      proxy.close();
-    },
-  };
-}
-
 async function withEnv<T>(values: Record<string, string | undefined>, action: () => Promise<T>): Promise<T> {
   const saved = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
   for (const [name, value] of Object.entries(values)) {
@@ -189,9 +140,9 @@ describe("reaching the service through a proxy (issue 9)", () => {
   const clear = { HTTPS_PROXY: undefined, https_proxy: undefined, NO_PROXY: undefined, no_proxy: undefined, HTTP_PROXY: undefined, http_proxy: undefined };
 
   it("honours HTTPS_PROXY with credentials when no proxy option is given; NO_PROXY and proxy: false bypass it", async () => {
-    const proxy = await startProxy();
+    const proxy = await startConnectProxy();
     try {
-      server.on("GET", `/${ORG}/portal/signature-jobs?polling_queue=env`, noChanges);
+      fixture.server.on("GET", `/${ORG}/portal/signature-jobs?polling_queue=env`, noChanges);
       const proxyUrl = proxy.url.replace("//", "//alice:Env-Proxy-Pw@");
       await withEnv({ ...clear, HTTPS_PROXY: proxyUrl }, async () => {
         assert.equal((await client().portal.nextStatusChange({ pollingQueue: "env" })).status, "NO_CHANGES");
@@ -200,16 +151,16 @@ describe("reaching the service through a proxy (issue 9)", () => {
       await withEnv({ ...clear, https_proxy: proxyUrl, NO_PROXY: "127.0.0.1" }, async () => {
         assert.equal((await client().portal.nextStatusChange({ pollingQueue: "env" })).status, "NO_CHANGES");
       });
-      assert.deepEqual(proxy.tunnels, [new URL(server.apiRoot).host], "only the first client went through the proxy");
-      assert.equal(proxy.auth[0], `Basic ${Buffer.from("alice:Env-Proxy-Pw").toString("base64")}`);
-      assert.equal(server.requests.at(-1)?.clientOrganization, ORG);
+      assert.deepEqual(proxy.tunnels, [new URL(fixture.server.apiRoot).host], "only the first client went through the proxy");
+      assert.equal(proxy.authorizations[0], `Basic ${Buffer.from("alice:Env-Proxy-Pw").toString("base64")}`);
+      assert.equal(fixture.server.requests.at(-1)?.clientOrganization, ORG);
     } finally {
       proxy.close();
     }
   });
 
   it("never puts proxy credentials into errors or the debug log", async () => {
-    const proxy = await startProxy({ refuse: true });
+    const proxy = await startConnectProxy({ refuse: true });
     const logged: string[] = [];
     try {
       const c = client({ proxy: proxy.url.replace("//", "//bob:Refused-Pw@"), debug: true, logger: (_level, message) => logged.push(message) });
@@ -235,28 +186,28 @@ describe("timeouts (issue 9)", () => {
   it("waits the download timeout, not the response timeout, for a download's response", async () => {
     // Node sends the status line with the first write, so the delay holds the headers back.
     // undici's timers are coarse (about a second), so the delay is well above the response timeout.
-    server.on("GET", `/${ORG}/direct/signature-jobs/30/pades`, slowHeaders(2_500));
-    server.on("POST", `/${ORG}/portal/signature-jobs/30/cancel`, slowHeaders(2_500));
+    fixture.server.on("GET", `/${ORG}/direct/signature-jobs/30/pades`, slowHeaders(2_500));
+    fixture.server.on("POST", `/${ORG}/portal/signature-jobs/30/cancel`, slowHeaders(2_500));
     const c = client({ timeouts: { response: 300, download: 5_000 } });
-    const stream = await c.downloadPades(`${server.apiRoot}/${ORG}/direct/signature-jobs/30/pades`);
+    const stream = await c.downloadPades(`${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/30/pades`);
     let text = "";
     for await (const chunk of stream) text += chunk;
     assert.equal(text, "%PDF-1.7 slow");
-    await assert.rejects(c.portal.cancel(`${server.apiRoot}/${ORG}/portal/signature-jobs/30/cancel`), (error: unknown) => error instanceof TransportError && error.code === "TIMEOUT");
+    await assert.rejects(c.portal.cancel(`${fixture.server.apiRoot}/${ORG}/portal/signature-jobs/30/cancel`), (error: unknown) => error instanceof TransportError && error.code === "TIMEOUT");
   });
 });
 
 describe("debug logging (issue 9)", () => {
   it("logs method, redacted URL, status, duration, request id and the error body, never a token or a whole national id", async () => {
-    server.on("GET", `/${ORG}/portal/signature-jobs?polling_queue=Secret-Queue`, { ...noChanges, headers: { ...noChanges.headers, "X-Request-Id": "req-77" } });
-    server.on("GET", `/${ORG}/direct/signature-jobs/40/status`, errorResponse(400, "INVALID_SIGNER", `Signer ${NATIONAL_IDS[0]} is not valid`));
+    fixture.server.on("GET", `/${ORG}/portal/signature-jobs?polling_queue=Secret-Queue`, { ...noChanges, headers: { ...noChanges.headers, "X-Request-Id": "req-77" } });
+    fixture.server.on("GET", `/${ORG}/direct/signature-jobs/40/status`, errorResponse(400, "INVALID_SIGNER", `Signer ${NATIONAL_IDS[0]} is not valid`));
     const logged: { level: string; message: string }[] = [];
     const c = client({ debug: true, logger: (level, message) => logged.push({ level, message }) });
     await c.portal.nextStatusChange({ pollingQueue: "Secret-Queue" });
-    await assert.rejects(c.direct.getStatus(`${server.apiRoot}/${ORG}/direct/signature-jobs/40/status`, "Token-Abc-123"));
+    await assert.rejects(c.direct.getStatus(`${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/40/status`, "Token-Abc-123"));
     const debug = logged.filter((entry) => entry.level === "debug").map((entry) => entry.message);
     const poll = debug.find((line) => line.includes("poll GET"));
-    assert.match(poll ?? "", new RegExp(`^poll GET ${server.apiRoot.replace(/[.]/g, "\\.")}/${ORG}/portal/signature-jobs\\?polling_queue=\\*\\*\\* → 204 in \\d+ ms \\(x-request-id: req-77\\)$`));
+    assert.match(poll ?? "", new RegExp(`^poll GET ${fixture.server.apiRoot.replace(/[.]/g, "\\.")}/${ORG}/portal/signature-jobs\\?polling_queue=\\*\\*\\* → 204 in \\d+ ms \\(x-request-id: req-77\\)$`));
     assert.ok(debug.some((line) => /status-by-token GET .*status_query_token=\*\*\* → 400 in \d+ ms/.test(line)), debug.join("\n"));
     assert.ok(debug.some((line) => /error body: .*INVALID_SIGNER: Signer 010190\*\*\*\*\* is not valid/.test(line)), debug.join("\n"));
     const all = logged.map((entry) => entry.message).join("\n");
@@ -271,7 +222,7 @@ describe("bundle dump (issue 9)", () => {
   it("writes each sent job's ASiC-E, byte for byte as sent, named by time and a safe reference", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "dump-"));
     try {
-      server.on(
+      fixture.server.on(
         "POST",
         `/${ORG}/direct/signature-jobs`,
         xmlResponse(`<direct-signature-job-response ${NS}><signature-job-id>50</signature-job-id><redirect-url>https://signer.example/1</redirect-url></direct-signature-job-response>`),
@@ -280,7 +231,7 @@ describe("bundle dump (issue 9)", () => {
       const files = readdirSync(path.join(dir, "bundles"));
       assert.equal(files.length, 1);
       assert.match(files[0] as string, /^\d{8}T\d{6}Z-_.._etc_Kunde_42__\.asice$/);
-      const sent = server.requests.at(-1)!.body;
+      const sent = fixture.server.requests.at(-1)!.body;
       const dumped = readFileSync(path.join(dir, "bundles", files[0] as string));
       assert.ok(dumped.length > 100 && sent.includes(dumped), "the dump is the bundle that was sent");
       assert.equal(readdirSync(dir).length, 1, "nothing written outside the folder");

@@ -1,43 +1,24 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { ClientClosedError, RateLimitedError, ServiceError, SigneringClient, type SigneringClientOptions, systemClock } from "../src/core";
+import { describe, it } from "node:test";
+import { ClientClosedError, RateLimitedError, ServiceError, type SigneringClientOptions, systemClock } from "../src/core";
 import { RateLimiter } from "../src/core/http/rate-limiter";
-import { TestCertificateAuthority, toPkcs12 } from "../src/emulator/pki";
 import { FakeClock } from "./support/fake-clock";
 import { directJob } from "./support/jobs";
 import { ManualClock } from "./support/manual-clock";
-import { errorResponse, MtlsTestServer, type RecordedRequest, xmlResponse } from "./support/mtls-server";
+import { clientFixture, NS, ORG } from "./support/client-fixture";
+import { errorResponse, type RecordedRequest, xmlResponse } from "./support/mtls-server";
 
 /** Field reliability of the client (issue 10, items 6–10): confirms, creates under pacing and 429s, the pacer, close. */
 
-const ca = TestCertificateAuthority.create();
-const keystore = { pkcs12: toPkcs12(ca.issueEnterpriseCertificate({ organizationNumber: "123456785" }), { password: "pw" }), password: "pw" };
-const NS = 'xmlns="http://signering.posten.no/schema/v1"';
-const ORG = "123456785";
+const fixture = clientFixture();
+const client = (overrides: Partial<SigneringClientOptions> = {}) => fixture.client(overrides);
 
-let server: MtlsTestServer;
-const clients: SigneringClient[] = [];
-
-function client(overrides: Partial<SigneringClientOptions> = {}): SigneringClient {
-  const created = new SigneringClient({ environment: { url: server.apiRoot }, keystore, trustedCertificates: ca.certificatePem, rateLimit: false, ...overrides });
-  clients.push(created);
-  return created;
-}
-
-before(async () => {
-  server = await MtlsTestServer.start({ ca });
-});
-after(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await server.close();
-});
-
-const confirmUrl = (id: number) => `${server.apiRoot}/${ORG}/portal/signature-jobs/${id}/complete`;
-const requestsTo = (path: string) => server.requests.filter((request) => request.path === `/api${path}`).length;
+const confirmUrl = (id: number) => `${fixture.server.apiRoot}/${ORG}/portal/signature-jobs/${id}/complete`;
+const requestsTo = (path: string) => fixture.server.requests.filter((request) => request.path === `/api${path}`).length;
 
 describe("a failed confirm is tried again (issue 10.6)", () => {
   it("retries after a 5xx and a dropped connection, with backoff, and succeeds", async () => {
-    server.on("POST", `/${ORG}/portal/signature-jobs/60/complete`, errorResponse(503, "UNAVAILABLE"), { status: 200, write: (response) => response.socket?.destroy() }, { status: 200 });
+    fixture.server.on("POST", `/${ORG}/portal/signature-jobs/60/complete`, errorResponse(503, "UNAVAILABLE"), { status: 200, write: (response) => response.socket?.destroy() }, { status: 200 });
     const clock = new FakeClock();
     const warnings: string[] = [];
     await client({ clock, logger: (level, message) => level === "warn" && warnings.push(message) }).confirm(confirmUrl(60));
@@ -48,7 +29,7 @@ describe("a failed confirm is tried again (issue 10.6)", () => {
   });
 
   it("gives up after three tries with an error that says so", async () => {
-    server.on("POST", `/${ORG}/portal/signature-jobs/61/complete`, errorResponse(502, "BAD_GATEWAY"));
+    fixture.server.on("POST", `/${ORG}/portal/signature-jobs/61/complete`, errorResponse(502, "BAD_GATEWAY"));
     await assert.rejects(client({ clock: new FakeClock() }).confirm(confirmUrl(61)), (error: unknown) => {
       assert.ok(error instanceof ServiceError);
       assert.equal(error.httpStatus, 502);
@@ -59,11 +40,11 @@ describe("a failed confirm is tried again (issue 10.6)", () => {
   });
 
   it("does not retry a 4xx, or a cancel after a 5xx", async () => {
-    server.on("POST", `/${ORG}/portal/signature-jobs/62/complete`, errorResponse(400, "INVALID"));
-    server.on("POST", `/${ORG}/portal/signature-jobs/62/cancel`, errorResponse(500, "OOPS"));
+    fixture.server.on("POST", `/${ORG}/portal/signature-jobs/62/complete`, errorResponse(400, "INVALID"));
+    fixture.server.on("POST", `/${ORG}/portal/signature-jobs/62/cancel`, errorResponse(500, "OOPS"));
     const c = client({ clock: new FakeClock() });
     await assert.rejects(c.confirm(confirmUrl(62)));
-    await assert.rejects(c.portal.cancel(`${server.apiRoot}/${ORG}/portal/signature-jobs/62/cancel`));
+    await assert.rejects(c.portal.cancel(`${fixture.server.apiRoot}/${ORG}/portal/signature-jobs/62/cancel`));
     assert.equal(requestsTo(`/${ORG}/portal/signature-jobs/62/complete`), 1);
     assert.equal(requestsTo(`/${ORG}/portal/signature-jobs/62/cancel`), 1);
   });
@@ -80,7 +61,7 @@ describe("creates do not go stale (issue 10.7) and Retry-After is honoured (issu
   it("a burst of 60 creates at the default pace through a 429 is signed when sent: the service accepts every one", async () => {
     let first = true;
     let id = 100;
-    server.on("POST", `/${ORG}/direct/signature-jobs`, (request) => {
+    fixture.server.on("POST", `/${ORG}/direct/signature-jobs`, (request) => {
       if (first) {
         first = false;
         return errorResponse(429, "TOO_MANY_REQUESTS", "slow down", { "Retry-After": "1" });
@@ -89,12 +70,12 @@ describe("creates do not go stale (issue 10.7) and Retry-After is honoured (issu
       if (Math.abs(signingTimeOf(request) - Date.now()) > 5_000) return errorResponse(400, "INVALID_SIGNATURE", "stale signing time");
       return xmlResponse(`<direct-signature-job-response ${NS}><signature-job-id>${id++}</signature-job-id><redirect-url>https://signer.example/</redirect-url></direct-signature-job-response>`);
     });
-    const before = server.requests.length;
+    const before = fixture.server.requests.length;
     const c = client({ rateLimit: undefined, clock: systemClock });
     const results = await Promise.allSettled(Array.from({ length: 60 }, (_, index) => c.direct.createJob(directJob({ reference: `burst-${index}` }))));
     const refused = results.filter((result) => result.status === "rejected").map((result) => String((result as PromiseRejectedResult).reason));
     assert.deepEqual(refused, []);
-    const sent = server.requests.slice(before);
+    const sent = fixture.server.requests.slice(before);
     assert.equal(sent.length, 61, "60 creates and the one refused with 429");
     const referenceOf = (request: RecordedRequest) => /<reference>([^<]+)<\/reference>/.exec(request.body.toString("latin1"))?.[1];
     const refusedFirst = sent[0] as RecordedRequest;
@@ -103,7 +84,7 @@ describe("creates do not go stale (issue 10.7) and Retry-After is honoured (issu
   });
 
   it("waits Retry-After seconds or until its HTTP date, and reports a wait too long to wait out", async () => {
-    server.on(
+    fixture.server.on(
       "POST",
       `/${ORG}/portal/signature-jobs/70/complete`,
       errorResponse(429, "TOO_MANY_REQUESTS", "x", { "Retry-After": "3" }),
@@ -114,7 +95,7 @@ describe("creates do not go stale (issue 10.7) and Retry-After is honoured (issu
     await client({ clock }).confirm(confirmUrl(70));
     assert.deepEqual(clock.sleeps, [3_000, 7_000]);
 
-    server.on("POST", `/${ORG}/portal/signature-jobs/71/complete`, errorResponse(429, "TOO_MANY_REQUESTS", "x", { "Retry-After": "86400" }));
+    fixture.server.on("POST", `/${ORG}/portal/signature-jobs/71/complete`, errorResponse(429, "TOO_MANY_REQUESTS", "x", { "Retry-After": "86400" }));
     const patient = new FakeClock();
     await assert.rejects(client({ clock: patient }).confirm(confirmUrl(71)), (error: unknown) => error instanceof RateLimitedError && error.retryAt.getTime() === patient.now() + 86_400_000);
     assert.deepEqual(patient.sleeps, []);
@@ -140,7 +121,7 @@ describe("the pacer never lets a burst through (issue 10.9)", () => {
 
 describe("close() drains the pacer (issue 10.10)", () => {
   it("sends the calls queued in the pacer before it closes the pool", async () => {
-    server.on("POST", `/${ORG}/portal/signature-jobs/80/complete`, { status: 200 });
+    fixture.server.on("POST", `/${ORG}/portal/signature-jobs/80/complete`, { status: 200 });
     const c = client({ rateLimit: { callsPerSecond: 2 }, clock: systemClock });
     const confirms = Array.from({ length: 5 }, () => c.confirm(confirmUrl(80)));
     await c.close();
@@ -150,7 +131,7 @@ describe("close() drains the pacer (issue 10.10)", () => {
   });
 
   it("logs and fails with ClientClosedError what it could not send in time, and refuses calls after close", async () => {
-    server.on("POST", `/${ORG}/portal/signature-jobs/81/complete`, errorResponse(429, "TOO_MANY_REQUESTS", "x", { "Retry-After": "120" }));
+    fixture.server.on("POST", `/${ORG}/portal/signature-jobs/81/complete`, errorResponse(429, "TOO_MANY_REQUESTS", "x", { "Retry-After": "120" }));
     const clock = new ManualClock();
     const warnings: string[] = [];
     const c = client({ clock, logger: (level, message) => level === "warn" && warnings.push(message) });

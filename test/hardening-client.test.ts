@@ -6,45 +6,25 @@ import {
   InvalidInputError,
   ResponseTooLargeError,
   ServiceError,
-  SigneringClient,
   type SigneringClientOptions,
   TransportError,
   UnexpectedResponseError,
 } from "../src/core";
-import { TestCertificateAuthority, toPkcs12 } from "../src/emulator/pki";
 import { FakeClock } from "./support/fake-clock";
 import { directJob, NATIONAL_IDS } from "./support/jobs";
-import { MtlsTestServer, xmlResponse } from "./support/mtls-server";
+import { clientFixture, NS, ORG } from "./support/client-fixture";
+import { xmlResponse } from "./support/mtls-server";
 
 /** Attacks on the client through what a server sends back or a flow passes in (issue 8, items 1–6). */
 
-const ca = TestCertificateAuthority.create();
-const keystore = { pkcs12: toPkcs12(ca.issueEnterpriseCertificate({ organizationNumber: "123456785" }), { password: "pw" }), password: "pw" };
-const NS = 'xmlns="http://signering.posten.no/schema/v1"';
-const ORG = "123456785";
-
-let server: MtlsTestServer;
-const clients: SigneringClient[] = [];
-
-function client(overrides: Partial<SigneringClientOptions> = {}): SigneringClient {
-  const created = new SigneringClient({ environment: { url: server.apiRoot }, keystore, trustedCertificates: ca.certificatePem, rateLimit: false, ...overrides });
-  clients.push(created);
-  return created;
-}
-
-before(async () => {
-  server = await MtlsTestServer.start({ ca });
-});
-after(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await server.close();
-});
+const fixture = clientFixture();
+const client = (overrides: Partial<SigneringClientOptions> = {}) => fixture.client(overrides);
 
 const statusXml = (fields: { jobId?: string; padesUrl?: string; confirmationUrl?: string; reference?: string } = {}) =>
   `<direct-signature-job-status-response ${NS}><signature-job-id>${fields.jobId ?? "9"}</signature-job-id>` +
   (fields.reference ? `<reference>${fields.reference}</reference>` : "") +
   `<signature-job-status>COMPLETED_SUCCESSFULLY</signature-job-status><status since="2026-01-01T12:00:00Z">SIGNED</status>` +
-  `<confirmation-url>${fields.confirmationUrl ?? `${server.apiRoot}/${ORG}/direct/signature-jobs/9/complete`}</confirmation-url>` +
+  `<confirmation-url>${fields.confirmationUrl ?? `${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/9/complete`}</confirmation-url>` +
   (fields.padesUrl ? `<pades-url>${fields.padesUrl}</pades-url>` : "") +
   `</direct-signature-job-status-response>`;
 
@@ -70,15 +50,15 @@ describe("service URLs go only to the service (issue 8.1)", () => {
   after(() => new Promise<void>((resolve) => internal.close(() => resolve())));
 
   const offService = () => {
-    const root = new URL(server.apiRoot);
+    const root = new URL(fixture.server.apiRoot);
     return [
       internalUrl, // plain http, another host:port
       `http://${root.host}/api/${ORG}/direct/signature-jobs/9/pades`, // the API's host over plain http
       `https://127.0.0.2:${root.port}/api/${ORG}/direct/signature-jobs/9/pades`, // another host
       `${root.origin}/internal`, // the API's origin, outside its path
       `${root.origin}/api-internal/x`, // a sibling path that merely starts with the root's
-      `${server.apiRoot}/../internal`, // dot segments out of the root
-      `${server.apiRoot}/%2e%2e/internal`,
+      `${fixture.server.apiRoot}/../internal`, // dot segments out of the root
+      `${fixture.server.apiRoot}/%2e%2e/internal`,
       `https://user:pw@${root.host}/api/${ORG}/x`, // credentials in the URL
       "not a url",
     ];
@@ -95,7 +75,7 @@ describe("service URLs go only to the service (issue 8.1)", () => {
       ["statusUrl", (url) => c.direct.getStatus(url, "token")],
       ["signerUrl", (url) => c.direct.requestNewRedirectUrl(url)],
     ];
-    const before = server.requests.length;
+    const before = fixture.server.requests.length;
     for (const [field, call] of calls) {
       for (const url of offService()) {
         await assert.rejects(call(url), (error: unknown) => {
@@ -106,17 +86,17 @@ describe("service URLs go only to the service (issue 8.1)", () => {
       }
     }
     assert.equal(internalHits, 0, "the internal page was never called");
-    assert.equal(server.requests.length, before, "nothing reached the API server either");
+    assert.equal(fixture.server.requests.length, before, "nothing reached the API server either");
   });
 
   it("refuses a response that hands out a URL off the API root, naming it", async () => {
-    server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=offsite`, xmlResponse(statusXml({ padesUrl: internalUrl })));
+    fixture.server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=offsite`, xmlResponse(statusXml({ padesUrl: internalUrl })));
     await assert.rejects(client().direct.nextStatusChange({ pollingQueue: "offsite" }), (error: unknown) => {
       assert.ok(error instanceof UnexpectedResponseError);
       assert.match(error.message, /padesUrl must be an https URL of the service/);
       return true;
     });
-    server.on(
+    fixture.server.on(
       "POST",
       `/${ORG}/direct/signature-jobs`,
       xmlResponse(
@@ -129,22 +109,22 @@ describe("service URLs go only to the service (issue 8.1)", () => {
   });
 
   it("follows the service's own URLs, under a custom root too", async () => {
-    server.on("GET", `/${ORG}/direct/signature-jobs/9/status`, xmlResponse(statusXml({ padesUrl: `${server.apiRoot}/${ORG}/direct/signature-jobs/9/pades` })));
-    const status = await client().direct.getStatus(`${server.apiRoot}/${ORG}/direct/signature-jobs/9/status`, "t");
-    assert.equal(status.padesUrl, `${server.apiRoot}/${ORG}/direct/signature-jobs/9/pades`);
+    fixture.server.on("GET", `/${ORG}/direct/signature-jobs/9/status`, xmlResponse(statusXml({ padesUrl: `${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/9/pades` })));
+    const status = await client().direct.getStatus(`${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/9/status`, "t");
+    assert.equal(status.padesUrl, `${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/9/pades`);
   });
 });
 
 describe("names from the service are not paths (issue 8.2)", () => {
   it("refuses a job id that is not a number, a national id that is not 11 digits and a status that is not a name", async () => {
-    server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=ids`, xmlResponse(statusXml({ jobId: "x/../../../../tmp/proof" })));
-    server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=statuses`, xmlResponse(statusXml().replace("SIGNED</status>", "SIGNED/../x</status>")));
-    server.on(
+    fixture.server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=ids`, xmlResponse(statusXml({ jobId: "x/../../../../tmp/proof" })));
+    fixture.server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=statuses`, xmlResponse(statusXml().replace("SIGNED</status>", "SIGNED/../x</status>")));
+    fixture.server.on(
       "POST",
       `/${ORG}/direct/signature-jobs`,
       xmlResponse(
         `<direct-signature-job-response ${NS}><signature-job-id>2</signature-job-id><redirect-url>https://signer.example/1</redirect-url>` +
-          `<signer href="${server.apiRoot}/${ORG}/direct/signature-jobs/2/signers/1"><personal-identification-number>0101/../x</personal-identification-number><redirect-url>https://signer.example/1</redirect-url></signer></direct-signature-job-response>`,
+          `<signer href="${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/2/signers/1"><personal-identification-number>0101/../x</personal-identification-number><redirect-url>https://signer.example/1</redirect-url></signer></direct-signature-job-response>`,
       ),
     );
     const c = client();
@@ -161,8 +141,8 @@ describe("names from the service are not paths (issue 8.2)", () => {
 describe("strict XML in (issue 8.6)", () => {
   it("refuses a DOCTYPE (no entity is expanded) and mismatched tags as a malformed response", async () => {
     const doctype = `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY big "${"A".repeat(100)}"><!ENTITY x "&big;&big;&big;">]>` + statusXml({ reference: "&x;" });
-    const mismatched = statusXml({ padesUrl: `${server.apiRoot}/${ORG}/direct/signature-jobs/9/pades` }).replace("</pades-url>", "</padesurl>");
-    server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=xml`, xmlResponse(doctype), xmlResponse(mismatched));
+    const mismatched = statusXml({ padesUrl: `${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/9/pades` }).replace("</pades-url>", "</padesurl>");
+    fixture.server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=xml`, xmlResponse(doctype), xmlResponse(mismatched));
     const c = client();
     for (const expected of [/DOCTYPE/, /malformed XML/]) {
       await assert.rejects(c.direct.nextStatusChange({ pollingQueue: "xml" }), (error: unknown) => {
@@ -197,7 +177,7 @@ describe("bounded responses (issue 8.3)", () => {
   });
 
   it("refuses a 60 MB status response past 4 MiB, streamed or declared, without buffering it", async () => {
-    server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=big`, chunked(big), { status: 200, headers: { "content-type": "application/xml", "content-length": String(big) }, write: (response) => response.end() });
+    fixture.server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=big`, chunked(big), { status: 200, headers: { "content-type": "application/xml", "content-length": String(big) }, write: (response) => response.end() });
     const c = client();
     const heapBefore = process.memoryUsage().heapUsed;
     await assert.rejects(c.direct.nextStatusChange({ pollingQueue: "big" }), (error: unknown) => {
@@ -211,14 +191,14 @@ describe("bounded responses (issue 8.3)", () => {
   });
 
   it("fails a download stream once it passes maxDownloadBytes, and refuses a declared length up front", async () => {
-    server.on("GET", `/${ORG}/direct/signature-jobs/20/pades`, chunked(8 * 1024 * 1024));
-    server.on("GET", `/${ORG}/direct/signature-jobs/21/pades`, { status: 200, headers: { "content-length": String(big) }, write: (response) => response.end() });
+    fixture.server.on("GET", `/${ORG}/direct/signature-jobs/20/pades`, chunked(8 * 1024 * 1024));
+    fixture.server.on("GET", `/${ORG}/direct/signature-jobs/21/pades`, { status: 200, headers: { "content-length": String(big) }, write: (response) => response.end() });
     const c = client({ maxDownloadBytes: 3 * 1024 * 1024 });
-    const stream = await c.downloadPades(`${server.apiRoot}/${ORG}/direct/signature-jobs/20/pades`);
+    const stream = await c.downloadPades(`${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/20/pades`);
     await assert.rejects(drain(stream), (error: unknown) => error instanceof ResponseTooLargeError && error.limit === 3 * 1024 * 1024);
-    await assert.rejects(c.downloadPades(`${server.apiRoot}/${ORG}/direct/signature-jobs/21/pades`), ResponseTooLargeError);
+    await assert.rejects(c.downloadPades(`${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/21/pades`), ResponseTooLargeError);
     const defaults = client();
-    assert.equal(await drain(await defaults.downloadPades(`${server.apiRoot}/${ORG}/direct/signature-jobs/20/pades`)), 8 * 1024 * 1024, "200 MB by default");
+    assert.equal(await drain(await defaults.downloadPades(`${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/20/pades`)), 8 * 1024 * 1024, "200 MB by default");
   });
 });
 
@@ -226,7 +206,7 @@ describe("correct text (issue 8.4)", () => {
   it("decodes a multi-byte character split across chunks", async () => {
     const body = Buffer.from(statusXml({ reference: "Bærum" }), "utf8");
     const split = body.indexOf(Buffer.from("æ")) + 1; // between the two bytes of æ
-    server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=utf8`, {
+    fixture.server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=utf8`, {
       status: 200,
       headers: { "content-type": "application/xml" },
       write: (response) => {
@@ -244,13 +224,13 @@ describe("correct text (issue 8.4)", () => {
       response.write(body.slice(0, 40));
       setTimeout(() => response.socket?.destroy(), 20);
     } };
-    server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=reset`, cut, xmlResponse(body));
-    const before = server.requests.length;
+    fixture.server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=reset`, cut, xmlResponse(body));
+    const before = fixture.server.requests.length;
     const status = await client({ clock: new FakeClock() }).direct.nextStatusChange({ pollingQueue: "reset" });
     assert.equal(status.status === "NO_CHANGES" ? undefined : status.reference, "again");
-    assert.equal(server.requests.length - before, 2);
+    assert.equal(fixture.server.requests.length - before, 2);
 
-    server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=resets`, cut);
+    fixture.server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=resets`, cut);
     await assert.rejects(client({ clock: new FakeClock() }).direct.nextStatusChange({ pollingQueue: "resets" }), (error: unknown) => {
       assert.ok(error instanceof TransportError, String(error));
       assert.match(error.message, /gave up after 3 tries/);
@@ -258,10 +238,22 @@ describe("correct text (issue 8.4)", () => {
     });
   });
 
+  it("fails a download stream with a TransportError when the connection drops while it streams", async () => {
+    fixture.server.on("GET", `/${ORG}/direct/signature-jobs/22/pades`, {
+      status: 200,
+      write: (response) => {
+        response.write(Buffer.alloc(64 * 1024, 1));
+        setTimeout(() => response.socket?.destroy(), 20);
+      },
+    });
+    const stream = await client().downloadPades(`${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/22/pades`);
+    await assert.rejects(drain(stream), (error: unknown) => error instanceof TransportError && !/PRIVATE KEY/.test(error.message));
+  });
+
   it("never sends a create twice after a failure in flight", async () => {
-    server.on("POST", `/${ORG}/direct/signature-jobs`, { status: 200, write: (response) => response.socket?.destroy() });
-    const before = server.requests.length;
+    fixture.server.on("POST", `/${ORG}/direct/signature-jobs`, { status: 200, write: (response) => response.socket?.destroy() });
+    const before = fixture.server.requests.length;
     await assert.rejects(client({ clock: new FakeClock() }).direct.createJob(directJob({ signers: [{ personalIdentificationNumber: NATIONAL_IDS[1] }] })), TransportError);
-    assert.equal(server.requests.length - before, 1);
+    assert.equal(fixture.server.requests.length - before, 1);
   });
 });
