@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { apiRootOf, defaultTrustAnchors, POSTEN_ORGANIZATION_NUMBER, type Environment } from "../environments";
+import { apiRootOf, checkCertificateFitsEnvironment, defaultTrustAnchors, POSTEN_ORGANIZATION_NUMBER, type Environment } from "../environments";
 import { InvalidInputError } from "../errors";
 import { DEFAULT_TIMEOUTS, HttpTransport, type Timeouts } from "../http/transport";
 import { RateLimiter } from "../http/rate-limiter";
 import { systemClock, type Clock } from "../clock";
 import { isValidOrganizationNumber } from "../identifiers";
-import { loadCredentials, type KeystoreSource, type SenderCredentials } from "../keys";
+import { loadCredentials, summarize, type CertificateSummary, type KeystoreSource, type SenderCredentials } from "../keys";
 import type { Flow, StatusChange } from "../model";
 import { pollStatusChanges } from "../poller";
 import { Api } from "./api";
@@ -57,13 +57,6 @@ export interface SigneringClientOptions {
   clock?: Clock;
 }
 
-export interface CertificateSummary {
-  subject: string;
-  organizationNumber: string;
-  validFrom: Date;
-  validTo: Date;
-}
-
 export interface StatusChangesOptions {
   flow: Flow;
   pollingQueue?: string;
@@ -94,6 +87,7 @@ export class SigneringClient {
     checkClientOptions(options);
     const credentials = "privateKey" in options.keystore ? options.keystore : loadCredentials(options.keystore);
     const apiRoot = apiRootOf(options.environment);
+    checkCertificateFitsEnvironment(credentials, options.environment);
     const defaultSender = options.sender ?? credentials.organizationNumber;
     if (!isValidOrganizationNumber(defaultSender)) {
       throw new InvalidInputError("sender", `must be a valid 9-digit organization number, was "${defaultSender}"`);
@@ -104,7 +98,7 @@ export class SigneringClient {
     this.#warn = log("warn");
     this.#transport = new HttpTransport({
       credentials,
-      trustedCertificates: typeof trusted === "string" ? [trusted] : trusted,
+      trustedCertificates: typeof trusted === "string" ? [trusted] : [...trusted],
       serverOrganizationNumber: options.serverOrganizationNumber ?? POSTEN_ORGANIZATION_NUMBER,
       userAgent: userAgent(options.userAgent),
       timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
@@ -135,12 +129,14 @@ export class SigneringClient {
     this.direct = new DirectClient(context);
     this.portal = new PortalClient(context);
     this.archive = new ArchiveClient(context);
-    this.certificate = {
+    this.certificate = summarize({
       subject: credentials.subject,
       organizationNumber: credentials.organizationNumber,
+      issuer: credentials.issuer,
+      kind: credentials.kind,
       validFrom: credentials.validFrom,
       validTo: credentials.validTo,
-    };
+    });
   }
 
   /**
