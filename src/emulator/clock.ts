@@ -1,14 +1,20 @@
-/** The emulator's time: the real clock plus an offset that tests move forward. */
+/** Where the emulator's clock reads the time: the wall clock, or a clock a test moves itself. */
+export type TimeSource = () => number;
+
+/** The emulator's time: a time source (the real clock unless a test gives another) plus an offset that tests move forward. */
 export class EmulatorClock {
   private offsetMs: number;
 
   /** An offset restored from the data directory is taken only within the bounds `advance` keeps; otherwise the clock starts at real time. */
-  constructor(storedOffsetMs = 0) {
+  constructor(
+    storedOffsetMs = 0,
+    private readonly source: TimeSource = Date.now,
+  ) {
     this.offsetMs = Number.isFinite(storedOffsetMs) && storedOffsetMs >= 0 && storedOffsetMs <= MAX_CLOCK_OFFSET_MS ? storedOffsetMs : 0;
   }
 
   now(): number {
-    return Date.now() + this.offsetMs;
+    return this.source() + this.offsetMs;
   }
 
   get offset(): number {
