@@ -100,6 +100,17 @@ describe("the control API answers only its own caller", () => {
     assert.equal((await controlRequest(emulator, "POST", "/reset")).status, 200);
   });
 
+  it("refuses a fault with an overlong path text, and more than 100 waiting faults", async () => {
+    const long = await controlRequest(emulator, "POST", "/faults", { kind: "latency", pathContains: "x".repeat(501) });
+    assert.equal(long.status, 400);
+    assert.match(JSON.stringify(long.json), /pathContains must be a string of at most 500 characters/);
+    for (let index = 0; index < 100; index++) assert.equal((await controlRequest(emulator, "POST", "/faults", { kind: "latency", pathContains: `/never-${index}` })).status, 200);
+    const tooMany = await controlRequest(emulator, "POST", "/faults", { kind: "latency", pathContains: "/never" });
+    assert.equal(tooMany.status, 400);
+    assert.match(JSON.stringify(tooMany.json), /At most 100 faults can wait at once/);
+    assert.equal((await controlRequest(emulator, "DELETE", "/faults")).status, 200);
+  });
+
   it("starts at real time from a data directory whose stored clock offset is out of bounds (as an older emulator could store)", async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), "emulator-clock-"));
     try {
