@@ -43,7 +43,7 @@ export interface AcceptedJob {
 export async function readSubmission(submission: SubmittedJob, options: IntakeOptions): Promise<AcceptedJob> {
   const { flow, organization, caller } = submission;
   const { requestXml, bundle } = parseJobRequest(submission.contentType, submission.body);
-  const archive = await BundleArchive.open(bundle);
+  const archive = BundleArchive.open(bundle);
   const manifest = await archive.inflate(MANIFEST_ENTRY, MAX_XML_ENTRY_BYTES);
   const manifestXml = manifest.toString("utf8");
   await options.schema.validate([

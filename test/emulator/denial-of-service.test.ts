@@ -87,6 +87,21 @@ async function withSignatureDocument(signaturesXml: string) {
 
 const ASIC = "http://uri.etsi.org/2918/v1.2.1#";
 
+/**
+ * A ZIP of one empty file whose central directory names it `count` times, its entry count
+ * written in 16 bits as a careless writer would (so 524,291 entries claim to be 3).
+ */
+function manyEntries(count: number): Buffer {
+  const single = deflatedZip([{ name: "x", content: Buffer.alloc(0) }]);
+  const directoryOffset = single.readUInt32LE(single.length - 6);
+  const header = single.subarray(directoryOffset, single.length - 22);
+  const end = Buffer.from(single.subarray(single.length - 22));
+  end.writeUInt16LE(count & 0xffff, 8);
+  end.writeUInt16LE(count & 0xffff, 10);
+  end.writeUInt32LE(header.length * count, 12);
+  return Buffer.concat([single.subarray(0, directoryOffset), Buffer.concat(Array.from({ length: count }, () => header)), end]);
+}
+
 describe("one request cannot take the emulator down", () => {
   it("refuses 60,000 attributes on one element at once (the duplicate check was quadratic: 39 s)", async (t) => {
     const attributes = Array.from({ length: 60_000 }, (_, index) => ` a${index}=""`).join("");
@@ -122,6 +137,13 @@ describe("one request cannot take the emulator down", () => {
     const { result, slowestMs } = await whileAsking(() => sendJobRequest(emulator, requestXml, bomb));
     assertStillServing(t, slowestMs);
     assert.match(expectError(result, 400, "INVALID_DOCUMENT_BUNDLE"), /"padding-0\.bin" is in the bundle but not in the manifest/);
+  });
+
+  it("refuses a central directory of half a million entries without reading it (JSZip took seconds and hundreds of MB)", async (t) => {
+    const { requestXml } = await packagedDirectJob(credentials);
+    const { result, slowestMs } = await whileAsking(() => sendJobRequest(emulator, requestXml, manyEntries(524_291)));
+    assertStillServing(t, slowestMs);
+    assert.match(expectError(result, 400, "INVALID_DOCUMENT_BUNDLE"), /the central directory holds more than its 3 entries/);
   });
 
   it("reads at most two job requests at once, refuses one declared larger than 201 MB unread, and stops one that grows beyond it", async (t) => {
