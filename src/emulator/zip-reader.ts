@@ -5,14 +5,12 @@ import zlib from "node:zlib";
  * refusing before any work that grows with the archive what a document bundle never has: more
  * entries than `maxEntries`, ZIP64 directories, encryption, methods other than stored and
  * deflate, names given twice or differently in the local header, and entries that overlap (the
- * trick by which a small archive holds many large files). Entries are inflated one at a time,
- * in the thread pool, stopped at a cap, and checked against their CRC-32.
+ * trick by which a small archive holds many large files). Entries are inflated in the thread
+ * pool, stopped as soon as they pass the size their directory entry states (so the caller can
+ * judge, and reserve memory for, that size before inflating), and checked against their CRC-32.
  */
 
 export class ZipFormatError extends Error {}
-
-/** The entry inflates to more than the cap it was read with. */
-export class ZipEntryTooLargeError extends Error {}
 
 export interface ZipEntry {
   name: string;
@@ -74,19 +72,17 @@ export function readZipDirectory(zip: Buffer, maxEntries: number): ZipEntry[] {
   return entries;
 }
 
-/** The entry's content, refused as soon as it inflates beyond `maxBytes`. */
-export async function inflateZipEntry(zip: Buffer, entry: ZipEntry, maxBytes: number): Promise<Buffer> {
-  if (entry.size > maxBytes) throw new ZipEntryTooLargeError(`"${entry.name}" is larger than ${maxBytes} bytes`);
+/** The entry's content, refused as soon as it inflates beyond the size its directory entry states. */
+export async function inflateZipEntry(zip: Buffer, entry: ZipEntry): Promise<Buffer> {
   const data = zip.subarray(entry.dataOffset, entry.dataOffset + entry.compressedSize);
   let content: Buffer;
   if (entry.method === STORED) {
     content = data;
   } else {
     try {
-      // The directory's size may lie; the cap holds whatever the data inflates to.
-      content = await inflateRaw(data, maxBytes);
+      content = await inflateRaw(data, Math.max(1, entry.size));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw new ZipEntryTooLargeError(`"${entry.name}" is larger than ${maxBytes} bytes`);
+      if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw new ZipFormatError(`"${entry.name}" inflates to more than the ${entry.size} bytes its directory entry states`);
       throw new ZipFormatError(`"${entry.name}" cannot be inflated: ${(error as Error).message}`);
     }
   }

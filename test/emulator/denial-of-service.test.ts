@@ -146,7 +146,7 @@ describe("one request cannot take the emulator down", () => {
     assert.match(expectError(result, 400, "INVALID_DOCUMENT_BUNDLE"), /the central directory holds more than its 3 entries/);
   });
 
-  it("reads at most two job requests at once, refuses one declared larger than 201 MB unread, and stops one that grows beyond it", async (t) => {
+  it("holds at most 512 MB of job request bodies at once, refuses one declared larger than 201 MB unread, and stops one that grows beyond it", async (t) => {
     const megabyte = Buffer.alloc(MIB, "x");
     const body = (megabytes: number) => Readable.from((function* () { for (let i = 0; i < megabytes; i++) yield megabyte; })());
     const post = (content: Readable, length?: number) =>
