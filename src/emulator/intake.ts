@@ -3,6 +3,7 @@ import { PDFDocument } from "pdf-lib";
 import type { Flow } from "../core/model";
 import { BundleArchive, MAX_DOCUMENT_BYTES, MAX_XML_ENTRY_BYTES } from "./bundle-archive";
 import { type JobSpec, readJobSpec } from "./job-spec";
+import type { MemoryReservation } from "./memory-budget";
 import { parseJobRequest } from "./multipart";
 import { badRequest, Rejection } from "./rejection";
 import type { SchemaValidator } from "./schema";
@@ -26,6 +27,8 @@ export interface SubmittedJob {
   caller: string;
   contentType: string | undefined;
   body: Buffer;
+  /** Holds the body's bytes; what the bundle inflates to is added to it. */
+  memory: MemoryReservation;
 }
 
 export interface IntakeOptions {
@@ -43,7 +46,7 @@ export interface AcceptedJob {
 export async function readSubmission(submission: SubmittedJob, options: IntakeOptions): Promise<AcceptedJob> {
   const { flow, organization, caller } = submission;
   const { requestXml, bundle } = parseJobRequest(submission.contentType, submission.body);
-  const archive = await BundleArchive.open(bundle);
+  const archive = BundleArchive.open(bundle, submission.memory);
   const manifest = await archive.inflate(MANIFEST_ENTRY, MAX_XML_ENTRY_BYTES);
   const manifestXml = manifest.toString("utf8");
   await options.schema.validate([

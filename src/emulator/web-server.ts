@@ -8,6 +8,7 @@ import { indexPage, messagePage, outboxPage, portalJobsPage, portalLoginPage, si
 import { Rejection } from "./rejection";
 import type { SigneringService } from "./service";
 import { token } from "./jobs";
+import { guardWebRequest } from "./web-guard";
 
 export interface WebRouterOptions {
   book: JobBook;
@@ -33,6 +34,7 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
   };
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    guardWebRequest(request);
     const url = new URL(request.url ?? "/", "http://emulator");
     const path = url.pathname;
     const method = request.method ?? "GET";
