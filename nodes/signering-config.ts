@@ -1,28 +1,55 @@
-import { readFileSync } from "node:fs";
 import type { NodeAPI } from "node-red";
-import { CertificateError, InvalidInputError, loadCredentials, SigneringClient, type KeystoreSource, type SenderCredentials } from "../src/core";
+import { CertificateError, loadCredentials, SigneringClient } from "../src/core";
 import { builtInEmulator } from "./lib/builtin-emulator";
+import { clientOptionsOf, DISABLE_LOCAL_FILES_SETTING, numbersOf } from "./lib/client-options";
 import type { SigneringConfigCredentials, SigneringConfigDef, SigneringConfigNode } from "./lib/config-types";
+import { createSigneringNode, registerNode } from "./lib/node-red";
 
 /**
  * Configuration of one connection to Posten signering: environment, sender, enterprise
- * certificate (in credentials, a file or environment variables) and polling defaults. Offers the
- * other nodes one client, made on first use and closed on redeploy.
+ * certificate (in credentials, a file or environment variables), proxy, timeouts and polling
+ * defaults. Offers the other nodes one client, made on first use and closed on redeploy.
  */
 
+const EXPIRY_WARNING_DAYS = 30;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 export = function register(RED: NodeAPI): void {
-  function SigneringConfig(this: SigneringConfigNode, config: SigneringConfigDef) {
-    RED.nodes.createNode(this, config);
+  function SigneringConfig(this: SigneringConfigNode, saved: SigneringConfigDef) {
     const node = this;
-    node.environment = config.environment || "emulator";
-    node.pollingQueue = config.pollingQueue?.trim() || undefined;
+    const config = createSigneringNode<SigneringConfigDef>(RED, node, "signering-config", saved);
+    node.environment = config.environment;
+    node.pollingQueue = config.pollingQueue.trim() || undefined;
+    node.certificateNotice = undefined;
     let client: Promise<SigneringClient> | undefined;
     const jobs = new Map<string, { jobId: string; statusUrl?: string }>();
 
+    // Numbers are checked at deploy, so a typo shows in the log before the first msg.
+    try {
+      numbersOf(RED, config);
+    } catch (error) {
+      node.error((error as Error).message);
+    }
+
     node.client = () => {
-      client ??= createClient(node, config, RED.settings.userDir as string | undefined);
+      client ??= clientOptionsOf(config, node.credentials ?? {}, {
+        RED,
+        node,
+        logger: (level, message) => (level === "warn" ? node.warn(message) : node.debug(message)),
+      }).then((options) => {
+        const created = new SigneringClient(options);
+        warnIfExpiring(created);
+        return created;
+      });
       client.catch(() => (client = undefined));
       return client;
+    };
+    // Once per deploy: this node is made anew when its configuration is deployed.
+    const warnIfExpiring = (created: SigneringClient) => {
+      const daysLeft = Math.floor((created.certificate.validTo.getTime() - Date.now()) / DAY_MS);
+      if (daysLeft >= EXPIRY_WARNING_DAYS || node.certificateNotice) return;
+      node.certificateNotice = RED._("signering-config.status.expiresSoon", { date: created.certificate.validTo.toISOString().slice(0, 10) });
+      node.warn(RED._("signering-config.warnings.expiresSoon", { subject: created.certificate.subject, date: created.certificate.validTo.toISOString(), days: daysLeft }));
     };
     node.rememberJob = (correlation, job) => {
       jobs.set(correlation, job);
@@ -34,8 +61,8 @@ export = function register(RED: NodeAPI): void {
     if (node.environment === "emulator") {
       // Started at deploy, so its pages are listed in the log before the first job.
       builtInEmulator(RED.settings.userDir as string | undefined, (emulator) =>
-        node.log(`Built-in emulator: signer pages and portal ${emulator.signerWebUrl}/portal, outbox ${emulator.signerWebUrl}/outbox, API ${emulator.apiRoot}`),
-      ).catch((error: unknown) => node.error(`The built-in emulator did not start: ${(error as Error).message}`));
+        node.log(RED._("signering-config.log.emulatorStarted", { portal: `${emulator.signerWebUrl}/portal`, outbox: `${emulator.signerWebUrl}/outbox`, api: emulator.apiRoot })),
+      ).catch((error: unknown) => node.error(RED._("signering-config.errors.emulatorFailed", { reason: (error as Error).message })));
     }
 
     node.on("close", (done: () => void) => {
@@ -46,73 +73,26 @@ export = function register(RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType("signering-config", SigneringConfig as unknown as Parameters<NodeAPI["nodes"]["registerType"]>[1], {
-    credentials: { keystore: { type: "password" }, password: { type: "password" } },
+  registerNode<SigneringConfigNode, SigneringConfigDef, SigneringConfigCredentials>(RED, "signering-config", SigneringConfig, {
+    credentials: { keystore: { type: "password" }, password: { type: "password" }, proxy: { type: "password" } },
+    settings: { [DISABLE_LOCAL_FILES_SETTING]: { value: false, exportable: true } },
   });
 
-  // The dialog asks what certificate a keystore holds before deploy. The keystore and password
-  // come in the request (or from the deployed node's credentials); only the summary goes back.
+  // The dialog asks what certificate a keystore holds before deploy. With an `id`, only the
+  // deployed node's stored keystore and password are used (a password in the body is ignored, so
+  // nobody can test guesses against the stored keystore); without one, only what the body brings.
   RED.httpAdmin.post("/signering-config/certificate", RED.auth.needsPermission("signering-config.write"), (request, response) => {
-    const body = (request.body ?? {}) as { id?: string; keystore?: string; password?: string };
-    const stored = body.id ? (RED.nodes.getCredentials(body.id) as SigneringConfigCredentials | undefined) : undefined;
-    const keystore = body.keystore || stored?.keystore;
-    const password = body.password ?? stored?.password ?? "";
-    if (!keystore) return void response.status(400).json({ error: "No keystore uploaded" });
+    const body = (request.body ?? {}) as { id?: unknown; keystore?: unknown; password?: unknown };
+    const { keystore, password } =
+      typeof body.id === "string" && body.id !== ""
+        ? ((RED.nodes.getCredentials(body.id) as SigneringConfigCredentials | undefined) ?? {})
+        : { keystore: typeof body.keystore === "string" ? body.keystore : undefined, password: typeof body.password === "string" ? body.password : undefined };
+    if (!keystore) return void response.status(400).json({ error: RED._("signering-config.errors.noKeystoreUploaded") });
     try {
-      const credentials = loadCredentials({ pkcs12: Buffer.from(keystore, "base64"), password });
+      const credentials = loadCredentials({ pkcs12: Buffer.from(keystore, "base64"), password: password ?? "" });
       response.json({ subject: credentials.subject, organizationNumber: credentials.organizationNumber, validTo: credentials.validTo.toISOString() });
     } catch (error) {
       response.status(400).json({ error: error instanceof Error ? error.message : String(error), code: error instanceof CertificateError ? error.code : undefined });
     }
   });
 };
-
-async function createClient(node: SigneringConfigNode, config: SigneringConfigDef, userDir: string | undefined): Promise<SigneringClient> {
-  const callsPerSecond = Number(config.callsPerSecond || 8);
-  const common = {
-    ...(config.sender?.trim() ? { sender: config.sender.trim() } : {}),
-    ...(node.pollingQueue ? { pollingQueue: node.pollingQueue } : {}),
-    rateLimit: callsPerSecond > 0 ? { callsPerSecond } : (false as const),
-    checkNationalIdChecksum: config.checkPinChecksum !== false,
-    userAgent: "Node-RED",
-    logger: (level: string, message: string) => (level === "warn" ? node.warn(message) : node.debug(message)),
-  };
-  if (node.environment === "emulator") {
-    const emulator = await builtInEmulator(userDir);
-    return new SigneringClient({
-      ...common,
-      environment: { url: emulator.apiRoot },
-      keystore: { pkcs12: readFileSync(emulator.clientKeystoreFile), password: emulator.clientKeystorePassword },
-      trustedCertificates: emulator.caCertificatePem,
-    });
-  }
-  const environment = node.environment === "custom" ? { url: config.customUrl } : node.environment;
-  return new SigneringClient({
-    ...common,
-    environment,
-    keystore: keystoreOf(node, config),
-    ...(config.ca?.trim() ? { trustedCertificates: config.ca } : {}),
-    ...(config.serverOrgCheck === false ? { serverOrganizationNumber: false as const } : {}),
-  });
-}
-
-function keystoreOf(node: SigneringConfigNode, config: SigneringConfigDef): KeystoreSource | SenderCredentials {
-  const password = (config.keystoreSource === "env" && config.passwordEnv ? process.env[config.passwordEnv] : undefined) ?? node.credentials.password ?? "";
-  switch (config.keystoreSource) {
-    case "file":
-      if (!config.keystoreFile) throw new InvalidInputError("keystoreFile", "is required: the path of the enterprise certificate (.p12)");
-      try {
-        return { pkcs12: readFileSync(config.keystoreFile), password };
-      } catch (error) {
-        throw new InvalidInputError("keystoreFile", `cannot read ${config.keystoreFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-      }
-    case "env": {
-      const encoded = config.keystoreEnv ? process.env[config.keystoreEnv] : undefined;
-      if (!encoded) throw new InvalidInputError("keystoreEnv", `the environment variable ${config.keystoreEnv || "(not named)"} with the base64 .p12 is not set`);
-      return { pkcs12: Buffer.from(encoded, "base64"), password };
-    }
-    default:
-      if (!node.credentials.keystore) throw new InvalidInputError("keystore", "no enterprise certificate (.p12) is uploaded in the configuration node");
-      return { pkcs12: Buffer.from(node.credentials.keystore, "base64"), password };
-  }
-}

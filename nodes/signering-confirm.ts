@@ -1,6 +1,6 @@
 import type { Node, NodeAPI, NodeDef } from "node-red";
 import { InvalidInputError } from "../src/core";
-import type { SigneringConfigNode } from "./lib/config-types";
+import { createSigneringNode, registerNode, requireConfig } from "./lib/node-red";
 import { handleInput, signeringOf } from "./lib/node-support";
 
 /**
@@ -13,23 +13,23 @@ interface ConfirmDef extends NodeDef {
 }
 
 export = function register(RED: NodeAPI): void {
-  function SigneringConfirm(this: Node, def: ConfirmDef) {
-    RED.nodes.createNode(this, def);
+  function SigneringConfirm(this: Node, saved: ConfirmDef) {
     const node = this;
-    const config = RED.nodes.getNode(def.config) as SigneringConfigNode | null;
+    const def = createSigneringNode<ConfirmDef>(RED, node, "signering-confirm", saved);
+    const config = requireConfig(RED, node, def.config);
 
-    handleInput(node, "confirming", async (msg, send) => {
-      if (!config) throw new InvalidInputError("config", "choose a Posten signering configuration in the node");
+    handleInput(node, RED._("signering-confirm.status.confirming"), async (msg, send) => {
+      const configNode = config.use();
       const signering = signeringOf(msg);
       const url = signering.confirmationUrl;
       if (typeof url !== "string") {
-        throw new InvalidInputError("msg.signering.confirmationUrl", "is missing: the msg must come from a status node (keep msg.signering on the way)");
+        throw new InvalidInputError("msg.signering.confirmationUrl", RED._("signering-confirm.errors.noConfirmationUrl"));
       }
-      await (await config.client()).confirm(url);
+      await (await configNode.client()).confirm(url);
       send(msg);
-      return `confirmed job ${signering.jobId ?? ""}`.trim();
-    });
+      return RED._("signering-confirm.status.confirmed", { jobId: signering.jobId ?? "" });
+    }, config.notice);
   }
 
-  RED.nodes.registerType("signering-confirm", SigneringConfirm as unknown as Parameters<NodeAPI["nodes"]["registerType"]>[1]);
+  registerNode(RED, "signering-confirm", SigneringConfirm);
 };

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from "node-red";
 import { InvalidInputError, type DirectJob, type Flow, type JobDocument, type PortalJob } from "../src/core";
-import type { SigneringConfigNode } from "./lib/config-types";
+import { createSigneringNode, registerNode, requireConfig, type Translate } from "./lib/node-red";
 import { CORRELATION_PARAMETER, handleInput, setSignering } from "./lib/node-support";
 
 /** Creates a direct or portal signature job from the msg's PDF(s) and the dialog's settings. */
@@ -42,43 +42,45 @@ interface CreateDef extends NodeDef {
 
 
 export = function register(RED: NodeAPI): void {
-  function SigneringCreate(this: Node, def: CreateDef) {
-    RED.nodes.createNode(this, def);
+  function SigneringCreate(this: Node, saved: CreateDef) {
     const node = this;
-    const config = RED.nodes.getNode(def.config) as SigneringConfigNode | null;
-    if (!config) node.status({ fill: "red", shape: "ring", text: "no configuration" });
+    const def = createSigneringNode<CreateDef>(RED, node, "signering-create", saved);
+    const config = requireConfig(RED, node, def.config);
 
     const evaluate = (property: TypedProperty, msg: NodeMessageInFlow): unknown =>
       property.value === "" && property.type === "str" ? undefined : RED.util.evaluateNodeProperty(property.value, property.type, node, msg);
     const text = (property: TypedProperty, msg: NodeMessageInFlow, field: string): string | undefined => {
       const value = evaluate(property, msg);
       if (value === undefined || value === null || value === "") return undefined;
-      if (typeof value !== "string" && typeof value !== "number") throw new InvalidInputError(field, `must be text, was ${typeof value}`);
+      if (typeof value !== "string" && typeof value !== "number") throw new InvalidInputError(field, RED._("signering-create.errors.notText", { type: typeof value }));
       return String(value);
     };
 
-    handleInput(node, "creating job", async (msg, send) => {
-      if (!config) throw new InvalidInputError("config", "choose a Posten signering configuration in the node");
+    handleInput(node, RED._("signering-create.status.creating"), async (msg, send) => {
+      const configNode = config.use();
       const overrides = ((msg as { job?: unknown }).job ?? {}) as Partial<DirectJob & PortalJob>;
-      if (typeof overrides !== "object") throw new InvalidInputError("msg.job", "must be an object of job fields");
-      const documentTitle = text({ value: def.documentTitle, type: def.documentTitleType }, msg, "documentTitle") ?? (msg as { filename?: string }).filename?.replace(/^.*[\\/]/, "").replace(/\.pdf$/i, "") ?? "Document";
+      if (typeof overrides !== "object") throw new InvalidInputError("msg.job", RED._("signering-create.errors.jobNotObject"));
+      const documentTitle =
+        text({ value: def.documentTitle, type: def.documentTitleType }, msg, "documentTitle") ??
+        (msg as { filename?: string }).filename?.replace(/^.*[\\/]/, "").replace(/\.pdf$/i, "") ??
+        RED._("signering-create.defaultDocumentTitle");
       const common = {
         title: text({ value: def.title, type: def.titleType }, msg, "title") ?? "",
-        documents: documentsFrom(msg.payload, documentTitle),
-        signers: signersFrom(evaluate({ value: def.signers, type: def.signersType }, msg)),
+        documents: documentsFrom(msg.payload, documentTitle, RED._),
+        signers: signersFrom(evaluate({ value: def.signers, type: def.signersType }, msg), RED._),
         ...optional("description", text({ value: def.description, type: def.descriptionType }, msg, "description")),
         ...optional("reference", text({ value: def.reference, type: def.referenceType }, msg, "reference")),
-        ...optional("pollingQueue", def.pollingQueue?.trim() || undefined),
+        ...optional("pollingQueue", def.pollingQueue.trim() || undefined),
         ...optional("requiredAuthentication", def.requiredAuthentication ? (Number(def.requiredAuthentication) as 3 | 4) : undefined),
         ...optional("identifierInSignedDocuments", (def.identifierInSignedDocuments || undefined) as DirectJob["identifierInSignedDocuments"]),
       };
-      const client = await config.client();
+      const client = await configNode.client();
       if ((overrides.flow ?? def.flow) === "portal") {
         const activationTime = text({ value: def.activationTime, type: def.activationTimeType }, msg, "activationTime");
         const availableSeconds = def.availableSeconds ? Number(def.availableSeconds) : undefined;
         const job: PortalJob = {
           ...common,
-          ...optional("nonsensitiveTitle", def.nonsensitiveTitle?.trim() || undefined),
+          ...optional("nonsensitiveTitle", def.nonsensitiveTitle.trim() || undefined),
           ...(activationTime || availableSeconds !== undefined ? { availability: { ...optional("activationTime", activationTime), ...optional("availableSeconds", availableSeconds) } } : {}),
           ...(overrides as Partial<PortalJob>),
           signers: (overrides.signers as PortalJob["signers"]) ?? (common.signers as PortalJob["signers"]),
@@ -87,14 +89,14 @@ export = function register(RED: NodeAPI): void {
         msg.payload = response;
         setSignering(msg, { ...response });
         send(msg);
-        return `job ${response.jobId}`;
+        return RED._("signering-create.status.created", { jobId: response.jobId });
       }
       const correlation = randomUUID();
       const given = (overrides as Partial<DirectJob>).exitUrls;
       const exitUrls = {
-        completion: withCorrelation(given?.completion ?? text({ value: def.completionUrl, type: def.completionUrlType }, msg, "completionUrl"), correlation, "completionUrl"),
-        rejection: withCorrelation(given?.rejection ?? text({ value: def.rejectionUrl, type: def.rejectionUrlType }, msg, "rejectionUrl"), correlation, "rejectionUrl"),
-        error: withCorrelation(given?.error ?? text({ value: def.errorUrl, type: def.errorUrlType }, msg, "errorUrl"), correlation, "errorUrl"),
+        completion: withCorrelation(given?.completion ?? text({ value: def.completionUrl, type: def.completionUrlType }, msg, "completionUrl"), correlation, "completionUrl", RED._),
+        rejection: withCorrelation(given?.rejection ?? text({ value: def.rejectionUrl, type: def.rejectionUrlType }, msg, "rejectionUrl"), correlation, "rejectionUrl", RED._),
+        error: withCorrelation(given?.error ?? text({ value: def.errorUrl, type: def.errorUrlType }, msg, "errorUrl"), correlation, "errorUrl", RED._),
       };
       const job: DirectJob = {
         ...common,
@@ -104,15 +106,15 @@ export = function register(RED: NodeAPI): void {
         signers: (overrides.signers as DirectJob["signers"]) ?? (common.signers as DirectJob["signers"]),
       };
       const response = await client.direct.createJob(job);
-      config.rememberJob(correlation, { jobId: response.jobId, ...optional("statusUrl", response.statusUrl) });
+      configNode.rememberJob(correlation, { jobId: response.jobId, ...optional("statusUrl", response.statusUrl) });
       msg.payload = response;
       setSignering(msg, { ...response, correlation });
       send(msg);
-      return `job ${response.jobId}`;
-    });
+      return RED._("signering-create.status.created", { jobId: response.jobId });
+    }, config.notice);
   }
 
-  RED.nodes.registerType("signering-create", SigneringCreate as unknown as Parameters<NodeAPI["nodes"]["registerType"]>[1]);
+  registerNode(RED, "signering-create", SigneringCreate);
 };
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [key in K]?: V } {
@@ -120,31 +122,31 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [key in 
 }
 
 /** `msg.payload`: one PDF as a Buffer, or a list of `{ title, content }`. */
-function documentsFrom(payload: unknown, defaultTitle: string): JobDocument[] {
+function documentsFrom(payload: unknown, defaultTitle: string, t: Translate): JobDocument[] {
   if (Buffer.isBuffer(payload)) return [{ title: defaultTitle, content: payload }];
   if (Array.isArray(payload)) {
     return payload.map((entry: unknown, index) => {
       const { title, content } = (entry ?? {}) as { title?: unknown; content?: unknown };
-      if (!Buffer.isBuffer(content)) throw new InvalidInputError(`msg.payload[${index}].content`, "must be the PDF as a Buffer (read the file with a file-in node set to a single Buffer)");
+      if (!Buffer.isBuffer(content)) throw new InvalidInputError(`msg.payload[${index}].content`, t("signering-create.errors.contentNotBuffer"));
       return { title: typeof title === "string" ? title : `${defaultTitle} ${index + 1}`, content };
     });
   }
-  throw new InvalidInputError("msg.payload", "must be a PDF as a Buffer, or a list of { title, content } with Buffer contents");
+  throw new InvalidInputError("msg.payload", t("signering-create.errors.payload"));
 }
 
-function signersFrom(value: unknown): unknown[] {
+function signersFrom(value: unknown, t: Translate): unknown[] {
   const signers = typeof value === "string" && value.trim().startsWith("[") ? (JSON.parse(value) as unknown) : value;
-  if (!Array.isArray(signers)) throw new InvalidInputError("signers", 'must be a list such as [{"personalIdentificationNumber":"…"}]');
+  if (!Array.isArray(signers)) throw new InvalidInputError("signers", t("signering-create.errors.signers"));
   return signers;
 }
 
-function withCorrelation(url: string | undefined, correlation: string, field: string): string {
-  if (!url) throw new InvalidInputError(field, "is required for a direct job: where the signer's browser returns");
+function withCorrelation(url: string | undefined, correlation: string, field: string, t: Translate): string {
+  if (!url) throw new InvalidInputError(field, t("signering-create.errors.exitUrlMissing"));
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new InvalidInputError(field, `must be an absolute URL, was "${url}"`);
+    throw new InvalidInputError(field, t("signering-create.errors.exitUrlInvalid", { url }));
   }
   parsed.searchParams.set(CORRELATION_PARAMETER, correlation);
   return parsed.href;

@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import type { Node, NodeAPI, NodeDef } from "node-red";
 import { InvalidInputError, type DirectJobStatus, type PortalJobStatus } from "../src/core";
-import type { SigneringConfigNode } from "./lib/config-types";
+import { createSigneringNode, registerNode, requireConfig, type Translate } from "./lib/node-red";
 import { handleInput, setSignering, signeringOf } from "./lib/node-support";
 
 /**
@@ -22,18 +22,18 @@ interface DownloadedDocument {
 }
 
 export = function register(RED: NodeAPI): void {
-  function SigneringDownload(this: Node, def: DownloadDef) {
-    RED.nodes.createNode(this, def);
+  function SigneringDownload(this: Node, saved: DownloadDef) {
     const node = this;
-    const config = RED.nodes.getNode(def.config) as SigneringConfigNode | null;
+    const def = createSigneringNode<DownloadDef>(RED, node, "signering-download", saved);
+    const config = requireConfig(RED, node, def.config);
 
-    handleInput(node, "downloading", async (msg, send) => {
-      if (!config) throw new InvalidInputError("config", "choose a Posten signering configuration in the node");
-      const status = statusOf(msg.payload, signeringOf(msg));
-      const client = await config.client();
+    handleInput(node, RED._("signering-download.status.downloading"), async (msg, send) => {
+      const configNode = config.use();
+      const status = statusOf(msg.payload, signeringOf(msg), RED._);
+      const client = await configNode.client();
       const documents: DownloadedDocument[] = [];
       if (def.pades !== false) {
-        if (!status.padesUrl) throw new InvalidInputError("msg.payload.padesUrl", `job ${status.jobId} has no signed PDF (status ${status.status}); download when COMPLETED_SUCCESSFULLY`);
+        if (!status.padesUrl) throw new InvalidInputError("msg.signering.padesUrl", RED._("signering-download.errors.noPades", { jobId: status.jobId, status: status.status }));
         documents.push({ filename: `signed-job-${status.jobId}.pdf`, kind: "pades", content: await collect(await client.downloadPades(status.padesUrl)) });
       }
       if (def.xades) {
@@ -41,24 +41,24 @@ export = function register(RED: NodeAPI): void {
           documents.push({ filename: `signed-job-${status.jobId}-signer-${index + 1}.xml`, kind: "xades", content: await collect(await client.downloadXades(url)) });
         }
       }
-      if (documents.length === 0) throw new InvalidInputError("xades", "nothing to download: choose PAdES and/or XAdES in the node");
+      if (documents.length === 0) throw new InvalidInputError("xades", RED._("signering-download.errors.nothing"));
       const [first] = documents as [DownloadedDocument];
       msg.payload = first.content;
       (msg as { filename?: string }).filename = first.filename;
       (msg as { documents?: DownloadedDocument[] }).documents = documents;
       setSignering(msg, { ...status });
       send(msg);
-      return `job ${status.jobId}: ${documents.length} file(s)`;
-    });
+      return RED._("signering-download.status.downloaded", { jobId: status.jobId, count: documents.length });
+    }, config.notice);
   }
 
-  RED.nodes.registerType("signering-download", SigneringDownload as unknown as Parameters<NodeAPI["nodes"]["registerType"]>[1]);
+  registerNode(RED, "signering-download", SigneringDownload);
 };
 
 /** The status from the status node: `msg.payload`, or `msg.signering` when the payload was replaced. */
-function statusOf(payload: unknown, signering: Record<string, unknown>): DirectJobStatus | PortalJobStatus {
+function statusOf(payload: unknown, signering: Record<string, unknown>, t: Translate): DirectJobStatus | PortalJobStatus {
   const candidate = (payload && typeof payload === "object" && "jobId" in payload ? payload : signering) as { jobId?: unknown; status?: unknown };
-  if (!candidate.jobId || !candidate.status) throw new InvalidInputError("msg.payload", "must be a job status from a Posten signering status node");
+  if (!candidate.jobId || !candidate.status) throw new InvalidInputError("msg.payload", t("signering-download.errors.noStatus"));
   return candidate as unknown as DirectJobStatus | PortalJobStatus;
 }
 

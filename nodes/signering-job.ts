@@ -1,6 +1,6 @@
 import type { Node, NodeAPI, NodeDef } from "node-red";
 import { InvalidInputError, type DirectSignerResponse } from "../src/core";
-import type { SigneringConfigNode } from "./lib/config-types";
+import { createSigneringNode, registerNode, requireConfig, type Translate } from "./lib/node-red";
 import { handleInput, setSignering, signeringOf } from "./lib/node-support";
 
 /** Acts on an existing job: cancel a portal job, delete signed documents, or get a direct signer a new redirect URL. */
@@ -11,48 +11,47 @@ interface JobDef extends NodeDef {
 }
 
 export = function register(RED: NodeAPI): void {
-  function SigneringJob(this: Node, def: JobDef) {
-    RED.nodes.createNode(this, def);
+  function SigneringJob(this: Node, saved: JobDef) {
     const node = this;
-    const config = RED.nodes.getNode(def.config) as SigneringConfigNode | null;
+    const def = createSigneringNode<JobDef>(RED, node, "signering-job", saved);
+    const config = requireConfig(RED, node, def.config);
     const action = (msgAction: unknown) => (msgAction === "cancel" || msgAction === "delete" || msgAction === "redirect" ? msgAction : def.action);
 
-    handleInput(node, "working", async (msg, send) => {
-      if (!config) throw new InvalidInputError("config", "choose a Posten signering configuration in the node");
-      const client = await config.client();
+    handleInput(node, RED._("signering-job.status.working"), async (msg, send) => {
+      const client = await config.use().client();
       const signering = { ...signeringOf(msg), ...(msg.payload && typeof msg.payload === "object" && !Buffer.isBuffer(msg.payload) ? (msg.payload as Record<string, unknown>) : {}) };
       switch (action((msg as { action?: unknown }).action)) {
         case "cancel": {
-          const url = requireUrl(signering.cancellationUrl, "msg.signering.cancellationUrl", "a portal job from the create or status node");
+          const url = requireUrl(signering.cancellationUrl, "msg.signering.cancellationUrl", RED._, "cancellationUrl");
           await client.portal.cancel(url);
           send(msg);
-          return `cancelled job ${signering.jobId ?? ""}`.trim();
+          return RED._("signering-job.status.cancelled", { jobId: String(signering.jobId ?? "") });
         }
         case "delete": {
-          const url = requireUrl(signering.deleteDocumentsUrl, "msg.signering.deleteDocumentsUrl", "a completed job's status (offered 24 hours after completion)");
+          const url = requireUrl(signering.deleteDocumentsUrl, "msg.signering.deleteDocumentsUrl", RED._, "deleteDocumentsUrl");
           await client.deleteDocuments(url);
           send(msg);
-          return `deleted documents of job ${signering.jobId ?? ""}`.trim();
+          return RED._("signering-job.status.deleted", { jobId: String(signering.jobId ?? "") });
         }
         default: {
           const signers = (signering.signers ?? []) as DirectSignerResponse[];
           const index = Number((msg as { signer?: unknown }).signer ?? 1);
           const href = (msg as { signerUrl?: string }).signerUrl ?? signers[index - 1]?.href;
-          const url = requireUrl(href, "msg.signerUrl", "the signer's href from the create node's response (or msg.signer as the signer's number)");
+          const url = requireUrl(href, "msg.signerUrl", RED._, "signerHref");
           const signer = await client.direct.requestNewRedirectUrl(url);
           msg.payload = signer;
           setSignering(msg, { redirectUrl: signer.redirectUrl });
           send(msg);
-          return "new redirect URL";
+          return RED._("signering-job.status.redirected");
         }
       }
-    });
+    }, config.notice);
   }
 
-  RED.nodes.registerType("signering-job", SigneringJob as unknown as Parameters<NodeAPI["nodes"]["registerType"]>[1]);
+  registerNode(RED, "signering-job", SigneringJob);
 };
 
-function requireUrl(value: unknown, field: string, source: string): string {
-  if (typeof value !== "string" || value === "") throw new InvalidInputError(field, `is missing: it comes from ${source}`);
+function requireUrl(value: unknown, field: string, t: Translate, source: "cancellationUrl" | "deleteDocumentsUrl" | "signerHref"): string {
+  if (typeof value !== "string" || value === "") throw new InvalidInputError(field, t(`signering-job.errors.missing.${source}`));
   return value;
 }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from "node-red";
 import { InvalidInputError, type Flow, type StatusChange } from "../src/core";
-import type { SigneringConfigNode } from "./lib/config-types";
+import { createSigneringNode, registerNode, requireConfig, type ConfigLink } from "./lib/node-red";
 import { CORRELATION_PARAMETER, handleInput, setSignering, shortError, signeringOf } from "./lib/node-support";
 
 /**
@@ -22,10 +22,10 @@ const RETRY_AFTER_FAILURE_MS = 30_000;
 const OUTPUT_OF: Record<string, number> = { COMPLETED_SUCCESSFULLY: 0, FAILED: 1, IN_PROGRESS: 2 };
 
 export = function register(RED: NodeAPI): void {
-  function SigneringStatus(this: Node, def: StatusDef) {
-    RED.nodes.createNode(this, def);
+  function SigneringStatus(this: Node, saved: StatusDef) {
     const node = this;
-    const config = RED.nodes.getNode(def.config) as SigneringConfigNode | null;
+    const def = createSigneringNode<StatusDef>(RED, node, "signering-status", saved);
+    const config = requireConfig(RED, node, def.config);
 
     const route = (msg: NodeMessageInFlow, status: StatusChange): (NodeMessageInFlow | null)[] => {
       msg.payload = status;
@@ -36,51 +36,51 @@ export = function register(RED: NodeAPI): void {
     };
 
     if (def.mode === "poll") {
-      startPolling(node, config, def, route, () => RED.util.generateId());
+      startPolling(RED, node, config, def, route);
       return;
     }
 
-    handleInput(node, "fetching status", async (msg, send) => {
-      if (!config) throw new InvalidInputError("config", "choose a Posten signering configuration in the node");
+    handleInput(node, RED._("signering-status.status.fetching"), async (msg, send) => {
+      const configNode = config.use();
       const query = ((msg as { req?: { query?: Record<string, string> } }).req?.query ?? {}) as Record<string, string | undefined>;
       const token = query.status_query_token ?? ((msg as { statusQueryToken?: string }).statusQueryToken || undefined);
-      if (!token) throw new InvalidInputError("msg.req.query.status_query_token", "is missing: connect an http-in node for the exit URL, or set msg.statusQueryToken");
+      if (!token) throw new InvalidInputError("msg.req.query.status_query_token", RED._("signering-status.errors.tokenMissing"));
       const correlation = query[CORRELATION_PARAMETER];
-      const statusUrl = (correlation ? config.recallJob(correlation)?.statusUrl : undefined) ?? (signeringOf(msg).statusUrl as string | undefined);
+      const statusUrl = (correlation ? configNode.recallJob(correlation)?.statusUrl : undefined) ?? (signeringOf(msg).statusUrl as string | undefined);
       if (!statusUrl) {
-        throw new InvalidInputError(`msg.req.query.${CORRELATION_PARAMETER}`, "does not match a job created by this configuration (since the last restart), and msg.signering.statusUrl is not set");
+        throw new InvalidInputError(`msg.req.query.${CORRELATION_PARAMETER}`, RED._("signering-status.errors.unknownJob"));
       }
-      const status = await (await config.client()).direct.getStatus(statusUrl, token);
+      const status = await (await configNode.client()).direct.getStatus(statusUrl, token);
       send(route(msg, status));
-      return `job ${status.jobId}: ${status.status}`;
-    });
+      return RED._("signering-status.status.received", { jobId: status.jobId, status: status.status });
+    }, config.notice);
   }
 
-  RED.nodes.registerType("signering-status", SigneringStatus as unknown as Parameters<NodeAPI["nodes"]["registerType"]>[1]);
+  registerNode(RED, "signering-status", SigneringStatus);
 };
 
 /** Polls the queue while the node is deployed; stops, and waits for the loop to end, on close. */
 function startPolling(
+  RED: NodeAPI,
   node: Node,
-  config: SigneringConfigNode | null,
+  config: ConfigLink,
   def: StatusDef,
   route: (msg: NodeMessageInFlow, status: StatusChange) => (NodeMessageInFlow | null)[],
-  newMessageId: () => string,
 ): void {
   const stop = new AbortController();
-  const queue = def.pollingQueue?.trim() || config?.pollingQueue;
-  const label = `${def.flow} queue ${queue ?? "(default)"}`;
+  const queue = def.pollingQueue.trim() || config.node?.pollingQueue;
+  const label = RED._("signering-status.status.queue", { flow: def.flow, queue: queue ?? RED._("signering-status.status.defaultQueue") });
   const loop = (async () => {
     // A failure (network, certificate) is reported, then polling starts again after a pause.
     while (!stop.signal.aborted) {
       try {
-        if (!config) throw new InvalidInputError("config", "choose a Posten signering configuration in the node");
-        const client = await config.client();
-        node.status({ fill: "blue", shape: "ring", text: `polling ${label}` });
-        const onWait = (nextPoll: Date) => node.status({ fill: "blue", shape: "ring", text: `${label} · next poll ${nextPoll.toLocaleTimeString("nb-NO")}` });
+        const client = await config.use().client();
+        node.status({ fill: "blue", shape: "ring", text: RED._("signering-status.status.polling", { queue: label }) });
+        const onWait = (nextPoll: Date) =>
+          node.status({ fill: "blue", shape: "ring", text: RED._("signering-status.status.nextPoll", { queue: label, time: nextPoll.toLocaleTimeString("nb-NO") }) });
         for await (const change of client.statusChanges({ flow: def.flow, ...(queue ? { pollingQueue: queue } : {}), signal: stop.signal, onWait })) {
-          node.send(route({ _msgid: newMessageId() } as NodeMessageInFlow, change));
-          node.status({ fill: "green", shape: "dot", text: `job ${change.jobId}: ${change.status}` });
+          node.send(route({ _msgid: RED.util.generateId() } as NodeMessageInFlow, change));
+          node.status({ fill: "green", shape: "dot", text: RED._("signering-status.status.received", { jobId: change.jobId, status: change.status }) });
         }
       } catch (error) {
         if (stop.signal.aborted) return;

@@ -2,9 +2,10 @@ import type { Node, NodeDef } from "node-red";
 import type { SigneringClient } from "../../src/core";
 
 /** The config node as the other nodes see it. */
-export type EnvironmentChoice = "emulator" | "test" | "production" | "custom";
+export type EnvironmentChoice = "emulator" | "test" | "qa" | "production" | "custom";
 export type KeystoreChoice = "upload" | "file" | "env";
 
+/** The config node's saved fields (after migration: every field present). */
 export interface SigneringConfigDef extends NodeDef {
   environment: EnvironmentChoice;
   customUrl: string;
@@ -18,12 +19,20 @@ export interface SigneringConfigDef extends NodeDef {
   callsPerSecond: string;
   checkPinChecksum: boolean;
   serverOrgCheck: boolean;
+  connectTimeout: string;
+  responseTimeout: string;
+  downloadTimeout: string;
+  maxDownloadMegabytes: string;
+  debug: boolean;
+  dumpBundles: string;
 }
 
 export interface SigneringConfigCredentials {
   /** The uploaded .p12, base64. */
   keystore?: string;
   password?: string;
+  /** `http://user:password@proxy:3128`: a credential, since it may carry a password. */
+  proxy?: string;
 }
 
 export interface SigneringConfigNode extends Node<SigneringConfigCredentials> {
@@ -31,8 +40,9 @@ export interface SigneringConfigNode extends Node<SigneringConfigCredentials> {
   pollingQueue: string | undefined;
   /** The shared client; rejects with a clear error when the configuration is incomplete. */
   client(): Promise<SigneringClient>;
+  /** Set once the client exists and its certificate expires within 30 days: the warning to show. */
+  certificateNotice: string | undefined;
   /** Remembers where a direct job's status is read, for the exit URL's return. */
   rememberJob(correlation: string, job: { jobId: string; statusUrl?: string }): void;
   recallJob(correlation: string): { jobId: string; statusUrl?: string } | undefined;
 }
-

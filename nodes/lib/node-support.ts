@@ -1,4 +1,4 @@
-import type { Node, NodeMessageInFlow } from "node-red";
+import type { Node, NodeMessageInFlow, NodeStatus } from "node-red";
 import { SigneringError } from "../../src/core";
 
 /** The query parameter that ties the signer's return to the exit URL back to the job. */
@@ -15,7 +15,13 @@ export type SigneringContext = Record<string, unknown> & { flow?: string; jobId?
  * `done(err)` so a Catch node gets them with the original msg, and status kept honest with a
  * count of work in progress.
  */
-export function handleInput(node: Node, busyText: string, handler: (msg: NodeMessageInFlow, send: Send) => Promise<string | undefined>): void {
+export function handleInput(
+  node: Node,
+  busyText: string,
+  handler: (msg: NodeMessageInFlow, send: Send) => Promise<string | undefined>,
+  /** A warning to keep showing after each success (the certificate expires soon). */
+  notice?: () => string | undefined,
+): void {
   let inProgress = 0;
   node.on("input", (msg: NodeMessageInFlow, send: Send, done: Done) => {
     inProgress += 1;
@@ -23,7 +29,7 @@ export function handleInput(node: Node, busyText: string, handler: (msg: NodeMes
     handler(msg, send).then(
       (doneText) => {
         inProgress -= 1;
-        node.status(inProgress > 0 ? { fill: "blue", shape: "dot", text: busyText } : doneText ? { fill: "green", shape: "dot", text: doneText } : {});
+        node.status(inProgress > 0 ? { fill: "blue", shape: "dot", text: busyText } : doneStatus(doneText, notice?.()));
         done();
       },
       (error: unknown) => {
@@ -36,12 +42,17 @@ export function handleInput(node: Node, busyText: string, handler: (msg: NodeMes
   node.on("close", () => node.status({}));
 }
 
+function doneStatus(doneText: string | undefined, notice: string | undefined): NodeStatus {
+  if (notice) return { fill: "yellow", shape: "dot", text: doneText ? `${doneText} · ${notice}` : notice };
+  return doneText ? { fill: "green", shape: "dot", text: doneText } : {};
+}
+
 export function shortError(error: unknown): string {
   if (error instanceof SigneringError) return error.code.length <= 40 ? error.code : error.code.slice(0, 40);
   return error instanceof Error ? error.message.slice(0, 40) : "error";
 }
 
-/** Reads `msg.signering`, creating it when absent. */
+/** Reads `msg.signering`; an empty context when the msg has none (`setSignering` creates it). */
 export function signeringOf(msg: NodeMessageInFlow): SigneringContext {
   const context = (msg as { signering?: unknown }).signering;
   return context && typeof context === "object" ? (context as SigneringContext) : {};

@@ -19,6 +19,8 @@ export interface NodeRedHostOptions {
   flows: Record<string, unknown>[];
   replaceFlows?: boolean;
   logLevel?: "info" | "warn" | "error";
+  /** More runtime settings, as in settings.js (`lang`, `signeringConfigDisableLocalFiles`). */
+  settings?: Record<string, unknown>;
 }
 
 export interface NodeRedHost {
@@ -61,6 +63,7 @@ export async function startNodeRedHost(options: NodeRedHostOptions): Promise<Nod
     externalModules: { palette: { allowInstall: false } },
     // No update-check prompt or data sent anywhere: this runs offline, on loopback.
     telemetry: { enabled: false },
+    ...options.settings,
   });
   app.use("/", red.httpAdmin);
   app.use("/", red.httpNode);

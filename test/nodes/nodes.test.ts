@@ -111,9 +111,9 @@ describe("direct signing in a real Node-RED runtime against the built-in emulato
   });
 
   const badInputs: [string, Msg, RegExp][] = [
-    ["no PDF", { payload: "not a buffer", signers: [{ customIdentifier: "a" }] }, /msg\.payload: must be a PDF as a Buffer/],
+    ["no PDF", { payload: "not a buffer", signers: [{ customIdentifier: "a" }] }, /msg\.payload: signering-create\.errors\.payload/],
     ["a bad national identity number", { payload: pdf, signers: [{ personalIdentificationNumber: "01019010047" }] }, /signers\[0\]\.personalIdentificationNumber: 010190\*{5} has wrong check digits/],
-    ["no signers", { payload: pdf }, /signers: must be a list/],
+    ["no signers", { payload: pdf }, /signers: signering-create\.errors\.signers/],
     ["a title over the limit", { payload: pdf, signers: [{ customIdentifier: "a" }], job: { title: "x".repeat(81) } }, /title: must be at most 80 characters, was 81/],
     ["a document that is not a PDF", { payload: Buffer.from("hello"), signers: [{ customIdentifier: "a" }] }, /documents\[0\]\.content: must be a PDF/],
   ];
