@@ -7,6 +7,7 @@ import { parseJobRequest } from "./multipart";
 import { badRequest, Rejection } from "./rejection";
 import type { SchemaValidator } from "./schema";
 import { SIGNATURES_ENTRY, verifyBundleSignature } from "./verify-bundle";
+import { decodeText, TEXT_PLAIN } from "./text-document";
 import { parseXmlTree } from "./xml-tree";
 
 /**
@@ -17,6 +18,7 @@ import { parseXmlTree } from "./xml-tree";
  */
 
 const MANIFEST_ENTRY = "manifest.xml";
+const PDF = "application/pdf";
 
 export interface SubmittedJob {
   flow: Flow;
@@ -74,12 +76,16 @@ export async function readSubmission(submission: SubmittedJob, options: IntakeOp
   const documents = spec.documents.map((document) => {
     const content = entries.get(document.href) as Buffer;
     if (!signature.signedFiles.has(document.href)) throw badRequest("INVALID_DOCUMENT_BUNDLE", `The manifest names "${document.href}", which is not a signed document`);
-    if (document.mime !== "application/pdf") throw badRequest("INVALID_DOCUMENT", `"${document.href}" has media type ${document.mime}; only application/pdf is accepted`);
+    if (document.mime === TEXT_PLAIN) {
+      if (decodeText(content) === undefined) throw badRequest("INVALID_DOCUMENT", `"${document.href}" is declared ${TEXT_PLAIN} but is not UTF-8 text`);
+      return content;
+    }
+    if (document.mime !== PDF) throw badRequest("INVALID_DOCUMENT", `"${document.href}" has media type ${document.mime}; only ${PDF} and ${TEXT_PLAIN} are accepted`);
     // PDF 1.7 §7.5.2: the header may come anywhere in the first 1024 bytes.
     if (!content.subarray(0, 1024).includes("%PDF-")) throw badRequest("INVALID_DOCUMENT", `"${document.href}" is not a PDF`);
     return content;
   });
-  await Promise.all(documents.map((content, index) => requireReadablePdf(content, spec.documents[index]?.href ?? "")));
+  await Promise.all(spec.documents.map((document, index) => (document.mime === PDF ? requireReadablePdf(documents[index] as Buffer, document.href) : undefined)));
   return { spec, documents };
 }
 

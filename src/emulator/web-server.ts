@@ -3,10 +3,11 @@ import type { EmulatorClock } from "./clock";
 import type { EmulatorControl, SignerAction } from "./control";
 import type { Fault } from "./faults";
 import { readBody, send } from "./http-util";
-import type { JobBook, SignerReference } from "./jobs";
+import type { EmulatedJob, JobBook, SignerReference } from "./jobs";
 import { indexPage, messagePage, outboxPage, portalJobsPage, portalLoginPage, signerPage, type PortalEntry } from "./pages";
 import { Rejection } from "./rejection";
 import type { SigneringService } from "./service";
+import { TEXT_PLAIN } from "./text-document";
 import { token } from "./jobs";
 
 export interface WebRouterOptions {
@@ -30,6 +31,13 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
   const redirect = (response: ServerResponse, location: string) => {
     response.writeHead(303, { location });
     response.end();
+  };
+
+  /** A document for the signer to read, shown in the browser; a text document is never sniffed as HTML. */
+  const sendDocument = (response: ServerResponse, job: EmulatedJob, index: number) => {
+    const content = service.documentOf(job, index);
+    const contentType = job.documents[index]?.mime === TEXT_PLAIN ? `${TEXT_PLAIN}; charset=utf-8` : "application/pdf";
+    send(response, 200, content, contentType, { "content-disposition": "inline", "x-content-type-options": "nosniff" });
   };
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -62,7 +70,7 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
       if (!session || !job || job.signers[session.signer - 1]?.redirectToken !== session.redirectToken) {
         return html(response, 404, messagePage("Session ended", "This signing session has ended.", "Økten er avsluttet."));
       }
-      if (method === "GET" && match[3] !== undefined) return send(response, 200, service.documentOf(job, Number(match[3])), "application/pdf", { "content-disposition": "inline" });
+      if (method === "GET" && match[3] !== undefined) return sendDocument(response, job, Number(match[3]));
       if (method !== "POST") throw new Rejection(405, "METHOD_NOT_ALLOWED", "Use POST");
       await readBody(request, 64 * 1024);
       sessions.delete(match[1] as string);
@@ -85,7 +93,7 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
       const identifier = (url.searchParams.get("identifier") ?? "").trim();
       const entry = portalEntries(identifier).find((candidate) => candidate.job.id === Number(match?.[1]) && candidate.signer.index === Number(match?.[2]));
       if (!entry) return html(response, 404, messagePage("Not available", "This job is not waiting for your signature.", "Oppdraget venter ikke på din signatur."));
-      if (method === "GET" && match[4] !== undefined) return send(response, 200, service.documentOf(entry.job, Number(match[4])), "application/pdf", { "content-disposition": "inline" });
+      if (method === "GET" && match[4] !== undefined) return sendDocument(response, entry.job, Number(match[4]));
       await readBody(request, 64 * 1024);
       control.act(entry.job.id, entry.signer.index, match[3] as SignerAction);
       return redirect(response, `/portal/jobs?identifier=${encodeURIComponent(identifier)}`);

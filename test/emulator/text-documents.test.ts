@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { buffer } from "node:stream/consumers";
+import { after, before, describe, it } from "node:test";
+import { request } from "undici";
+import { loadCredentials, type SenderCredentials, type SigneringClient } from "../../src/core";
+import { createDocumentBundle } from "../../src/core/bundle";
+import type { DirectJob } from "../../src/core/model";
+import { buildDirectJobRequest, buildDirectManifest, parseDirectJobResponse } from "../../src/core/xml";
+import type { RunningEmulator } from "../../src/emulator";
+import { clientFor, startTestEmulator } from "../support/emulator";
+import { directJob, samplePdf } from "../support/jobs";
+import { expectError, ORG, sendJobRequest } from "../support/job-requests";
+
+const LONG_LINE = Array.from({ length: 60 }, (_, index) => `ord${index}`).join(" ");
+const TEXT = ["Leieavtale for hytta på Røros", "", "Blåbærsyltetøy, ÆØÅ og 20 €.\tTabulert.", LONG_LINE, "Smilefjes 🙂 og 中 kan ikke skrives.", ...Array.from({ length: 80 }, (_, index) => `Linje ${index + 1}`)].join("\r\n");
+
+let emulator: RunningEmulator;
+let client: SigneringClient;
+let credentials: SenderCredentials;
+before(async () => {
+  emulator = await startTestEmulator();
+  client = clientFor(emulator);
+  credentials = loadCredentials({ pkcs12: readFileSync(emulator.clientKeystoreFile), password: emulator.clientKeystorePassword });
+});
+after(async () => {
+  await client.close();
+  await emulator.close();
+});
+
+/** A direct job with a PDF and a text document, packaged as a sender does (file names and media types as the official clients give them). */
+async function sendPdfAndText(text: Buffer): Promise<Awaited<ReturnType<typeof sendJobRequest>>> {
+  const job: DirectJob = directJob({
+    documents: [
+      { title: "Kontrakt", content: samplePdf("kontrakt") },
+      { title: "Vilkår", content: text, mimeType: "text/plain" as "application/pdf" },
+    ],
+  });
+  const fileNames = ["0000_kontrakt.pdf", "0001_vilkaar.txt"];
+  const manifestXml = buildDirectManifest(job, { organizationNumber: ORG }, fileNames);
+  const bundle = createDocumentBundle({
+    documents: job.documents.map((document, index) => ({ fileName: fileNames[index]!, content: document.content, mimeType: document.mimeType ?? "application/pdf" })),
+    manifestXml,
+    credentials,
+  });
+  return sendJobRequest(emulator, buildDirectJobRequest(job), await bundle.toBuffer());
+}
+
+describe("text/plain documents", () => {
+  it("are accepted beside a PDF, shown to the signer as UTF-8 text, and typeset into the sealed PAdES", async () => {
+    const created = await sendPdfAndText(Buffer.from(TEXT, "utf8"));
+    assert.equal(created.status, 200, created.text);
+    const job = parseDirectJobResponse(created.text);
+
+    const page = await request(job.signers[0]!.redirectUrl);
+    const html = await page.body.text();
+    const textLink = /href="([^"]+\/documents\/1)"/.exec(html)?.[1];
+    assert.ok(textLink, html);
+    const shown = await request(new URL(textLink, job.signers[0]!.redirectUrl));
+    assert.equal(shown.headers["content-type"], "text/plain; charset=utf-8");
+    assert.equal(shown.headers["x-content-type-options"], "nosniff");
+    assert.equal(await shown.body.text(), TEXT);
+
+    emulator.control.sign(Number(job.jobId), 1);
+    const pades = await buffer(await client.downloadPades(`${emulator.apiRoot}/${ORG}/direct/signature-jobs/${job.jobId}/pades`));
+    const dir = mkdtempSync(path.join(tmpdir(), "text-pades-"));
+    try {
+      const file = path.join(dir, "signed.pdf");
+      writeFileSync(file, pades);
+      const checked = spawnSync("pdfsig", [file], { encoding: "utf8" });
+      assert.match(checked.stdout, /Signature Validation: Signature is Valid\./, checked.stdout + checked.stderr);
+      const pages = Number(/Pages:\s+(\d+)/.exec(spawnSync("pdfinfo", [file], { encoding: "utf8" }).stdout)?.[1]);
+      assert.equal(pages, 1 + 1 + 2, "front page, the PDF's page, and the text on two pages");
+      const printed = spawnSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" }).stdout;
+      assert.match(printed, /Leieavtale for hytta på Røros/);
+      assert.match(printed, /Blåbærsyltetøy, ÆØÅ og 20 €\. {4}Tabulert\./, "Norwegian letters and the euro sign are kept; a tab is spaces");
+      assert.match(printed, /Smilefjes \? og \? kan ikke skrives\./, "what the font cannot encode becomes ?");
+      const wrapped = printed.split("\n").filter((line) => /ord\d/.test(line));
+      assert.ok(wrapped.length >= 2, "the long line is wrapped");
+      assert.ok(wrapped.every((line) => line.trim().length <= 81), wrapped.join("\n"));
+      assert.match(printed, /Linje 80/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("are refused when they are not UTF-8", async () => {
+    const refused = await sendPdfAndText(Buffer.from([0x41, 0xe6, 0x42]));
+    assert.match(expectError(refused, 400, "INVALID_DOCUMENT"), /"0001_vilkaar\.txt" is declared text\/plain but is not UTF-8 text/);
+  });
+});
