@@ -8,7 +8,7 @@ import { badRequest, Rejection } from "./rejection";
 import type { SchemaValidator } from "./schema";
 import { SIGNATURES_ENTRY, verifyBundleSignature } from "./verify-bundle";
 import { decodeText, TEXT_PLAIN } from "./text-document";
-import { parseXmlTree } from "./xml-tree";
+import { parseXmlTree, type XmlElement } from "./xml-tree";
 
 /**
  * Judges a job creation request the way the service does, in the order a client's mistakes are
@@ -52,9 +52,8 @@ export async function readSubmission(submission: SubmittedJob, options: IntakeOp
     { name: "request.xml", xml: requestXml },
     { name: MANIFEST_ENTRY, xml: manifestXml },
   ]);
-  requireRoot("The job request", requestXml, `${flow}-signature-job-request`);
-  requireRoot(MANIFEST_ENTRY, manifestXml, `${flow}-signature-job-manifest`);
-  const spec = readJobSpec(flow, requestXml, manifestXml);
+  const request = parseWithRoot("The job request", requestXml, `${flow}-signature-job-request`);
+  const spec = readJobSpec(flow, request, parseWithRoot(MANIFEST_ENTRY, manifestXml, `${flow}-signature-job-manifest`));
   if (spec.sender !== organization) throw badRequest("SENDER_MISMATCH", `The manifest's sender ${spec.sender} is not the organization in the URL (${organization})`);
 
   // Only what the manifest names is inflated: a bundle's other entries are refused unread.
@@ -89,15 +88,16 @@ export async function readSubmission(submission: SubmittedJob, options: IntakeOp
   return { spec, documents };
 }
 
-/** The schema allows either flow's documents; the URL decides which one it must be. */
-function requireRoot(what: string, xml: string, expected: string): void {
-  let root: string;
+/** Parses a document, once; the schema allows either flow's documents, the URL decides which one it must be. */
+function parseWithRoot(what: string, xml: string, expected: string): XmlElement {
+  let root: XmlElement;
   try {
-    root = parseXmlTree(xml).localName;
+    root = parseXmlTree(xml);
   } catch (error) {
     throw badRequest("INVALID_REQUEST", `${what} is not accepted: ${(error as Error).message}`);
   }
-  if (root !== expected) throw badRequest("INVALID_REQUEST", `${what} must be a ${expected} for this URL, not a ${root}`);
+  if (root.localName !== expected) throw badRequest("INVALID_REQUEST", `${what} must be a ${expected} for this URL, not a ${root.localName}`);
+  return root;
 }
 
 /** The service renders every document into the signed PDF, so it must parse, have pages and not be encrypted. */

@@ -31,16 +31,9 @@ after(async () => {
   await emulator.close();
 });
 
-/** A direct job with a PDF and a text document, packaged as a sender does (file names and media types as the official clients give them). */
-async function sendPdfAndText(text: Buffer): Promise<Awaited<ReturnType<typeof sendJobRequest>>> {
-  const job: DirectJob = directJob({
-    documents: [
-      { title: "Kontrakt", content: samplePdf("kontrakt") },
-      { title: "Vilkår", content: text, mimeType: "text/plain" as "application/pdf" },
-    ],
-  });
-  const fileNames = ["0000_kontrakt.pdf", "0001_vilkaar.txt"];
-  const manifestXml = buildDirectManifest(job, { organizationNumber: ORG }, fileNames);
+/** Packages a direct job as a sender does, with the given file names and, if asked, a manifest edited after writing. */
+async function sendDirectJob(job: DirectJob, fileNames: string[], editManifest = (xml: string) => xml): Promise<Awaited<ReturnType<typeof sendJobRequest>>> {
+  const manifestXml = editManifest(buildDirectManifest(job, { organizationNumber: ORG }, fileNames));
   const bundle = createDocumentBundle({
     documents: job.documents.map((document, index) => ({ fileName: fileNames[index]!, content: document.content, mimeType: document.mimeType ?? "application/pdf" })),
     manifestXml,
@@ -48,6 +41,28 @@ async function sendPdfAndText(text: Buffer): Promise<Awaited<ReturnType<typeof s
   });
   return sendJobRequest(emulator, buildDirectJobRequest(job), await bundle.toBuffer());
 }
+
+/** A direct job with a PDF and a text document (file names and media types as the official clients give them). */
+function sendPdfAndText(text: Buffer): ReturnType<typeof sendDirectJob> {
+  const documents = [
+    { title: "Kontrakt", content: samplePdf("kontrakt") },
+    { title: "Vilkår", content: text, mimeType: "text/plain" as "application/pdf" },
+  ];
+  return sendDirectJob(directJob({ documents }), ["0000_kontrakt.pdf", "0001_vilkaar.txt"]);
+}
+
+describe("reading the job request", () => {
+  it("reads text as XML defines it: character references decoded, CDATA and comments as in the document", async () => {
+    const created = await sendDirectJob(directJob({ title: "Kontrakt" }), ["0000_kontrakt.pdf"], (xml) => {
+      const edited = xml.replace("<title>Kontrakt</title>", "<title>Kontrakt for &#230;&#248;&#229;<!-- a note --> <![CDATA[& co]]></title>");
+      assert.notEqual(edited, xml);
+      return edited;
+    });
+    assert.equal(created.status, 200, created.text);
+    const page = await request(parseDirectJobResponse(created.text).signers[0]!.redirectUrl);
+    assert.match(await page.body.text(), /<h1>Kontrakt for æøå &#38; co<\/h1>/);
+  });
+});
 
 describe("text/plain documents", () => {
   it("are accepted beside a PDF, shown to the signer as UTF-8 text, and typeset into the sealed PAdES", async () => {
