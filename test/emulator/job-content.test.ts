@@ -4,35 +4,25 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { buffer } from "node:stream/consumers";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { request } from "undici";
-import { loadCredentials, type SenderCredentials, type SigneringClient } from "../../src/core";
+import { loadCredentials } from "../../src/core";
 import { createDocumentBundle } from "../../src/core/bundle";
 import type { DirectJob } from "../../src/core/model";
 import { buildDirectJobRequest, buildDirectManifest, parseDirectJobResponse } from "../../src/core/xml";
-import type { RunningEmulator } from "../../src/emulator";
-import { clientFor, startTestEmulator } from "../support/emulator";
+import { emulatorForFile } from "../support/emulator";
 import { directJob, samplePdf } from "../support/jobs";
 import { expectError, ORG, sendJobRequest } from "../support/job-requests";
 
 const LONG_LINE = Array.from({ length: 60 }, (_, index) => `ord${index}`).join(" ");
 const TEXT = ["Leieavtale for hytta på Røros", "", "Blåbærsyltetøy, ÆØÅ og 20 €.\tTabulert.", LONG_LINE, "Smilefjes 🙂 og 中 kan ikke skrives.", ...Array.from({ length: 80 }, (_, index) => `Linje ${index + 1}`)].join("\r\n");
 
-let emulator: RunningEmulator;
-let client: SigneringClient;
-let credentials: SenderCredentials;
-before(async () => {
-  emulator = await startTestEmulator();
-  client = clientFor(emulator);
-  credentials = loadCredentials({ pkcs12: readFileSync(emulator.clientKeystoreFile), password: emulator.clientKeystorePassword });
-});
-after(async () => {
-  await client.close();
-  await emulator.close();
-});
+const running = emulatorForFile();
 
 /** Packages a direct job as a sender does, with the given file names and, if asked, a manifest edited after writing. */
 async function sendDirectJob(job: DirectJob, fileNames: string[], editManifest = (xml: string) => xml): Promise<Awaited<ReturnType<typeof sendJobRequest>>> {
+  const { emulator } = running;
+  const credentials = loadCredentials({ pkcs12: readFileSync(emulator.clientKeystoreFile), password: emulator.clientKeystorePassword });
   const manifestXml = editManifest(buildDirectManifest(job, { organizationNumber: ORG }, fileNames));
   const bundle = createDocumentBundle({
     documents: job.documents.map((document, index) => ({ fileName: fileNames[index]!, content: document.content, mimeType: document.mimeType ?? "application/pdf" })),
@@ -66,6 +56,7 @@ describe("reading the job request", () => {
 
 describe("text/plain documents", () => {
   it("are accepted beside a PDF, shown to the signer as UTF-8 text, and typeset into the sealed PAdES", async () => {
+    const { emulator, client } = running;
     const created = await sendPdfAndText(Buffer.from(TEXT, "utf8"));
     assert.equal(created.status, 200, created.text);
     const job = parseDirectJobResponse(created.text);
