@@ -13,11 +13,25 @@ import { directJob } from "../support/jobs";
 const dataDir = mkdtempSync(path.join(tmpdir(), "emulator-ports-"));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 
+async function openPage(redirectUrl: string): Promise<string> {
+  const page = await request(redirectUrl);
+  assert.equal(page.statusCode, 200);
+  return page.body.text();
+}
+
+function signActionOf(page: string, redirectUrl: string): URL {
+  const action = /<form method="post" action="([^"]+\/sign)">/.exec(page)?.[1];
+  assert.ok(action, "the signer page offers to sign");
+  return new URL(action, redirectUrl);
+}
+
 describe("addresses across restarts", () => {
   it("keeps the API and signer-page ports of a data directory: a signer link handed out before a restart opens and signs after it", async () => {
     const first = await startEmulator({ dataDir, rateLimit: false });
     const firstClient = clientFor(first);
-    const created = await firstClient.direct.createJob(directJob());
+    const opensAfter = await firstClient.direct.createJob(directJob());
+    const openedBefore = await firstClient.direct.createJob(directJob());
+    const signAction = signActionOf(await openPage(openedBefore.signers[0]!.redirectUrl), openedBefore.signers[0]!.redirectUrl);
     await firstClient.close();
     await first.close();
 
@@ -25,17 +39,16 @@ describe("addresses across restarts", () => {
     const secondClient = clientFor(second);
     try {
       assert.deepEqual([second.apiRoot, second.signerWebUrl], [first.apiRoot, first.signerWebUrl]);
-      const page = await request(created.signers[0]!.redirectUrl);
-      assert.equal(page.statusCode, 200);
-      const action = /<form method="post" action="([^"]+\/sign)">/.exec(await page.body.text())?.[1];
-      assert.ok(action, "the signer page offers to sign");
-      const signed = await request(new URL(action, created.signers[0]!.redirectUrl), { method: "POST" });
-      await signed.body.dump();
-      assert.equal(signed.statusCode, 303);
-      const exit = new URL(String(signed.headers["location"]));
-      assert.equal(`${exit.origin}${exit.pathname}`, "https://example.com/ok");
-      const status = await secondClient.direct.getStatus(created.statusUrl!, exit.searchParams.get("status_query_token")!);
-      assert.equal(status.status, "COMPLETED_SUCCESSFULLY", "the job URL from before the restart works too");
+      const page = await openPage(opensAfter.signers[0]!.redirectUrl);
+      for (const [job, action] of [[opensAfter, signActionOf(page, opensAfter.signers[0]!.redirectUrl)], [openedBefore, signAction]] as const) {
+        const signed = await request(action, { method: "POST" });
+        await signed.body.dump();
+        assert.equal(signed.statusCode, 303, "signed, also in a session opened before the restart");
+        const exit = new URL(String(signed.headers["location"]));
+        assert.equal(`${exit.origin}${exit.pathname}`, "https://example.com/ok");
+        const status = await secondClient.direct.getStatus(job.statusUrl!, exit.searchParams.get("status_query_token")!);
+        assert.equal(status.status, "COMPLETED_SUCCESSFULLY", "the job URL from before the restart works too");
+      }
     } finally {
       await secondClient.close();
       await second.close();
