@@ -1,12 +1,15 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import { after, describe, it } from "node:test";
 import { request } from "undici";
 import { InvalidInputError } from "../../src/core";
-import { startEmulator } from "../../src/emulator";
+import { type RunningEmulator, startEmulator } from "../../src/emulator";
 import { clientFor } from "../support/emulator";
 import { directJob } from "../support/jobs";
 
@@ -53,6 +56,22 @@ describe("addresses across restarts", () => {
       await secondClient.close();
       await second.close();
     }
+  });
+
+  it("the nodes' built-in emulator has the same addresses after its Node-RED process is killed and started again", async () => {
+    const userDir = path.join(dataDir, "node-red-user-dir");
+    const builtIn = JSON.stringify(path.join(__dirname, "..", "..", "nodes", "lib", "builtin-emulator.js"));
+    // Prints the addresses, then dies the hard way, as a killed Node-RED does.
+    const script = `require(${builtIn}).builtInEmulator(${JSON.stringify(userDir)}).then((emulator) => { console.log(JSON.stringify(emulator)); process.kill(process.pid, "SIGKILL"); });`;
+    const addresses = async () => {
+      const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+      const [line] = (await once(createInterface({ input: child.stdout }), "line")) as [string];
+      await once(child, "exit");
+      const { apiRoot, signerWebUrl } = JSON.parse(line) as RunningEmulator;
+      return { apiRoot, signerWebUrl };
+    };
+    const beforeTheKill = await addresses();
+    assert.deepEqual(await addresses(), beforeTheKill);
   });
 
   it("refuses to start when a remembered port is taken, naming the port and the data directory; given ports move and are remembered", async () => {
