@@ -6,6 +6,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { text } from "node:stream/consumers";
 import { after, describe, it } from "node:test";
 import { request } from "undici";
 import { InvalidInputError } from "../../src/core";
@@ -72,6 +73,26 @@ describe("addresses across restarts", () => {
     };
     const beforeTheKill = await addresses();
     assert.deepEqual(await addresses(), beforeTheKill);
+  });
+
+  it("the CLI takes --port and --web-port, and without them starts again on the ports of its data directory", async () => {
+    const cliDataDir = path.join(dataDir, "cli");
+    const main = path.join(__dirname, "..", "..", "src", "cli", "main.js");
+    const run = async (...options: string[]) => {
+      const child = spawn(process.execPath, [main, "emulator", "--data-dir", cliDataDir, ...options], { stdio: ["ignore", "pipe", "inherit"] });
+      const [line] = (await once(createInterface({ input: child.stdout }), "line")) as [string];
+      child.kill("SIGTERM");
+      await once(child, "exit");
+      const { apiRoot, signerWebUrl } = JSON.parse(line) as RunningEmulator;
+      return { apiRoot, signerWebUrl };
+    };
+    const first = await run("--port", "0", "--web-port", "0");
+    assert.deepEqual(await run(), first);
+    const refused = spawn(process.execPath, [main, "emulator", "--data-dir", cliDataDir, "--web-port", "80a"], { stdio: ["ignore", "ignore", "pipe"] });
+    const stderr = text(refused.stderr);
+    const [code] = (await once(refused, "exit")) as [number];
+    assert.equal(code, 2);
+    assert.match(await stderr, /--web-port: must be a port number 0-65535, was "80a"/);
   });
 
   it("refuses to start when a remembered port is taken, naming the port and the data directory; given ports move and are remembered", async () => {
