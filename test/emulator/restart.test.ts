@@ -106,6 +106,7 @@ describe("addresses across restarts", () => {
         startEmulator({ dataDir, rateLimit: false }),
         (error: unknown) => error instanceof InvalidInputError && error.field === "webPort" && error.message.includes(`port ${port}`) && error.message.includes(dataDir),
       );
+      await assert.rejects(startEmulator({ dataDir, webPort: 65536 }), /webPort: must be a port number 0-65535, was 65536/);
       const moved = await startEmulator({ dataDir, rateLimit: false, webPort: 0 });
       await moved.close();
       assert.notEqual(new URL(moved.signerWebUrl).port, port);
