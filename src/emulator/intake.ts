@@ -7,7 +7,7 @@ import { parseJobRequest } from "./multipart";
 import { badRequest, Rejection } from "./rejection";
 import type { SchemaValidator } from "./schema";
 import { SIGNATURES_ENTRY, verifyBundleSignature } from "./verify-bundle";
-import { decodeText, TEXT_PLAIN } from "./text-document";
+import { decodeText, fitsTextPages, MAX_TEXT_PAGES, TEXT_PLAIN } from "./text-document";
 import { parseXmlTree, type XmlElement } from "./xml-tree";
 
 /**
@@ -76,7 +76,9 @@ export async function readSubmission(submission: SubmittedJob, options: IntakeOp
     const content = entries.get(document.href) as Buffer;
     if (!signature.signedFiles.has(document.href)) throw badRequest("INVALID_DOCUMENT_BUNDLE", `The manifest names "${document.href}", which is not a signed document`);
     if (document.mime === TEXT_PLAIN) {
-      if (decodeText(content) === undefined) throw badRequest("INVALID_DOCUMENT", `"${document.href}" is declared ${TEXT_PLAIN} but is not UTF-8 text`);
+      const text = decodeText(content);
+      if (text === undefined) throw badRequest("INVALID_DOCUMENT", `"${document.href}" is declared ${TEXT_PLAIN} but is not UTF-8 text`);
+      if (!fitsTextPages(text)) throw badRequest("INVALID_DOCUMENT", `"${document.href}" would take more than ${MAX_TEXT_PAGES} pages in the signed PDF (the emulator's limit for text documents)`);
       return content;
     }
     if (document.mime !== PDF) throw badRequest("INVALID_DOCUMENT", `"${document.href}" has media type ${document.mime}; only ${PDF} and ${TEXT_PLAIN} are accepted`);
