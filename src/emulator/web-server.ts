@@ -148,13 +148,13 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
   /** A direct signer's session; acting, a new redirect URL for the signer or a reset ends it. */
   function sessionOf(sessionToken: string) {
     const found = signerWith("sessionToken", sessionToken);
-    if (!found) throw new PageRejection(404, messagePage("Session ended", "This signing session has ended.", "Økten er avsluttet."));
+    if (!found) throw new RefusalPage(404, messagePage("Session ended", "This signing session has ended.", "Økten er avsluttet."));
     return found;
   }
 
   function portalEntry(url: URL, match: RegExpExecArray): PortalEntry {
     const entry = portalEntries(identifierOf(url)).find((candidate) => candidate.job.id === Number(match[1]) && candidate.signer.index === Number(match[2]));
-    if (!entry) throw new PageRejection(404, messagePage("Not available", "This job is not waiting for your signature.", "Oppdraget venter ikke på din signatur."));
+    if (!entry) throw new RefusalPage(404, messagePage("Not available", "This job is not waiting for your signature.", "Oppdraget venter ikke på din signatur."));
     return entry;
   }
 
@@ -189,7 +189,7 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
   return (request, response) => {
     void handle(request, response).catch((error: unknown) => {
       if (response.headersSent) return void response.destroy();
-      if (error instanceof PageRejection) return sendReply(response, { status: error.httpStatus, html: error.page });
+      if (error instanceof RefusalPage) return sendReply(response, { status: error.httpStatus, html: error.page });
       const rejection = error instanceof Rejection ? error : new Rejection(500, "INTERNAL_SERVER_ERROR", (error as Error).message);
       const headers = rejection.headers;
       if ((request.url ?? "").startsWith("/control/")) {
@@ -204,7 +204,7 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
 const HTML = "text/html; charset=utf-8";
 
 /** A refusal a signer sees as a page of its own (an ended session, a job no longer waiting). */
-class PageRejection extends Error {
+class RefusalPage extends Error {
   constructor(
     readonly httpStatus: number,
     readonly page: string,
