@@ -9,6 +9,7 @@ import { JobRequestGate } from "./job-request-gate";
 import { MemoryBudget } from "./memory-budget";
 import { type Arrival, type ArrivalWatch, type OrganizationRateLimit, tooManyRequests } from "./rate-limit";
 import { Rejection } from "./rejection";
+import { findRoute, type Route } from "./router";
 import { NEXT_PERMITTED_POLL_TIME, type SigneringService, type XmlResult } from "./service";
 
 /** Whole job requests: 20 documents of 10 MB (stored uncompressed at worst) plus 1 MB for XML, ZIP and multipart framing. */
@@ -50,12 +51,9 @@ interface Binary {
   contentType: string;
 }
 
-interface Route {
-  method: "GET" | "POST" | "DELETE";
-  pattern: RegExp;
+interface ApiRoute extends Route<(context: RequestContext) => Promise<XmlResult | Binary> | XmlResult | Binary> {
   /** Status-change polling: every answer, refusals included, says when to poll next. */
   poll?: boolean;
-  handle(context: RequestContext): Promise<XmlResult | Binary> | XmlResult | Binary;
 }
 
 const ORG = "(\\d{9})";
@@ -70,7 +68,7 @@ export function apiRouter(options: ApiRouterOptions): (request: IncomingMessage,
   const { service } = options;
   const jobRequests = new JobRequestGate(JOB_REQUESTS_AT_ONCE, JOB_REQUESTS_WAITING);
   const jobRequestMemory = new MemoryBudget(JOB_REQUEST_MEMORY_BYTES, JOB_REQUESTS_WAITING);
-  const routes: Route[] = [
+  const routes: ApiRoute[] = [
     {
       method: "GET",
       pattern: path("/?"),
@@ -162,9 +160,7 @@ export function apiRouter(options: ApiRouterOptions): (request: IncomingMessage,
     if (fault?.kind === "latency") await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 1000));
     if (fault?.kind === "server-error") throw new Rejection(fault.status ?? 500, "INJECTED_FAULT", "A fault injected through the emulator's control API");
 
-    const route = routes.find((candidate) => candidate.method === request.method && candidate.pattern.test(url.pathname));
-    if (!route) throw new Rejection(404, "NOT_FOUND", `No API resource ${request.method} ${url.pathname}`);
-    const match = route.pattern.exec(url.pathname) as RegExpExecArray;
+    const { route, match } = findRoute(routes, request.method, url.pathname, "API resource");
     const organization = match[1] as string;
     const certificate = (request.socket as TLSSocket).getPeerX509Certificate();
     const caller = certificate && organizationNumberOfCertificate(certificate);
