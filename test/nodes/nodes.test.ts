@@ -6,7 +6,7 @@ import { builtInEmulator } from "../../nodes/lib/builtin-emulator";
 import type { RunningEmulator } from "../../src/emulator";
 import { NATIONAL_IDS } from "../support/jobs";
 import { testDocumentsDir } from "../support/reference";
-import { helper, nodeModules } from "./helper";
+import { helper, nextMessage, nodeModules } from "./helper";
 
 const pdf = readFileSync(path.join(testDocumentsDir, "PDF-1-4-testdokument.pdf"));
 const TAB = "tab";
@@ -14,17 +14,6 @@ let emulator: RunningEmulator;
 
 type Msg = Record<string, unknown>;
 
-/** The next message a node sends (on any output), with the output index. */
-function nextMessage(nodeId: string, timeoutMs = 15_000): Promise<Msg> {
-  return new Promise((resolve, reject) => {
-    const node = helper.getNode(nodeId);
-    const timer = setTimeout(() => reject(new Error(`no message from ${nodeId} within ${timeoutMs} ms`)), timeoutMs);
-    node.once("input", (msg: Msg) => {
-      clearTimeout(timer);
-      resolve(msg);
-    });
-  });
-}
 
 const config = { id: "config", type: "signering-config", environment: "emulator", z: "" };
 const tab = { id: TAB, type: "tab", label: "test" };
@@ -171,9 +160,10 @@ describe("portal signing with a polling status node", () => {
     helper.getNode("completed").on("input", (msg: Msg) => emitted.push(msg));
     const second = nextMessage("created");
     helper.getNode("create").receive({ payload: pdf, signers: [{ personalIdentificationNumber: NATIONAL_IDS[1], notifications: { sms: "+4791234567" } }] });
-    const secondJob = (await second).payload as { jobId: string; cancellationUrl: string };
+    const secondMsg = await second;
+    const secondJob = secondMsg.payload as { jobId: string; cancellationUrl: string };
     const cancelled = nextMessage("cancelled");
-    helper.getNode("canceller").receive({ payload: secondJob });
+    helper.getNode("canceller").receive({ signering: secondMsg.signering });
     await cancelled;
     const failed = await nextMessage("failed");
     assert.equal((failed.payload as { jobId: string }).jobId, secondJob.jobId);
