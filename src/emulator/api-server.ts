@@ -82,9 +82,9 @@ export function apiRouter(options: ApiRouterOptions): (request: IncomingMessage,
       pattern: path(`/${FLOW}/signature-jobs`),
       handle: ({ organization, caller, match, request }) =>
         jobRequests.run(async () => {
-          // A body declared larger than the limit is refused by readBody before a byte of it is read.
-          const declared = request.headers["content-length"] === undefined ? MAX_JOB_REQUEST_BYTES : Math.min(Number(request.headers["content-length"]), MAX_JOB_REQUEST_BYTES);
-          const memory = await jobRequestMemory.reserve(declared);
+          const declared = request.headers["content-length"] === undefined ? MAX_JOB_REQUEST_BYTES : Number(request.headers["content-length"]);
+          // A body declared larger than the limit needs no room: readBody refuses it before reading a byte.
+          const memory = await jobRequestMemory.reserve(declared > MAX_JOB_REQUEST_BYTES ? 0 : declared);
           try {
             const body = await readBody(request, MAX_JOB_REQUEST_BYTES);
             return await service.createJob({ flow: flowOf(match, 2), organization, caller, contentType: request.headers["content-type"], body, memory });
