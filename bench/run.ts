@@ -1,9 +1,11 @@
 /** Runs every benchmark in turn: `npm run bench`. */
 import { runBundleBenchmark } from "./bundle";
+import { runCliBundleBenchmark } from "./cli-bundle";
 import { runEmulatorBenchmark } from "./emulator";
 
 async function main(): Promise<void> {
   await runBundleBenchmark();
+  await runCliBundleBenchmark();
   await runEmulatorBenchmark();
 }
 

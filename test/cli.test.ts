@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net, { type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -246,10 +246,32 @@ describe("posten-signering check, archive and connection options", () => {
     assert.match(qa.stderr, /production certificate \(issued by ".*Buypass Class 3 CA 3.*"\), but the environment is qa.*\[CERTIFICATE_ENVIRONMENT_MISMATCH\]/);
   });
 
+  it("create --dump-dir keeps the sent bundle, and --debug logs the request on stderr", async () => {
+    server.on(
+      "POST",
+      "/123456785/direct/signature-jobs",
+      xmlResponse(
+        `<direct-signature-job-response ${NS}><signature-job-id>2</signature-job-id><redirect-url>https://r/2</redirect-url>` +
+          `<signer href="${server.apiRoot}/123456785/direct/signature-jobs/2/signers/1"><personal-identification-number>01019010046</personal-identification-number><redirect-url>https://r/2</redirect-url></signer>` +
+          `<signer href="${server.apiRoot}/123456785/direct/signature-jobs/2/signers/2"><signer-identifier>c-42</signer-identifier><redirect-url>https://r/3</redirect-url></signer></direct-signature-job-response>`,
+      ),
+    );
+    const dumpDir = path.join(dir, "dumps");
+    const result = await run(["create", "--job", jobFile, "--dump-dir", dumpDir, "--debug", ...connection()]);
+    assert.equal(result.code, 0, result.stderr);
+    const dumped = readdirSync(dumpDir);
+    assert.equal(dumped.length, 1);
+    assert.match(dumped[0] ?? "", /^\d{8}T\d{6}Z-optional\.asice$/);
+    const zip = await JSZip.loadAsync(readFileSync(path.join(dumpDir, dumped[0] as string)));
+    assert.deepEqual(Object.keys(zip.files), ["0000_contract.pdf", "manifest.xml", "META-INF/signatures.xml"]);
+    assert.match(result.stderr, /^debug: .*POST .*\/123456785\/direct\/signature-jobs.*→ 200/m);
+    assert.doesNotMatch(result.stderr, /hemmelig|PRIVATE KEY/);
+  });
+
   it("lists every command in --help, with the connection options", async () => {
     const help = await run(["--help"]);
     assert.equal(help.code, 0);
     for (const command of ["check", "bundle", "create", "archive", "download", "emulator"]) assert.match(help.stdout, new RegExp(`posten-signering ${command} `));
-    for (const flag of ["--proxy URL", "--connect-timeout MS", "--response-timeout MS", "--download-timeout MS", "--debug", "qa"]) assert.ok(help.stdout.includes(flag), flag);
+    for (const flag of ["--proxy URL", "--connect-timeout MS", "--response-timeout MS", "--download-timeout MS", "--debug", "--dump-dir DIR", "qa"]) assert.ok(help.stdout.includes(flag), flag);
   });
 });

@@ -90,6 +90,28 @@ describe("checkConnection", () => {
     }
   });
 
+  it("takes the proxy from HTTPS_PROXY unless NO_PROXY names the host or proxy is false, as the client does", async () => {
+    const proxy = await startProxy();
+    const saved = { HTTPS_PROXY: process.env.HTTPS_PROXY, NO_PROXY: process.env.NO_PROXY };
+    try {
+      process.env.HTTPS_PROXY = proxy.url;
+      delete process.env.NO_PROXY;
+      assert.match((await checkConnection(emulatorOptions())).checks[3]?.detail ?? "", /^proxy 127\.0\.0\.1:/);
+      assert.match((await checkConnection({ ...emulatorOptions(), proxy: false })).checks[3]?.detail ?? "", /^127\.0\.0\.1 is 127\.0\.0\.1; TCP port/);
+      process.env.NO_PROXY = "example.com, 127.0.0.1";
+      const direct = await checkConnection(emulatorOptions());
+      assert.equal(direct.ok, true, JSON.stringify(direct.checks));
+      assert.match(direct.checks[3]?.detail ?? "", /^127\.0\.0\.1 is 127\.0\.0\.1; TCP port/);
+      assert.equal(proxy.requests.length, 1, "only the first check went through the proxy");
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      await proxy.close();
+    }
+  });
+
   it("stops at the keystore step on a wrong password", async () => {
     const report = await checkConnection({ ...emulatorOptions(), keystore: { pkcs12: readFileSync(emulator.clientKeystoreFile), password: "wrong" } });
     assertStoppedAt(report, "keystore", /password is wrong/);
@@ -134,6 +156,20 @@ describe("checkConnection", () => {
     } finally {
       held.forEach((socket) => socket.destroy());
       silent.close();
+    }
+  });
+
+  it("stops at the TLS step when a server accepts the connection but never answers the handshake", async () => {
+    const sockets: net.Socket[] = [];
+    const mute = net.createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => mute.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `https://127.0.0.1:${(mute.address() as AddressInfo).port}/api`;
+      const report = await checkConnection({ ...emulatorOptions(), environment: { url }, timeouts: { connect: 300 } });
+      assertStoppedAt(report, "tls", /the TLS handshake with 127\.0\.0\.1: no answer within 300 ms/);
+    } finally {
+      sockets.forEach((socket) => socket.destroy());
+      mute.close();
     }
   });
 

@@ -16,9 +16,11 @@ export interface Command {
   exitCode?(result: unknown): number;
 }
 
-const CONNECTION_USAGE =
-  "[--env production|test|qa|URL] --keystore FILE.p12 --keystore-password-env VAR [--ca FILE.pem] [--sender ORGNO] [--no-server-org-check] " +
-  "[--proxy URL] [--connect-timeout MS] [--response-timeout MS] [--download-timeout MS] [--debug]";
+/** What "[connection options]" stands for in the usage lines. */
+export const CONNECTION_OPTIONS =
+  "[--env production|test|qa|URL] --keystore FILE.p12 --keystore-password-env VAR [--ca FILE.pem] [--sender ORGNO] [--no-server-org-check]\n" +
+  "  [--proxy URL] [--connect-timeout MS] [--response-timeout MS] [--download-timeout MS] [--debug]";
+const CONNECTION_USAGE = "[connection options]";
 
 function required(options: CliOptions, name: keyof CliOptions): string {
   const value = options[name];
@@ -70,8 +72,8 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   create: {
-    usage: `create --job FILE ${CONNECTION_USAGE} [--no-pin-checksum]`,
-    summary: "create a direct or portal signature job; prints the job response",
+    usage: `create --job FILE [--dump-dir DIR] ${CONNECTION_USAGE} [--no-pin-checksum]`,
+    summary: "create a direct or portal signature job; prints the job response (--dump-dir keeps a copy of the sent bundle)",
     run: (options) =>
       withClient(options, async (client) => {
         const { readJobFile } = await import("./job-file.js");
@@ -132,8 +134,8 @@ export const COMMANDS: Record<string, Command> = {
     run: (options) => withClient(options, (client) => client.direct.requestNewRedirectUrl(required(options, "signer-url"))),
   },
   emulator: {
-    usage: "emulator [--port N] [--data-dir DIR]",
-    summary: "run the local emulator of the service until stopped (Ctrl+C); state is kept in DIR",
+    usage: "emulator [--port N] [--web-port N] [--data-dir DIR]",
+    summary: "run the local emulator of the service until stopped (Ctrl+C); state and ports are kept in DIR",
     async run(options) {
       const { runEmulatorCommand } = await import("./emulator-command.js");
       return runEmulatorCommand(options);

@@ -77,6 +77,8 @@ export function clientFrom(options: CliOptions): SigneringClient {
     ...connection,
     keystore,
     ...(options["no-pin-checksum"] ? { checkNationalIdChecksum: false } : {}),
+    ...(options["dump-dir"] ? { dumpBundles: options["dump-dir"] } : {}),
+    debug: options.debug === true,
     logger: (level, message) => {
       if (level !== "debug" || options.debug || process.env.POSTEN_SIGNERING_DEBUG) process.stderr.write(`${level}: ${message}\n`);
     },

@@ -4,7 +4,7 @@
  * stdout; errors are one line on stderr with a non-zero exit (2 for usage, 1 for the rest).
  */
 import { SigneringError } from "../core/errors";
-import { COMMANDS } from "./commands";
+import { COMMANDS, CONNECTION_OPTIONS } from "./commands";
 import { parseCommandLine } from "./options";
 
 const USAGE_ERROR = 2;
@@ -13,7 +13,7 @@ const FAILURE = 1;
 function help(): string {
   const lines = Object.values(COMMANDS).map((command) => `  posten-signering ${command.usage}\n      ${command.summary}`);
   return (
-    `Usage:\n${lines.join("\n")}\n\n` +
+    `Usage:\n${lines.join("\n")}\n\nConnection options:\n  ${CONNECTION_OPTIONS}\n\n` +
     "The keystore password is read from the environment variable named by --keystore-password-env.\n" +
     "--env test and qa are Posten's test services (difitest, difiqa); the CA certificates of each environment are built in.\n" +
     "Timeouts are in milliseconds; --proxy http://[user:password@]host:port (credentials are never printed).\n"

@@ -25,6 +25,7 @@ const OPTIONS = {
   "dump-dir": { type: "string" },
   id: { type: "string" },
   port: { type: "string" },
+  "web-port": { type: "string" },
   "data-dir": { type: "string" },
   reset: { type: "boolean" },
   help: { type: "boolean", short: "h" },

@@ -26,8 +26,8 @@ export {
 export { createDocumentBundle, documentFileName, type DocumentBundle } from "./bundle";
 export { packageDirectJob, packagePortalJob, type JobPackage } from "./job-bundle";
 export { pollStatusChanges } from "./poller";
-export { systemClock, type Clock } from "./clock";
 export { checkConnection, type PreflightCheck, type PreflightOptions, type PreflightReport } from "./preflight";
+export { systemClock, type Clock } from "./clock";
 export type { Timeouts } from "./http/transport";
 export {
   parseDirectJobResponse,

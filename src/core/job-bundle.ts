@@ -1,7 +1,7 @@
 import { createDocumentBundle, documentFileName, type DocumentBundle } from "./bundle";
 import type { SenderCredentials } from "./keys";
 import type { DirectJob, JobDocument, PortalJob, Sender } from "./model";
-import { buildDirectJobRequest, buildDirectManifest, buildPortalJobRequest, buildPortalManifest } from "./xml";
+import { buildDirectJobRequest, buildDirectManifest, buildPortalJobRequest, buildPortalManifest } from "./xml/requests";
 
 export interface JobPackage {
   /** The job request XML (first multipart part). */

@@ -15,7 +15,8 @@ export interface PreflightOptions {
   sender?: string;
   trustedCertificates?: string | readonly string[];
   serverOrganizationNumber?: string | false;
-  proxy?: string;
+  /** An http(s) proxy URL; default `HTTPS_PROXY`/`https_proxy` unless `NO_PROXY` names the host; `false`: none. */
+  proxy?: string | false;
   timeouts?: Partial<Timeouts>;
   signal?: AbortSignal;
 }
@@ -89,7 +90,7 @@ export async function checkConnection(options: PreflightOptions): Promise<Prefli
     describeCertificate,
   );
   if (!credentials) return report();
-  if (!(await step("certificate", () => fitsEnvironment(credentials, options), (sender) => sender))) return report();
+  if (!(await step("certificate", () => fitsEnvironment(credentials, options), (detail) => detail))) return report();
   const anchors = await step("trust anchors", () => trustAnchors(options), (found) => found.detail);
   if (!anchors) return report();
 
@@ -99,7 +100,8 @@ export async function checkConnection(options: PreflightOptions): Promise<Prefli
   const socket = await step(
     "network",
     async () => {
-      proxy = options.proxy ? proxyOf(options.proxy) : undefined;
+      const setting = proxySetting(options.proxy, root.hostname);
+      proxy = setting === undefined ? undefined : proxyOf(setting);
       const hop = proxy ?? { host: root.hostname, port };
       const addresses = await resolve(hop.host, timeouts.connect, deadline).catch((error: unknown) => {
         throw new StepFailure(
@@ -115,13 +117,15 @@ export async function checkConnection(options: PreflightOptions): Promise<Prefli
         );
       });
       const via = proxy;
-      if (via) {
-        await tunnel(open, root.hostname, port, via.authorization, timeouts.connect, deadline).catch((error: unknown) => {
-          open.destroy();
-          throw new StepFailure(`proxy ${via.host}:${via.port}: ${(error as Error).message}`, "The proxy must allow CONNECT to the service's host on port 443 (and may need credentials in the proxy URL).");
-        });
+      if (!via) return { socket: open, address };
+      try {
+        const toProxy = via.tls ? await handshake(open, { host: via.host }, timeouts.connect, deadline) : open;
+        await tunnel(toProxy, root.hostname, port, via.authorization, timeouts.connect, deadline);
+        return { socket: toProxy, address };
+      } catch (error) {
+        open.destroy();
+        throw new StepFailure(`proxy ${via.host}:${via.port}: ${(error as Error).message}`, "The proxy must allow CONNECT to the service's host on port 443 (and may need credentials in the proxy URL).");
       }
-      return { socket: open, address };
     },
     ({ address }) =>
       proxy
@@ -220,18 +224,34 @@ function trustAnchors(options: PreflightOptions): { pems: string[]; detail: stri
   return { pems, detail: `${pems.length} CA certificate(s) ${source}: ${names.join("; ")}` };
 }
 
-function proxyOf(proxy: string): { host: string; port: number; authorization?: string } {
+/** The proxy the client would use: the given one, none for `false`, else the environment's, as undici's EnvHttpProxyAgent reads it. */
+function proxySetting(proxy: string | false | undefined, host: string): string | undefined {
+  if (proxy !== undefined) return proxy === false || proxy === "" ? undefined : proxy;
+  const fromEnvironment = process.env["HTTPS_PROXY"] || process.env["https_proxy"];
+  if (!fromEnvironment) return undefined;
+  const exceptions = (process.env["NO_PROXY"] ?? process.env["no_proxy"] ?? "").split(/[,\s]+/).filter(Boolean);
+  const bypassed = exceptions.some((entry) => {
+    const name = entry.replace(/:\d+$/, "").replace(/^\*?\./, "");
+    return entry === "*" || host === name || host.endsWith(`.${name}`);
+  });
+  return bypassed ? undefined : fromEnvironment;
+}
+
+function proxyOf(proxy: string): { host: string; port: number; tls: boolean; authorization?: string } {
   let url: URL;
   try {
     url = new URL(proxy);
   } catch {
     throw new StepFailure("The proxy setting is not a URL", "Give the proxy as http://host:port (credentials, if any, as http://user:password@host:port).");
   }
-  if (url.protocol !== "http:") throw new StepFailure(`The proxy's scheme is ${url.protocol.slice(0, -1)}`, "Give an http:// proxy URL; the TLS session to the service runs inside its tunnel.");
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new StepFailure(`The proxy's scheme is ${url.protocol.slice(0, -1)}`, "Give an http:// or https:// proxy URL; the TLS session to the service runs inside its tunnel.");
+  }
   const authorization = url.username
     ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString("base64")}`
     : undefined;
-  return { host: url.hostname, port: Number(url.port || 80), ...(authorization ? { authorization } : {}) };
+  const tls = url.protocol === "https:";
+  return { host: url.hostname, port: Number(url.port || (tls ? 443 : 80)), tls, ...(authorization ? { authorization } : {}) };
 }
 
 function describeServer(socket: tls.TLSSocket, expected: string | false): string {

@@ -49,11 +49,9 @@ export async function resolve(host: string, ms: number, signal: AbortSignal): Pr
 export function connect(address: string, port: number, ms: number, signal: AbortSignal): Promise<net.Socket> {
   const socket = net.connect({ host: address, port });
   const connected = new Promise<net.Socket>((resolve, reject) => {
-    socket.once("connect", () => {
-      socket.removeAllListeners("error");
-      resolve(socket);
-    });
-    socket.once("error", reject);
+    socket.once("connect", () => resolve(socket));
+    // Kept after the connection is made: a later error then settles nothing instead of being unhandled.
+    socket.on("error", reject);
   });
   return within(connected, ms, `connecting to ${address} port ${port}`, signal, () => socket.destroy());
 }
@@ -82,32 +80,29 @@ export function tunnel(socket: net.Socket, host: string, port: number, authoriza
   return within(answered, ms, `opening a tunnel through the proxy to ${target}`, signal, () => socket.destroy());
 }
 
+/** Without key, certificate and anchors: a server TLS (a proxy) checked against Node's roots by host name. */
 export interface TlsOptions {
   host: string;
-  key: string;
-  cert: string;
-  ca: readonly string[];
-  checkServerIdentity: (host: string, certificate: tls.PeerCertificate) => Error | undefined;
+  key?: string;
+  cert?: string;
+  ca?: readonly string[];
+  checkServerIdentity?: (host: string, certificate: tls.PeerCertificate) => Error | undefined;
 }
 
 export function handshake(socket: net.Socket, options: TlsOptions, ms: number, signal: AbortSignal): Promise<tls.TLSSocket> {
   const bare = options.host.replace(/^\[|\]$/g, "");
   const secure = tls.connect({
     socket,
-    key: options.key,
-    cert: options.cert,
-    ca: [...options.ca],
     minVersion: "TLSv1.2",
     rejectUnauthorized: true,
-    checkServerIdentity: options.checkServerIdentity,
+    ...(options.key && options.cert ? { key: options.key, cert: options.cert } : {}),
+    ...(options.ca ? { ca: [...options.ca] } : {}),
+    ...(options.checkServerIdentity ? { checkServerIdentity: options.checkServerIdentity } : {}),
     ...(net.isIP(bare) ? {} : { servername: bare }),
   });
   const done = new Promise<tls.TLSSocket>((resolve, reject) => {
-    secure.once("secureConnect", () => {
-      secure.removeAllListeners("error");
-      resolve(secure);
-    });
-    secure.once("error", reject);
+    secure.once("secureConnect", () => resolve(secure));
+    secure.on("error", reject);
   });
   return within(done, ms, `the TLS handshake with ${bare}`, signal, () => secure.destroy());
 }
