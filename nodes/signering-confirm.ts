@@ -25,7 +25,14 @@ export = function register(RED: NodeAPI): void {
       if (typeof url !== "string") {
         throw new InvalidInputError("msg.signering.confirmationUrl", RED._("signering-confirm.errors.noConfirmationUrl"));
       }
-      await (await configNode.client()).confirm(url);
+      try {
+        await (await configNode.client()).confirm(url);
+      } catch (error) {
+        // The flow has handled the change: the service delivers it again after its redelivery
+        // window, and this configuration marks that delivery as redelivered.
+        throw new Error(RED._("signering-confirm.errors.notConfirmed", { jobId: signering.jobId ?? "", reason: (error as Error).message }), { cause: error });
+      }
+      if (typeof signering.changeKey === "string") configNode.emittedChanges.confirmed(signering.changeKey);
       send(msg);
       return RED._("signering-confirm.status.confirmed", { jobId: signering.jobId ?? "" });
     }, config.notice);

@@ -26,6 +26,11 @@ function nextMessage(nodeId: string, timeoutMs = 15_000): Promise<Msg> {
   });
 }
 
+/** The cookies a browser would bring back from the create msg's http response. */
+function browserCookies(msg: Msg): Record<string, string> {
+  return Object.fromEntries(Object.entries((msg.cookies ?? {}) as Record<string, { value: string }>).map(([name, cookie]) => [name, cookie.value]));
+}
+
 const config = { id: "config", type: "signering-config", environment: "emulator", z: "" };
 const tab = { id: TAB, type: "tab", label: "test" };
 
@@ -77,7 +82,7 @@ describe("direct signing in a real Node-RED runtime against the built-in emulato
 
     const confirmed = nextMessage("confirmed");
     // What an http-in node at the exit URL would pass on.
-    helper.getNode("status").receive({ req: { query: Object.fromEntries(exit.searchParams) }, payload: {} });
+    helper.getNode("status").receive({ req: { query: Object.fromEntries(exit.searchParams), cookies: browserCookies(createdMsg) }, payload: {} });
     const done = await confirmed;
     assert.equal((done.filename as string).endsWith(".pdf"), true);
     assert.equal((done.payload as Buffer).subarray(0, 5).toString(), "%PDF-");
@@ -103,10 +108,11 @@ describe("direct signing in a real Node-RED runtime against the built-in emulato
     await helper.load(nodeModules, flow);
     const created = nextMessage("created");
     helper.getNode("create").receive({ payload: pdf, signers: [{ customIdentifier: "c-1" }] });
-    const response = (await created).payload as { jobId: string };
+    const createdMsg = await created;
+    const response = createdMsg.payload as { jobId: string };
     const exit = new URL(emulator.control.reject(Number(response.jobId), 1).redirectUrl!);
     const failed = nextMessage("failed");
-    helper.getNode("status").receive({ req: { query: Object.fromEntries(exit.searchParams) } });
+    helper.getNode("status").receive({ req: { query: Object.fromEntries(exit.searchParams), cookies: browserCookies(createdMsg) } });
     assert.equal(((await failed).payload as { status: string }).status, "FAILED");
   });
 
