@@ -76,16 +76,16 @@ describe("posten-signering CLI", () => {
       "POST",
       "/123456785/direct/signature-jobs",
       xmlResponse(
-        `<direct-signature-job-response ${NS}><signature-job-id>1</signature-job-id><redirect-url>https://r/1</redirect-url><status-url>https://s/1/status</status-url>` +
-          `<signer href="https://s/1/signers/1"><personal-identification-number>01019010046</personal-identification-number><redirect-url>https://r/1</redirect-url></signer>` +
-          `<signer href="https://s/1/signers/2"><signer-identifier>c-42</signer-identifier><redirect-url>https://r/2</redirect-url></signer></direct-signature-job-response>`,
+        `<direct-signature-job-response ${NS}><signature-job-id>1</signature-job-id><redirect-url>https://r/1</redirect-url><status-url>${server.apiRoot}/123456785/direct/signature-jobs/1/status</status-url>` +
+          `<signer href="${server.apiRoot}/123456785/direct/signature-jobs/1/signers/1"><personal-identification-number>01019010046</personal-identification-number><redirect-url>https://r/1</redirect-url></signer>` +
+          `<signer href="${server.apiRoot}/123456785/direct/signature-jobs/1/signers/2"><signer-identifier>c-42</signer-identifier><redirect-url>https://r/2</redirect-url></signer></direct-signature-job-response>`,
       ),
     );
     const result = await run(["create", "--job", jobFile, ...connection()]);
     assert.equal(result.code, 0, result.stderr);
     const response = JSON.parse(result.stdout);
-    assert.equal(response.statusUrl, "https://s/1/status");
-    assert.deepEqual(response.signers.map((signer: { href: string }) => signer.href), ["https://s/1/signers/1", "https://s/1/signers/2"]);
+    assert.equal(response.statusUrl, `${server.apiRoot}/123456785/direct/signature-jobs/1/status`);
+    assert.deepEqual(response.signers.map((signer: { href: string }) => signer.href), [1, 2].map((n) => `${server.apiRoot}/123456785/direct/signature-jobs/1/signers/${n}`));
   });
 
   it("poll prints NO_CHANGES with the next permitted poll time", async () => {

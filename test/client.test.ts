@@ -127,9 +127,9 @@ describe("creating jobs", () => {
   });
 
   it("uses the job's sender in the URL and manifest, and a portal job's polling queue", async () => {
-    server.on("POST", "/984661185/portal/signature-jobs", xmlResponse(`<portal-signature-job-response ${NS}><signature-job-id>5</signature-job-id><cancellation-url>https://x/cancel</cancellation-url></portal-signature-job-response>`));
+    server.on("POST", "/984661185/portal/signature-jobs", xmlResponse(`<portal-signature-job-response ${NS}><signature-job-id>5</signature-job-id><cancellation-url>${server.apiRoot}/984661185/portal/signature-jobs/5/cancel</cancellation-url></portal-signature-job-response>`));
     const response = await client({ pollingQueue: "batch" }).portal.createJob(portalJob({ sender: { organizationNumber: "984661185" } }));
-    assert.deepEqual(response, { flow: "portal", jobId: "5", cancellationUrl: "https://x/cancel" });
+    assert.deepEqual(response, { flow: "portal", jobId: "5", cancellationUrl: `${server.apiRoot}/984661185/portal/signature-jobs/5/cancel` });
     const request = server.requests.at(-1)!;
     assert.equal(request.path, "/api/984661185/portal/signature-jobs");
     assert.match(request.body.toString("latin1"), /<polling-queue>batch<\/polling-queue>/);
@@ -209,7 +209,7 @@ describe("status and polling", () => {
       () => {
         pollTimes.push(clock.now());
         return xmlResponse(
-          `<portal-signature-job-status-change-response ${NS}><signature-job-id>3</signature-job-id><status>IN_PROGRESS</status><confirmation-url>https://c/3</confirmation-url><signatures><signature><status since="2030-01-01T10:00:00Z">WAITING</status><personal-identification-number>${NATIONAL_IDS[0]}</personal-identification-number></signature></signatures></portal-signature-job-status-change-response>`,
+          `<portal-signature-job-status-change-response ${NS}><signature-job-id>3</signature-job-id><status>IN_PROGRESS</status><confirmation-url>${server.apiRoot}/${ORG}/portal/signature-jobs/3/complete</confirmation-url><signatures><signature><status since="2030-01-01T10:00:00Z">WAITING</status><personal-identification-number>${NATIONAL_IDS[0]}</personal-identification-number></signature></signatures></portal-signature-job-status-change-response>`,
           { "X-Next-permitted-poll-time": "2030-01-01T10:01:00Z" },
         );
       },
@@ -250,9 +250,9 @@ describe("job operations", () => {
   });
 
   it("requests a new redirect URL by posting the update request", async () => {
-    server.on("POST", `/${ORG}/direct/signature-jobs/6/signers/1`, xmlResponse(`<direct-signer-response ${NS} href="https://s/1"><signer-identifier>c-1</signer-identifier><redirect-url>https://new</redirect-url></direct-signer-response>`));
+    server.on("POST", `/${ORG}/direct/signature-jobs/6/signers/1`, xmlResponse(`<direct-signer-response ${NS} href="${server.apiRoot}/${ORG}/direct/signature-jobs/6/signers/1"><signer-identifier>c-1</signer-identifier><redirect-url>https://new</redirect-url></direct-signer-response>`));
     const signer = await client().direct.requestNewRedirectUrl(`${server.apiRoot}/${ORG}/direct/signature-jobs/6/signers/1`);
-    assert.deepEqual(signer, { href: "https://s/1", customIdentifier: "c-1", redirectUrl: "https://new" });
+    assert.deepEqual(signer, { href: `${server.apiRoot}/${ORG}/direct/signature-jobs/6/signers/1`, customIdentifier: "c-1", redirectUrl: "https://new" });
     const request = server.requests.at(-1)!;
     assert.equal(request.headers["content-type"], "application/xml; charset=UTF-8");
     assert.match(request.body.toString(), /<direct-signer-update-request [^>]+><redirect-url\/><\/direct-signer-update-request>$/);

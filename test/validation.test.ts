@@ -127,3 +127,37 @@ describe("portal job validation", () => {
     rejects(portal({ nonsensitiveTitle: "n".repeat(81) }), "nonsensitiveTitle", /at most 80/);
   });
 });
+
+describe("characters XML 1.0 cannot carry", () => {
+  // [text, the offending character, its 0-based index in the text]
+  const forbidden = [
+    ["Avtale\u0001", "0001", 6],
+    ["\u001b[31m", "001B", 0],
+    ["ab\uD83D", "D83D", 2],
+    ["\uDE42x", "DE42", 0],
+    ["x\uFFFE", "FFFE", 1],
+    ["\uFFFF", "FFFF", 0],
+  ] as const;
+  // [field, what comes before the text in the value, the job with that value]
+  const fields: [string, string, (value: string) => () => void][] = [
+    ["title", "", (value) => direct({ title: value })],
+    ["description", "", (value) => direct({ description: value })],
+    ["reference", "", (value) => direct({ reference: value })],
+    ["pollingQueue", "", (value) => direct({ pollingQueue: value })],
+    ["documents[0].title", "", (value) => direct({ documents: [{ title: value, content: samplePdf() }] })],
+    ["signers[0].customIdentifier", "", (value) => direct({ signers: [{ customIdentifier: value }] })],
+    ["exitUrls.error", "https://example.com/", (value) => direct({ exitUrls: { completion: "https://example.com/ok", rejection: "https://example.com/no", error: value } })],
+    ["nonsensitiveTitle", "", (value) => portal({ nonsensitiveTitle: value })],
+    ["signers[0].notifications.email", "a", (value) => portal({ signers: [{ identifiedByContactInformation: true, notifications: { email: `${value}@example.com` } }] })],
+  ];
+  for (const [field, prefix, job] of fields) {
+    it(`refuses them in ${field}, naming the field, the character and where it is`, () => {
+      for (const [text, code, index] of forbidden) {
+        rejects(job(prefix + text), field, new RegExp(`contains a character XML does not allow \\(U\\+${code} at position ${prefix.length + index + 1}\\)`));
+      }
+    });
+  }
+  it("accepts tab, line feed, carriage return and astral characters", () => {
+    validateDirectJob(directJob({ description: "line 1\r\n\tline 2", title: "Avtale 🙂 ✍️" }));
+  });
+});

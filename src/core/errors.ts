@@ -1,6 +1,7 @@
 /**
- * One error hierarchy for everything the core can fail with. Every error carries a
- * stable `code` a flow can branch on; errors from the service also carry the HTTP status
+ * The error hierarchy of the client: input, certificate, transport and service failures all
+ * extend `SigneringError` (programming errors such as a `TypeError` from a wrong call are not
+ * wrapped). Every error carries a stable `code` a flow can branch on; errors from the service also carry the HTTP status
  * and the service's own error code, message and type. No error ever carries key
  * material, passwords or full national identity numbers.
  */
@@ -38,6 +39,24 @@ export class CertificateError extends SigneringError {
 export class TransportError extends SigneringError {
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
+  }
+}
+
+/** A response body was larger than the client accepts; nothing more of it was read. */
+export class ResponseTooLargeError extends SigneringError {
+  /** The limit in bytes. */
+  readonly limit: number;
+
+  constructor(what: string, limit: number) {
+    super("RESPONSE_TOO_LARGE", `${what} is larger than the limit of ${limit} bytes`);
+    this.limit = limit;
+  }
+}
+
+/** The client was closed before the call could be sent. */
+export class ClientClosedError extends SigneringError {
+  constructor(message: string) {
+    super("CLIENT_CLOSED", message);
   }
 }
 
@@ -113,3 +132,10 @@ export class DocumentsNotDeletableError extends ServiceError {}
 
 /** The service rejected the request's content (schema, bundle, limits). */
 export class InvalidRequestError extends ServiceError {}
+
+/** A 2xx response the client cannot use: malformed XML, a DOCTYPE, a missing element, an identifier or URL of the wrong shape. */
+export class UnexpectedResponseError extends ServiceError {
+  constructor(message: string, httpStatus = 200) {
+    super({ httpStatus, errorCode: "UNEXPECTED_RESPONSE", errorMessage: message });
+  }
+}

@@ -4,20 +4,29 @@
  */
 export * from "./model";
 export * from "./errors";
-export { SigneringClient, type SigneringClientOptions, type CertificateSummary, type StatusChangesOptions, type LogLevel } from "./clients/signering-client";
+export { SigneringClient, type SigneringClientOptions, type StatusChangesOptions, type LogLevel } from "./clients/signering-client";
 export type { DirectClient } from "./clients/direct-client";
 export type { PortalClient } from "./clients/portal-client";
 export type { ArchiveClient } from "./clients/archive-client";
 export type { QueueOptions } from "./clients/context";
-export { API_ROOTS, POSTEN_ORGANIZATION_NUMBER, apiRootOf, type Environment } from "./environments";
+export { API_ROOTS, POSTEN_ORGANIZATION_NUMBER, apiRootOf, trustAnchorsOf, type Environment, type NamedEnvironment } from "./environments";
 export { LIMITS } from "./limits";
 export { validateDirectJob, validatePortalJob, type ValidationOptions } from "./validation";
 export { isValidNationalIdentityNumber, isValidOrganizationNumber, maskNationalIdentityNumber } from "./identifiers";
-export { loadCredentials, organizationNumberOfCertificate, type KeystoreSource, type SenderCredentials, type LoadCredentialsOptions } from "./keys";
+export {
+  loadCredentials,
+  organizationNumberOfCertificate,
+  certificateKindOf,
+  type CertificateKind,
+  type CertificateSummary,
+  type KeystoreSource,
+  type SenderCredentials,
+  type LoadCredentialsOptions,
+} from "./keys";
 export { createDocumentBundle, documentFileName, type DocumentBundle } from "./bundle";
 export { packageDirectJob, packagePortalJob, type JobPackage } from "./job-bundle";
 export { pollStatusChanges } from "./poller";
-export type { Clock } from "./http/rate-limiter";
+export { systemClock, type Clock } from "./clock";
 export type { Timeouts } from "./http/transport";
 export {
   parseDirectJobResponse,
@@ -26,5 +35,4 @@ export {
   parsePortalJobResponse,
   parsePortalJobStatus,
   parseErrorResponse,
-  UnexpectedResponseError,
 } from "./xml";

@@ -130,6 +130,8 @@ function validatePortalSigner(signer: PortalSigner, field: string, options: Vali
     if (notifications.email === undefined && notifications.sms === undefined) {
       throw new InvalidInputError(`${field}.notifications`, "needs an email address, an sms number or both");
     }
+    if (notifications.email !== undefined) requireXmlCharacters(notifications.email, `${field}.notifications.email`);
+    if (notifications.sms !== undefined) requireXmlCharacters(notifications.sms, `${field}.notifications.sms`);
     if (notifications.email !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(notifications.email)) {
       throw new InvalidInputError(`${field}.notifications.email`, `must be an e-mail address, was "${notifications.email}"`);
     }
@@ -168,9 +170,25 @@ function validateUrl(value: unknown, field: string): void {
 
 function requireText(value: unknown, field: string, min: number, max: number): void {
   if (typeof value !== "string") throw new InvalidInputError(field, `is required and must be text${min > 0 ? ` of ${min}-${max} characters` : ""}`);
+  requireXmlCharacters(value, field);
   const length = [...value].length;
   if (length < min) throw new InvalidInputError(field, min === 1 ? "must not be empty" : `must be at least ${min} characters, was ${length}`);
   if (length > max) throw new InvalidInputError(field, `must be at most ${max} characters, was ${length}`);
+}
+
+/**
+ * Every text ends up in the manifest or the request XML, and XML 1.0 has no way to write control
+ * characters (except tab, line feed, carriage return), U+FFFE, U+FFFF or half a surrogate pair.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const NOT_XML_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function requireXmlCharacters(value: string, field: string): void {
+  const found = NOT_XML_CHARACTER.exec(value);
+  if (found) {
+    const code = (found[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, "0");
+    throw new InvalidInputError(field, `contains a character XML does not allow (U+${code} at position ${found.index + 1})`);
+  }
 }
 
 function optionalText(value: unknown, field: string, min: number, max: number): void {
@@ -208,5 +226,3 @@ function requireUnique(values: readonly (string | undefined)[], field: string, w
 function maskIfNationalId(value: string): string {
   return /^\d{11}$/.test(value) ? maskNationalIdentityNumber(value) : `"${value}"`;
 }
-
-export { isValidNationalIdentityNumber, isValidOrganizationNumber, maskNationalIdentityNumber };

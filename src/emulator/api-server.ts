@@ -2,9 +2,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
 import { organizationNumberOfCertificate } from "../core/keys";
 import type { Flow } from "../core/model";
+import type { EmulatorClock } from "./clock";
 import type { FaultInjector } from "./faults";
 import { readBody, send, sendRejection, sendXml } from "./http-util";
-import { type OrganizationRateLimit, tooManyRequests } from "./rate-limit";
+import { type Arrival, type ArrivalWatch, type OrganizationRateLimit, tooManyRequests } from "./rate-limit";
 import { Rejection } from "./rejection";
 import { NEXT_PERMITTED_POLL_TIME, type SigneringService, type XmlResult } from "./service";
 
@@ -21,7 +22,8 @@ export interface BrokerAuthorization {
 
 export interface ApiRouterOptions {
   service: SigneringService;
-  rateLimit: OrganizationRateLimit | undefined;
+  clock: EmulatorClock;
+  rateLimit: { limit: OrganizationRateLimit; arrivals: ArrivalWatch } | undefined;
   faults: FaultInjector;
   brokers: readonly BrokerAuthorization[];
 }
@@ -130,10 +132,11 @@ export function apiRouter(options: ApiRouterOptions): (request: IncomingMessage,
   ];
 
   return (request, response) => {
-    void handle(request, response).catch((error: unknown) => sendRejection(response, error));
+    const arrival = options.rateLimit?.arrivals.arrival();
+    void handle(request, response, arrival).catch((error: unknown) => sendRejection(response, error));
   };
 
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  async function handle(request: IncomingMessage, response: ServerResponse, arrival: Arrival | undefined): Promise<void> {
     const url = new URL(request.url ?? "/", "https://emulator");
     const fault = options.faults.take(url.pathname);
     if (fault?.kind === "drop-connection") return void request.socket.destroy();
@@ -151,10 +154,13 @@ export function apiRouter(options: ApiRouterOptions): (request: IncomingMessage,
       throw new Rejection(403, "BROKER_NOT_AUTHORIZED", `Organization ${caller} is not authorized to act on behalf of ${organization}`);
     }
     try {
-      if (fault?.kind === "rate-limit") throw tooManyRequests(Date.now(), (fault.retryAfterSeconds ?? 30) * 1000, "A rate-limit refusal injected through the emulator's control API");
-      options.rateLimit?.check(organization, Date.now());
+      const now = options.clock.now();
+      if (fault?.kind === "rate-limit") throw tooManyRequests(now, (fault.retryAfterSeconds ?? 30) * 1000, "A rate-limit refusal injected through the emulator's control API");
+      if (arrival) options.rateLimit?.limit.check(organization, arrival);
     } catch (error) {
-      if (route.poll && error instanceof Rejection && error.retryAt !== undefined) error.headers[NEXT_PERMITTED_POLL_TIME] = new Date(error.retryAt).toISOString();
+      if (route.poll && error instanceof Rejection && error.retryAt !== undefined) {
+        error.headers[NEXT_PERMITTED_POLL_TIME] = new Date(options.clock.realTimeOf(error.retryAt)).toISOString();
+      }
       throw error;
     }
     const result = await route.handle({ organization, caller, match, request, url });

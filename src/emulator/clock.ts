@@ -1,9 +1,15 @@
-/** The emulator's time: the real clock plus an offset that tests move forward. */
+/** Where the emulator's clock reads the time: the wall clock, or a clock a test moves itself. */
+export type TimeSource = () => number;
+
+/** The emulator's time: a time source (the real clock unless a test gives another) plus an offset that tests move forward. */
 export class EmulatorClock {
-  constructor(private offsetMs = 0) {}
+  constructor(
+    private offsetMs = 0,
+    private readonly source: TimeSource = Date.now,
+  ) {}
 
   now(): number {
-    return Date.now() + this.offsetMs;
+    return this.source() + this.offsetMs;
   }
 
   get offset(): number {

@@ -8,12 +8,12 @@ import path from "node:path";
 import { InvalidInputError } from "../core/errors";
 import { isValidOrganizationNumber } from "../core/identifiers";
 import { apiRouter, type BrokerAuthorization } from "./api-server";
-import { EmulatorClock } from "./clock";
+import { EmulatorClock, type TimeSource } from "./clock";
 import { EmulatorControl } from "./control";
 import { prepareIdentity } from "./data-dir";
 import { FaultInjector } from "./faults";
 import { JobBook, type Sector } from "./jobs";
-import { OrganizationRateLimit } from "./rate-limit";
+import { ArrivalWatch, OrganizationRateLimit } from "./rate-limit";
 import { SchemaValidator } from "./schema";
 import { SigneringService } from "./service";
 import { Store } from "./store";
@@ -50,6 +50,8 @@ export interface EmulatorOptions {
   rateLimit?: { callsPerSecond: number; blockSeconds: number } | false;
   /** How far the bundle's SigningTime may be from the real time (default 5 s, like the service). */
   signingTimeToleranceSeconds?: number;
+  /** Where the emulator's clock (rate limit, polling waits, job times) reads the time (default `Date.now`); tests pass a clock of their own. */
+  timeSource?: TimeSource;
 }
 
 export interface RunningEmulator {
@@ -98,7 +100,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const extraAnchors = options.trustedCertificates ?? [];
   const store = new Store(dataDir);
   const stored = store.load();
-  const clock = new EmulatorClock(stored.clockOffsetMs);
+  const clock = new EmulatorClock(stored.clockOffsetMs, options.timeSource);
   const schema = new SchemaValidator();
   const faults = new FaultInjector();
 
@@ -143,9 +145,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     emptyQueueWaitMs,
     seal: identity.seal,
   });
-  const control = new EmulatorControl(book, clock, store, faults, () => service.forgetPollTimes());
-  const rateLimit = options.rateLimit === false ? undefined : new OrganizationRateLimit(options.rateLimit ?? { callsPerSecond: 10, blockSeconds: 30 });
-  api.on("request", apiRouter({ service, rateLimit, faults, brokers: options.brokers ?? [] }));
+  const rateLimit =
+    options.rateLimit === false ? undefined : { limit: new OrganizationRateLimit(options.rateLimit ?? { callsPerSecond: 10, blockSeconds: 30 }), arrivals: new ArrivalWatch(clock) };
+  const control = new EmulatorControl(book, clock, store, faults, () => {
+    service.forgetPollTimes();
+    rateLimit?.limit.clear();
+  });
+  api.on("request", apiRouter({ service, clock, rateLimit, faults, brokers: options.brokers ?? [] }));
   web.on("request", webRouter({ book, clock, service, control }));
   // Activation times and deadlines pass without anyone asking (notifications go out, jobs expire).
   const ticker = setInterval(() => book.tick(clock.now()), 1000);
@@ -168,6 +174,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
     close: async () => {
       clearInterval(ticker);
+      rateLimit?.arrivals.stop();
       await Promise.all([close(api), close(web), schema.close()]);
       if (temporary) rmSync(dataDir, { recursive: true, force: true });
     },

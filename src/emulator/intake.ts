@@ -1,7 +1,7 @@
 import type { X509Certificate } from "node:crypto";
-import JSZip from "jszip";
 import { PDFDocument } from "pdf-lib";
 import type { Flow } from "../core/model";
+import { BundleArchive, MAX_DOCUMENT_BYTES, MAX_XML_ENTRY_BYTES } from "./bundle-archive";
 import { type JobSpec, readJobSpec } from "./job-spec";
 import { parseJobRequest } from "./multipart";
 import { badRequest, Rejection } from "./rejection";
@@ -17,9 +17,6 @@ import { parseXmlTree } from "./xml-tree";
  */
 
 const MANIFEST_ENTRY = "manifest.xml";
-const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
-/** Far more than 20 documents, manifest and signature: only keeps a hostile archive small. */
-const MAX_BUNDLE_ENTRIES = 100;
 
 export interface SubmittedJob {
   flow: Flow;
@@ -46,9 +43,8 @@ export interface AcceptedJob {
 export async function readSubmission(submission: SubmittedJob, options: IntakeOptions): Promise<AcceptedJob> {
   const { flow, organization, caller } = submission;
   const { requestXml, bundle } = parseJobRequest(submission.contentType, submission.body);
-  const entries = await unzip(bundle);
-  const manifest = entries.get(MANIFEST_ENTRY);
-  if (!manifest) throw badRequest("INVALID_DOCUMENT_BUNDLE", `The document bundle has no ${MANIFEST_ENTRY}`);
+  const archive = await BundleArchive.open(bundle);
+  const manifest = await archive.inflate(MANIFEST_ENTRY, MAX_XML_ENTRY_BYTES);
   const manifestXml = manifest.toString("utf8");
   await options.schema.validate([
     { name: "request.xml", xml: requestXml },
@@ -59,17 +55,25 @@ export async function readSubmission(submission: SubmittedJob, options: IntakeOp
   const spec = readJobSpec(flow, requestXml, manifestXml);
   if (spec.sender !== organization) throw badRequest("SENDER_MISMATCH", `The manifest's sender ${spec.sender} is not the organization in the URL (${organization})`);
 
+  // Only what the manifest names is inflated: a bundle's other entries are refused unread.
+  const named = new Set([...spec.documents.map((document) => document.href), MANIFEST_ENTRY, SIGNATURES_ENTRY]);
+  for (const name of archive.names) if (!named.has(name)) throw badRequest("INVALID_DOCUMENT_BUNDLE", `"${name}" is in the bundle but not in the manifest`);
+  for (const document of spec.documents) {
+    if (!archive.has(document.href)) throw badRequest("INVALID_DOCUMENT_BUNDLE", `The manifest names "${document.href}", which is not in the bundle`);
+  }
+  const entries = new Map([[MANIFEST_ENTRY, manifest]]);
+  entries.set(SIGNATURES_ENTRY, await archive.inflate(SIGNATURES_ENTRY, MAX_XML_ENTRY_BYTES));
+  for (const document of spec.documents) entries.set(document.href, await archive.inflate(document.href, MAX_DOCUMENT_BYTES));
+
   // Checked against the real time: it is the sender's clock that must be right, whatever the emulator's clock shows.
   const signature = verifyBundleSignature(entries, { trustedCertificates: options.trustedCertificates, now: new Date(), signingTimeToleranceMs: options.signingTimeToleranceMs });
   if (signature.organizationNumber !== caller && signature.organizationNumber !== organization) {
     throw new Rejection(403, "INVALID_SIGNATURE", `The document bundle is signed by organization ${signature.organizationNumber ?? "(none)"}, not by the calling organization ${caller} or the sender`);
   }
 
-  const named = new Set([...spec.documents.map((document) => document.href), MANIFEST_ENTRY, SIGNATURES_ENTRY]);
-  for (const name of entries.keys()) if (!named.has(name)) throw badRequest("INVALID_DOCUMENT_BUNDLE", `"${name}" is in the bundle but not in the manifest`);
   const documents = spec.documents.map((document) => {
-    const content = entries.get(document.href);
-    if (!content) throw badRequest("INVALID_DOCUMENT_BUNDLE", `The manifest names "${document.href}", which is not in the bundle`);
+    const content = entries.get(document.href) as Buffer;
+    if (!signature.signedFiles.has(document.href)) throw badRequest("INVALID_DOCUMENT_BUNDLE", `The manifest names "${document.href}", which is not a signed document`);
     if (document.mime !== "application/pdf") throw badRequest("INVALID_DOCUMENT", `"${document.href}" has media type ${document.mime}; only application/pdf is accepted`);
     // PDF 1.7 §7.5.2: the header may come anywhere in the first 1024 bytes.
     if (!content.subarray(0, 1024).includes("%PDF-")) throw badRequest("INVALID_DOCUMENT", `"${document.href}" is not a PDF`);
@@ -100,39 +104,4 @@ async function requireReadablePdf(content: Buffer, name: string): Promise<void> 
     throw badRequest("INVALID_DOCUMENT", encrypted ? `"${name}" is a password-protected PDF` : `"${name}" is not a readable PDF`);
   }
   if (pages === 0) throw badRequest("INVALID_DOCUMENT", `"${name}" is not a readable PDF: it has no pages`);
-}
-
-/** Unpacks the bundle, refusing entries that inflate beyond what the service accepts (so a zip bomb stays small). */
-async function unzip(bundle: Buffer): Promise<Map<string, Buffer>> {
-  let zip: JSZip;
-  try {
-    zip = await JSZip.loadAsync(bundle);
-  } catch {
-    throw badRequest("INVALID_DOCUMENT_BUNDLE", "The document bundle is not a readable ZIP (ASiC-E) archive");
-  }
-  const files = Object.values(zip.files).filter((file) => !file.dir);
-  if (files.length > MAX_BUNDLE_ENTRIES) throw badRequest("INVALID_DOCUMENT_BUNDLE", `The document bundle has ${files.length} files; at most ${MAX_BUNDLE_ENTRIES}`);
-  const entries = new Map<string, Buffer>();
-  for (const file of files) entries.set(file.name, await inflate(file));
-  return entries;
-}
-
-/** Inflates one entry, stopping as soon as it is larger than any document may be. */
-function inflate(file: JSZip.JSZipObject): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    // JSZip's stream is an old-style Readable (events only, no async iteration).
-    const stream = file.nodeStream("nodebuffer");
-    stream.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      chunks.push(chunk);
-      if (size <= MAX_DOCUMENT_BYTES) return;
-      stream.pause();
-      stream.removeAllListeners("data");
-      reject(badRequest("DOCUMENT_TOO_LARGE", `"${file.name}" is larger than ${MAX_DOCUMENT_BYTES} bytes (10 MB)`));
-    });
-    stream.on("end", () => resolve(Buffer.concat(chunks)));
-    stream.on("error", () => reject(badRequest("INVALID_DOCUMENT_BUNDLE", `"${file.name}" in the document bundle cannot be unpacked`)));
-  });
 }

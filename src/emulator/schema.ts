@@ -1,18 +1,22 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
+import { maskNationalIdentityNumber } from "../core/identifiers";
 import { badRequest, Rejection } from "./rejection";
 import type { SchemaFile, SchemaWorkerData, ValidationOutcome, ValidationRequest } from "./schema-worker";
 
 /**
  * Validates job requests and manifests against the package's API schema (`schema/signering.xsd`)
- * with libxml2, in up to two long-lived workers. Requests that arrive while the workers are busy
- * are validated together in the next run, their messages told apart by file name.
+ * with libxml2, in up to two long-lived workers. Each call gets a run of xmllint of its own, and
+ * the verdict is xmllint's exit status: its messages only explain a refusal. (Messages are text
+ * that echoes the documents' values, so a value with a line break in it could print any verdict
+ * line; one request never shares a run with, or vouches for, another.)
  */
 
 const SCHEMA_DIR = path.join(__dirname, "..", "..", "..", "schema");
 const SCHEMA_FILES = ["signering.xsd", "direct.xsd", "portal.xsd", "common.xsd"];
-const MAX_BATCH = 64;
+/** A national identity number is 11 digits; any run this long in a message is shown masked. */
+const IDENTITY_NUMBER_LIKE = /\d{10,}/g;
 
 export interface XmlDocument {
   /** Named in error messages, e.g. `manifest.xml`. */
@@ -34,7 +38,7 @@ interface PooledWorker {
 export class SchemaValidator {
   private readonly workers: PooledWorker[] = [];
   private readonly pending: Pending[] = [];
-  private readonly inFlight = new Map<number, Pending[]>();
+  private readonly inFlight = new Map<number, Pending>();
   private nextRunId = 0;
   private schemas: SchemaFile[] | undefined;
 
@@ -58,15 +62,15 @@ export class SchemaValidator {
     while (this.pending.length > 0) {
       const idle = this.workers.find((candidate) => !candidate.busy) ?? this.startWorker();
       if (!idle) return;
-      this.run(idle, this.pending.splice(0, MAX_BATCH));
+      this.run(idle, this.pending.shift() as Pending);
     }
   }
 
-  private run(pooled: PooledWorker, batch: Pending[]): void {
+  private run(pooled: PooledWorker, pending: Pending): void {
     const id = this.nextRunId++;
     pooled.busy = true;
-    this.inFlight.set(id, batch);
-    const documents = batch.flatMap((pending, index) => pending.documents.map((document) => ({ fileName: fileNameOf(index, document.name), contents: document.xml })));
+    this.inFlight.set(id, pending);
+    const documents = pending.documents.map((document) => ({ fileName: document.name, contents: document.xml }));
     pooled.worker.postMessage({ id, documents } satisfies ValidationRequest);
   }
 
@@ -77,10 +81,10 @@ export class SchemaValidator {
     const pooled: PooledWorker = { worker, busy: false };
     worker.on("message", (message: ValidationOutcome | { ready: true }) => {
       if (!("id" in message)) return;
-      const batch = this.inFlight.get(message.id) ?? [];
+      const pending = this.inFlight.get(message.id);
       this.inFlight.delete(message.id);
       pooled.busy = false;
-      settle(batch, message);
+      if (pending) settle(pending, message);
       this.dispatch();
     });
     worker.on("error", (error) => {
@@ -93,27 +97,20 @@ export class SchemaValidator {
   }
 
   private failAll(error: Rejection): void {
-    for (const batch of this.inFlight.values()) for (const pending of batch) pending.reject(error);
+    for (const pending of this.inFlight.values()) pending.reject(error);
     this.inFlight.clear();
     for (const pending of this.pending.splice(0)) pending.reject(error);
   }
 }
 
-const fileNameOf = (batchIndex: number, name: string) => `${batchIndex}/${name}`;
-
-/** xmllint writes `NAME validates` for each valid file, and `NAME:LINE: …` lines for each problem. */
-function settle(batch: Pending[], outcome: ValidationOutcome): void {
+/** xmllint exits with 0 only when every file validates; its `NAME:LINE: …` lines say why not. */
+function settle(pending: Pending, outcome: ValidationOutcome): void {
+  if (outcome.exitCode === 0) return pending.resolve();
   const lines = outcome.stderr.split("\n");
-  batch.forEach((pending, index) => {
-    const problems: string[] = [];
-    for (const document of pending.documents) {
-      const fileName = fileNameOf(index, document.name);
-      if (lines.includes(`${fileName} validates`)) continue;
-      const messages = lines.filter((line) => line.startsWith(`${fileName}:`)).map((line) => line.slice(`${index}/`.length));
-      problems.push(...(messages.length > 0 ? messages : [`${document.name}: ${outcome.exitCode === -1 ? outcome.stderr.trim() : "not valid"}`]));
-    }
-    if (problems.length === 0) pending.resolve();
-    else if (outcome.exitCode === -1) pending.reject(new Rejection(500, "SCHEMA_VALIDATOR_FAILED", problems.join("; ")));
-    else pending.reject(badRequest("SCHEMA_VALIDATION_ERROR", `XML is not valid against the schema: ${problems.join("; ")}`));
-  });
+  const problems = pending.documents.flatMap((document) => lines.filter((line) => line.startsWith(`${document.name}:`)));
+  const explained = (problems.length > 0 ? problems : [outcome.exitCode === -1 ? outcome.stderr.trim() : "not valid"]).map((problem) =>
+    problem.replace(IDENTITY_NUMBER_LIKE, maskNationalIdentityNumber),
+  );
+  if (outcome.exitCode === -1) pending.reject(new Rejection(500, "SCHEMA_VALIDATOR_FAILED", explained.join("; ")));
+  else pending.reject(badRequest("SCHEMA_VALIDATION_ERROR", `XML is not valid against the schema: ${explained.join("; ")}`));
 }

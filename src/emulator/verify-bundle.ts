@@ -1,14 +1,17 @@
 import { createHash, verify, X509Certificate } from "node:crypto";
 import { organizationNumberOfCertificate } from "../core/keys";
 import { canonicalize, type C14nVersion, UnsupportedCanonicalizationError } from "./c14n";
+import { CertificateFormatError, issuingConstraintsOf } from "./certificate-extensions";
 import { badRequest } from "./rejection";
-import { attributeOf, childElement, childElements, findById, parseXmlTree, textOf, type XmlElement } from "./xml-tree";
+import { attributeOf, childElements, findById, isElement, parseXmlTree, textOf, type XmlElement } from "./xml-tree";
 
 /**
  * Verifies an ASiC-E bundle's XAdES signature on its own terms, independently of how the client
- * made it: every file outside META-INF/ signed exactly once with a matching digest, the
- * SignedProperties digest over their canonical form, the SignatureValue over the canonical
- * SignedInfo, a signing certificate issued by a trusted CA and matching the signed
+ * made it: one Signature with one of each element it is judged by (a second SignedInfo is not
+ * quietly ignored), every file but META-INF/signatures.xml signed exactly once with a matching
+ * digest, the SignedProperties digest over their canonical form, the SignatureValue over the
+ * canonical SignedInfo, a signing certificate valid now, issued through CA certificates that may
+ * issue (basicConstraints, keyUsage, path length, validity) by a trusted CA, matching the signed
  * CertDigest and serial number, and a SigningTime close to now.
  */
 
@@ -28,12 +31,16 @@ const DIGESTS: Record<string, string> = {
 /** SHA-1 is accepted only where the profile prescribes it: the CertDigest. */
 const REFERENCE_DIGESTS = new Set(["sha256", "sha512"]);
 const XS_DATE_TIME = /^-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$/;
+/** The signing certificate and its CA certificates: a real chain has two or three. */
+const MAX_KEY_INFO_CERTIFICATES = 8;
 export const SIGNATURES_ENTRY = "META-INF/signatures.xml";
 
 export interface VerifiedSignature {
   certificate: X509Certificate;
   organizationNumber: string | undefined;
   signingTime: Date;
+  /** The bundle's files the signature covers: all but META-INF/signatures.xml. */
+  signedFiles: ReadonlySet<string>;
 }
 
 export interface VerificationOptions {
@@ -53,10 +60,12 @@ export function verifyBundleSignature(entries: ReadonlyMap<string, Buffer>, opti
     throw invalid(`${SIGNATURES_ENTRY} is not well-formed XML: ${(error as Error).message}`);
   }
   if (root.namespace !== ASIC || root.localName !== "XAdESSignatures") throw invalid("the root element must be asic:XAdESSignatures");
-  const signatures = childElements(root, DSIG, "Signature");
-  if (signatures.length !== 1) throw invalid(`exactly one ds:Signature is required, found ${signatures.length}`);
-  const signature = signatures[0] as XmlElement;
-  const signedInfo = required(childElement(signature, DSIG, "SignedInfo"), "ds:SignedInfo");
+  const elements = root.children.filter(isElement);
+  if (elements.length !== 1 || !elements.every((element) => element.namespace === DSIG && element.localName === "Signature")) {
+    throw invalid(`asic:XAdESSignatures must hold exactly one ds:Signature and nothing else, found ${elements.map((element) => element.name).join(", ") || "nothing"}`);
+  }
+  const signature = elements[0] as XmlElement;
+  const signedInfo = only(signature, DSIG, "SignedInfo");
 
   const canonicalizationUri = algorithmOf(signedInfo, "CanonicalizationMethod");
   const canonicalization = CANONICALIZATIONS[canonicalizationUri];
@@ -64,34 +73,39 @@ export function verifyBundleSignature(entries: ReadonlyMap<string, Buffer>, opti
   const method = algorithmOf(signedInfo, "SignatureMethod");
   if (method !== RSA_SHA256) throw invalid(`the signature method must be rsa-sha256, was ${method}`);
 
-  const signedProperties = checkReferences(signedInfo, root, signature, entries);
+  const { signedProperties, signedFiles } = checkReferences(signedInfo, root, signature, entries);
   const certificates = keyInfoCertificates(signature);
   const certificate = certificates[0] as X509Certificate;
-  const signatureValue = Buffer.from(textOf(required(childElement(signature, DSIG, "SignatureValue"), "ds:SignatureValue")).replace(/\s+/g, ""), "base64");
+  const signatureValue = Buffer.from(textOf(only(signature, DSIG, "SignatureValue")).replace(/\s+/g, ""), "base64");
   if (!verify("sha256", canonical(signedInfo, canonicalization), certificate.publicKey, signatureValue)) {
     throw invalid("the SignatureValue does not verify with the certificate in KeyInfo");
   }
   requireTrusted(certificate, certificates.slice(1), options);
 
-  const signedSignatureProperties = required(childElement(signedProperties, XADES, "SignedSignatureProperties"), "xades:SignedSignatureProperties");
+  const signedSignatureProperties = only(signedProperties, XADES, "SignedSignatureProperties");
   checkSigningCertificate(signedSignatureProperties, certificate);
   const signingTime = readSigningTime(signedSignatureProperties);
   const skew = Math.abs(signingTime.getTime() - options.now.getTime());
   if (skew > options.signingTimeToleranceMs) {
     throw invalid(`the SigningTime ${signingTime.toISOString()} is ${Math.round(skew / 1000)} s from the service's clock; allowed ±${options.signingTimeToleranceMs / 1000} s (synchronize the clock)`);
   }
-  return { certificate, organizationNumber: organizationNumberOfCertificate(certificate), signingTime };
+  return { certificate, organizationNumber: organizationNumberOfCertificate(certificate), signingTime, signedFiles };
 }
 
-/** Checks every Reference's digest; returns the referenced SignedProperties. */
-function checkReferences(signedInfo: XmlElement, root: XmlElement, signature: XmlElement, entries: ReadonlyMap<string, Buffer>): XmlElement {
+/** Checks every Reference's digest; returns the referenced SignedProperties and the signed files. */
+function checkReferences(
+  signedInfo: XmlElement,
+  root: XmlElement,
+  signature: XmlElement,
+  entries: ReadonlyMap<string, Buffer>,
+): { signedProperties: XmlElement; signedFiles: ReadonlySet<string> } {
   const signedFiles = new Set<string>();
   let signedProperties: XmlElement | undefined;
   for (const reference of childElements(signedInfo, DSIG, "Reference")) {
     const uri = attributeOf(reference, "URI") ?? "";
     const algorithm = DIGESTS[algorithmOf(reference, "DigestMethod")];
     if (!algorithm || !REFERENCE_DIGESTS.has(algorithm)) throw invalid(`unsupported digest method in the reference to "${uri}"`);
-    const transforms = childElement(reference, DSIG, "Transforms");
+    const transforms = optional(reference, DSIG, "Transforms");
     const transformAlgorithms = transforms ? childElements(transforms, DSIG, "Transform").map((transform) => attributeOf(transform, "Algorithm") ?? "") : [];
     let content: Uint8Array;
     if (uri.startsWith("#")) {
@@ -105,19 +119,19 @@ function checkReferences(signedInfo: XmlElement, root: XmlElement, signature: Xm
       if (transformAlgorithms.length > 0) throw invalid(`the reference to "${uri}" must not have transforms: files are signed as they are`);
       const name = decodeReferenceUri(uri);
       const file = entries.get(name);
-      if (!file || name.startsWith("META-INF/")) throw invalid(`the signature refers to "${name}", which is not a document or manifest in the bundle`);
+      if (!file || name === SIGNATURES_ENTRY) throw invalid(`the signature refers to "${name}", which is not a document or manifest in the bundle`);
       if (signedFiles.has(name)) throw invalid(`"${name}" is signed twice`);
       signedFiles.add(name);
       content = file;
     }
-    const expected = textOf(childElement(reference, DSIG, "DigestValue")).replace(/\s+/g, "");
+    const expected = textOf(only(reference, DSIG, "DigestValue")).replace(/\s+/g, "");
     if (digest(algorithm, content) !== expected) throw invalid(`the digest of "${uri}" does not match: the file or the signed properties were changed after signing`);
   }
   if (!signedProperties) throw invalid("the signed properties are not referenced");
   for (const name of entries.keys()) {
-    if (!name.startsWith("META-INF/") && !signedFiles.has(name)) throw invalid(`"${name}" is in the bundle but not signed`);
+    if (name !== SIGNATURES_ENTRY && !signedFiles.has(name)) throw invalid(`"${name}" is in the bundle but not signed`);
   }
-  return signedProperties;
+  return { signedProperties, signedFiles };
 }
 
 /** The one element with the Id, which must be this signature's Object/QualifyingProperties/SignedProperties. */
@@ -136,9 +150,10 @@ function signedPropertiesOf(root: XmlElement, signature: XmlElement, id: string)
 }
 
 function keyInfoCertificates(signature: XmlElement): X509Certificate[] {
-  const keyInfo = required(childElement(signature, DSIG, "KeyInfo"), "ds:KeyInfo");
-  const x509Data = required(childElement(keyInfo, DSIG, "X509Data"), "ds:X509Data");
-  const certificates = childElements(x509Data, DSIG, "X509Certificate").map((element, index) => {
+  const x509Data = only(only(signature, DSIG, "KeyInfo"), DSIG, "X509Data");
+  const elements = childElements(x509Data, DSIG, "X509Certificate");
+  if (elements.length > MAX_KEY_INFO_CERTIFICATES) throw invalid(`ds:KeyInfo has ${elements.length} certificates; at most ${MAX_KEY_INFO_CERTIFICATES}`);
+  const certificates = elements.map((element, index) => {
     try {
       return new X509Certificate(Buffer.from(textOf(element).replace(/\s+/g, ""), "base64"));
     } catch {
@@ -151,38 +166,87 @@ function keyInfoCertificates(signature: XmlElement): X509Certificate[] {
 
 /** The signed reference to the signing certificate must name the certificate that verified. */
 function checkSigningCertificate(signedSignatureProperties: XmlElement, certificate: X509Certificate): void {
-  const signingCertificate = required(childElement(signedSignatureProperties, XADES, "SigningCertificate"), "xades:SigningCertificate");
-  const cert = required(childElement(signingCertificate, XADES, "Cert"), "xades:Cert");
-  const certDigest = required(childElement(cert, XADES, "CertDigest"), "xades:CertDigest");
+  const cert = only(only(signedSignatureProperties, XADES, "SigningCertificate"), XADES, "Cert");
+  const certDigest = only(cert, XADES, "CertDigest");
   const algorithm = DIGESTS[algorithmOf(certDigest, "DigestMethod")];
   if (!algorithm) throw invalid("unsupported CertDigest algorithm");
-  if (textOf(childElement(certDigest, DSIG, "DigestValue")).replace(/\s+/g, "") !== digest(algorithm, certificate.raw)) {
+  if (textOf(only(certDigest, DSIG, "DigestValue")).replace(/\s+/g, "") !== digest(algorithm, certificate.raw)) {
     throw invalid("the CertDigest does not match the signing certificate");
   }
-  const serial = textOf(childElement(required(childElement(cert, XADES, "IssuerSerial"), "xades:IssuerSerial"), DSIG, "X509SerialNumber")).trim();
+  const serial = textOf(only(only(cert, XADES, "IssuerSerial"), DSIG, "X509SerialNumber")).trim();
   if (!/^\d+$/.test(serial) || BigInt(serial) !== BigInt(`0x${certificate.serialNumber}`)) {
     throw invalid("the X509SerialNumber does not match the signing certificate");
   }
 }
 
 function readSigningTime(signedSignatureProperties: XmlElement): Date {
-  const text = textOf(childElement(signedSignatureProperties, XADES, "SigningTime")).trim();
+  const text = textOf(only(signedSignatureProperties, XADES, "SigningTime")).trim();
   const signingTime = new Date(text);
   if (!XS_DATE_TIME.test(text) || Number.isNaN(signingTime.getTime())) throw invalid(`the SigningTime "${text}" is not a date and time with a UTC offset`);
   return signingTime;
 }
 
+/**
+ * Finds a path from the signing certificate through the KeyInfo's certificates to a trusted CA,
+ * then requires of each certificate on it (the trusted CA included) what RFC 5280 §6.1.4 requires
+ * of an issuer: valid now, a CA (basicConstraints cA), allowed to sign certificates (keyUsage
+ * keyCertSign, when it has a keyUsage) and no more CA certificates below it than its path length.
+ */
 function requireTrusted(leaf: X509Certificate, intermediates: X509Certificate[], options: VerificationOptions): void {
-  const now = options.now.getTime();
-  if (now < Date.parse(leaf.validFrom) || now > Date.parse(leaf.validTo)) throw invalid("the signing certificate is not valid now");
+  requireValidNow(leaf, "the signing certificate", options.now);
+  const issuers: X509Certificate[] = [];
   let current = leaf;
-  for (let depth = 0; depth <= intermediates.length; depth++) {
-    if (options.trustedCertificates.some((anchor) => current.checkIssued(anchor) && current.verify(anchor.publicKey))) return;
-    const next = intermediates.find((candidate) => candidate !== current && current.checkIssued(candidate) && current.verify(candidate.publicKey));
-    if (!next) break;
+  for (;;) {
+    const subject = current;
+    const anchor = options.trustedCertificates.find((candidate) => signedBy(subject, candidate));
+    if (anchor) {
+      issuers.push(anchor);
+      break;
+    }
+    const next = intermediates.find((candidate) => !issuers.includes(candidate) && candidate !== leaf && signedBy(subject, candidate));
+    if (!next) throw invalid("the signing certificate is not issued by a trusted CA");
+    issuers.push(next);
     current = next;
   }
-  throw invalid("the signing certificate is not issued by a trusted CA");
+  issuers.forEach((issuer, index) => requireIssuer(issuer, index, options.now));
+}
+
+/**
+ * Issued by name and signature only: whether the issuer may issue is judged afterwards, so that a
+ * refusal can say why (OpenSSL's checkIssued would also refuse some, but only as "not issued").
+ */
+function signedBy(subject: X509Certificate, issuer: X509Certificate): boolean {
+  return subject.issuer === issuer.subject && subject.verify(issuer.publicKey);
+}
+
+/** `caCertificatesBelow`: the CA certificates between this issuer and the signing certificate. */
+function requireIssuer(issuer: X509Certificate, caCertificatesBelow: number, now: Date): void {
+  const what = `the CA certificate ${nameOf(issuer)}`;
+  requireValidNow(issuer, what, now);
+  let constraints;
+  try {
+    constraints = issuingConstraintsOf(issuer);
+  } catch (error) {
+    if (error instanceof CertificateFormatError) throw invalid(`${what} cannot be read: ${error.message}`);
+    throw error;
+  }
+  if (!constraints.ca) throw invalid(`${what} is not a CA certificate (basicConstraints CA:FALSE) and cannot issue certificates`);
+  if (constraints.keyUsage && !constraints.keyUsage.has("keyCertSign")) throw invalid(`${what} may not sign certificates (its keyUsage lacks keyCertSign)`);
+  if (constraints.pathLength !== undefined && caCertificatesBelow > constraints.pathLength) {
+    throw invalid(`${what} allows ${constraints.pathLength} CA certificates below it (pathLenConstraint), the chain has ${caCertificatesBelow}`);
+  }
+}
+
+function requireValidNow(certificate: X509Certificate, what: string, now: Date): void {
+  const from = Date.parse(certificate.validFrom);
+  const to = Date.parse(certificate.validTo);
+  if (now.getTime() < from || now.getTime() > to) {
+    throw invalid(`${what} is not valid now (valid from ${new Date(from).toISOString()} to ${new Date(to).toISOString()})`);
+  }
+}
+
+function nameOf(certificate: X509Certificate): string {
+  return `"${certificate.subject.split("\n").join(", ")}"`;
 }
 
 /** The Java client form-encodes file names into Reference URIs. */
@@ -204,16 +268,26 @@ function canonical(element: XmlElement, version: C14nVersion): Buffer {
 }
 
 function algorithmOf(parent: XmlElement, methodElement: string): string {
-  return attributeOf(required(childElement(parent, DSIG, methodElement), `ds:${methodElement}`), "Algorithm") ?? "";
+  return attributeOf(only(parent, DSIG, methodElement), "Algorithm") ?? "";
 }
 
 function digest(algorithm: string, data: Uint8Array): string {
   return createHash(algorithm).update(data).digest("base64");
 }
 
-function required<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw invalid(`${what} is missing`);
-  return value;
+/** The one child element of its kind: a second one (a second SignedInfo, say) is refused, not ignored. */
+function only(parent: XmlElement, namespace: string, localName: string): XmlElement {
+  const found = childElements(parent, namespace, localName);
+  if (found.length !== 1) throw invalid(`${parent.name} must have one ${prefixOf(namespace)}:${localName}, has ${found.length}`);
+  return found[0] as XmlElement;
+}
+
+function optional(parent: XmlElement, namespace: string, localName: string): XmlElement | undefined {
+  return childElements(parent, namespace, localName).length === 0 ? undefined : only(parent, namespace, localName);
+}
+
+function prefixOf(namespace: string): string {
+  return namespace === XADES ? "xades" : namespace === DSIG ? "ds" : "asic";
 }
 
 function invalid(reason: string) {

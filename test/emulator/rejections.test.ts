@@ -1,20 +1,18 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import JSZip from "jszip";
 import { BrokerNotAuthorizedError, loadCredentials, type SenderCredentials, ServiceError, type SigneringClient } from "../../src/core";
 import { createDocumentBundle, documentFileName } from "../../src/core/bundle";
-import { jobRequestBody } from "../../src/core/http/multipart";
 import { packageDirectJob, packagePortalJob } from "../../src/core/job-bundle";
 import type { DirectJob } from "../../src/core/model";
-import { buildDirectJobRequest, buildDirectManifest, parseErrorResponse } from "../../src/core/xml";
+import { buildDirectJobRequest, buildDirectManifest } from "../../src/core/xml";
 import { certificateAuthorityOf, type RunningEmulator } from "../../src/emulator";
 import { TestCertificateAuthority } from "../../src/emulator/pki";
 import { clientFor, rawApiRequest, startTestEmulator } from "../support/emulator";
+import { expectError, ORG, packagedDirectJob, sendJobRequest, withSignaturesXml } from "../support/job-requests";
 import { directJob, NATIONAL_IDS, portalJob, samplePdf } from "../support/jobs";
 
-const ORG = "123456785";
 let emulator: RunningEmulator;
 let client: SigneringClient;
 let credentials: SenderCredentials;
@@ -29,28 +27,8 @@ after(async () => {
   await emulator.close();
 });
 
-/** Sends a job request the way the client does, but from parts a test may have spoiled. */
-async function sendDirect(requestXml: string, zip: Buffer, organization = ORG, flow = "direct") {
-  const body = jobRequestBody(requestXml, { size: zip.length, stream: () => Readable.from([zip]), toBuffer: async () => zip });
-  const chunks: Buffer[] = [];
-  for await (const chunk of body.stream()) chunks.push(chunk as Buffer);
-  return rawApiRequest(emulator, "POST", `/${organization}/${flow}/signature-jobs`, { contentType: body.contentType, content: Buffer.concat(chunks) });
-}
-
-async function packaged(job: DirectJob = directJob(), signer: SenderCredentials = credentials) {
-  const pkg = packageDirectJob(job, { organizationNumber: ORG }, signer);
-  return { requestXml: pkg.requestXml, zip: await pkg.bundle.toBuffer() };
-}
-
-/** Checks the service's error document and returns its message. */
-function expectError(result: { status: number; text: string; headers: Record<string, unknown> }, status: number, code: string): string {
-  assert.equal(result.status, status, result.text);
-  assert.match(String(result.headers["content-type"]), /^application\/xml/);
-  const error = parseErrorResponse(result.text);
-  assert.equal(error?.errorCode, code, result.text);
-  assert.equal(error?.errorType, "CLIENT");
-  return error?.errorMessage ?? "";
-}
+const sendDirect = (requestXml: string, zip: Buffer, organization = ORG, flow = "direct") => sendJobRequest(emulator, requestXml, zip, organization, flow);
+const packaged = (job: DirectJob = directJob(), signer: SenderCredentials = credentials) => packagedDirectJob(signer, job);
 
 describe("the emulator rejects what the service rejects", () => {
   it("accepts a well-made job (the baseline for the cases below)", async () => {
@@ -155,16 +133,6 @@ describe("the emulator rejects what the service rejects", () => {
   });
 });
 
-/** Replaces META-INF/signatures.xml in a signed bundle. */
-async function withSignaturesXml(zip: Buffer, change: (xml: string) => string): Promise<Buffer> {
-  const archive = await JSZip.loadAsync(zip);
-  const original = await archive.file("META-INF/signatures.xml")!.async("string");
-  const changed = change(original);
-  assert.notEqual(changed, original, "the test changed the signature document");
-  archive.file("META-INF/signatures.xml", changed);
-  return archive.generateAsync({ type: "nodebuffer" });
-}
-
 describe("the emulator's own signature verification refuses", () => {
   it("a SigningTime further than 5 seconds from the service's clock", async () => {
     const job = directJob();
@@ -204,13 +172,11 @@ describe("the emulator's own signature verification refuses", () => {
     expectError(await sendDirect(requestXml, Buffer.from("PK but not really a zip")), 400, "INVALID_DOCUMENT_BUNDLE");
   });
 
-  it("an entry that inflates beyond 10 MB, before reading it whole", async () => {
-    const { requestXml } = await packaged();
-    const bomb = new JSZip();
-    bomb.file("0000_contract.pdf", Buffer.alloc(11 * 1024 * 1024), { compression: "DEFLATE" });
-    const zip = await bomb.generateAsync({ type: "nodebuffer", compression: "DEFLATE" });
-    assert.ok(zip.length < 100_000, "a small archive");
-    expectError(await sendDirect(requestXml, zip), 400, "DOCUMENT_TOO_LARGE");
+  it("a named document that inflates beyond 10 MB, stopped while inflating", async () => {
+    const { requestXml, zip } = await packaged(directJob({ documents: [{ title: "Contract", content: Buffer.concat([samplePdf(), Buffer.alloc(11 * 1024 * 1024)]) }] }));
+    const bomb = await (await JSZip.loadAsync(zip)).generateAsync({ type: "nodebuffer", compression: "DEFLATE" });
+    assert.ok(bomb.length < 100_000, "a small archive");
+    assert.match(expectError(await sendDirect(requestXml, bomb), 400, "DOCUMENT_TOO_LARGE"), /"0000_contract\.pdf" is larger than 10485760 bytes \(10 MB\)/);
   });
 
   it("a PDF header in front of something that is not a readable PDF", async () => {

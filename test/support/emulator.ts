@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { Readable } from "node:stream";
 import { Agent, request } from "undici";
 import { loadCredentials, SigneringClient, type SigneringClientOptions } from "../../src/core";
 import { type EmulatorOptions, type RunningEmulator, startEmulator } from "../../src/emulator";
@@ -18,15 +19,19 @@ export function clientFor(emulator: RunningEmulator, options: Partial<SigneringC
   });
 }
 
+/** What a test needs to reach an emulator's API, in this process or a child's. */
+export type EmulatorConnection = Pick<RunningEmulator, "apiRoot" | "clientKeystoreFile" | "clientKeystorePassword" | "caCertificatePem">;
+
 /**
  * A raw mutual-TLS request to the emulator's API, for requests the client would never send;
  * with the emulator's client keystore unless another client key and certificate chain are given.
  */
 export async function rawApiRequest(
-  emulator: RunningEmulator,
+  emulator: EmulatorConnection,
   method: "GET" | "POST" | "DELETE",
   path: string,
-  body?: { contentType: string; content: Buffer | string },
+  /** A streamed body is sent chunked unless its length is given. */
+  body?: { contentType: string; content: Buffer | string | Readable; length?: number },
   tls?: { key: string; cert: string },
 ): Promise<{ status: number; text: string; headers: Record<string, unknown> }> {
   const credentials = tls ?? loadCredentials({ pkcs12: readFileSync(emulator.clientKeystoreFile), password: emulator.clientKeystorePassword }).tls;
@@ -35,7 +40,9 @@ export async function rawApiRequest(
     const response = await request(`${emulator.apiRoot}${path}`, {
       method,
       dispatcher,
-      ...(body ? { body: body.content, headers: { "content-type": body.contentType } } : {}),
+      ...(body
+        ? { body: body.content, headers: { "content-type": body.contentType, ...(body.length === undefined ? {} : { "content-length": String(body.length) }) } }
+        : {}),
     });
     return { status: response.statusCode, text: await response.body.text(), headers: response.headers };
   } finally {
@@ -43,11 +50,11 @@ export async function rawApiRequest(
   }
 }
 
-/** POSTs JSON (or nothing) to the control API. */
-export async function controlRequest(emulator: RunningEmulator, method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+/** Calls the control API; a POST is JSON (an empty object without a body), as the API requires. */
+export async function controlRequest(emulator: Pick<RunningEmulator, "controlUrl">, method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
   const response = await request(`${emulator.controlUrl}${path}`, {
     method,
-    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+    ...(method === "POST" || body !== undefined ? { body: JSON.stringify(body ?? {}), headers: { "content-type": "application/json" } } : {}),
   });
   return { status: response.statusCode, json: await response.body.json() };
 }

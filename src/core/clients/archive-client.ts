@@ -1,17 +1,21 @@
 import type { Readable } from "node:stream";
 import { InvalidInputError } from "../errors";
-import { type ClientContext, senderOf } from "./context";
+import { type ClientContext, requireServiceUrl, senderOf } from "./context";
 
 /** Documents kept in Posten's long-term archive. */
 export class ArchiveClient {
   constructor(private readonly context: ClientContext) {}
 
-  /** The archived PAdES of a document, streamed. */
+  /** The archived PAdES of a document, streamed and bounded by `maxDownloadBytes`. */
   async getPades(documentId: string, options: { owner?: string } = {}): Promise<Readable> {
     if (typeof documentId !== "string" || documentId.trim() === "") throw new InvalidInputError("documentId", "is required");
+    if (/^\.+$/.test(documentId.trim())) throw new InvalidInputError("documentId", "must be a document id, not a path segment");
     const owner = senderOf(this.context, options.owner);
-    const url = `${this.context.apiRoot}/${owner}/archive/documents/${encodeURIComponent(documentId.trim())}/pades`;
-    const response = await this.context.api.call({ method: "GET", url, download: true, operation: "archive", organization: owner });
-    return response.body;
+    const url = requireServiceUrl(
+      this.context,
+      `${this.context.apiRoot}/${owner}/archive/documents/${encodeURIComponent(documentId.trim())}/pades`,
+      "documentId",
+    );
+    return this.context.api.download({ method: "GET", url, download: true, operation: "archive", organization: owner });
   }
 }

@@ -3,7 +3,7 @@ import { packageDirectJob } from "../job-bundle";
 import type { DirectJob, DirectJobResponse, DirectJobStatus, DirectSignerResponse, NoChanges } from "../model";
 import { validateDirectJob } from "../validation";
 import { buildDirectSignerUpdateRequest, parseDirectJobResponse, parseDirectJobStatus, parseDirectSignerResponse } from "../xml";
-import { type ClientContext, organizationOfUrl, pollQueue, type QueueOptions, requireUrl, sendJob, senderOf } from "./context";
+import { checkResponseUrls, type ClientContext, organizationOfUrl, pollQueue, type QueueOptions, requireServiceUrl, sendJob, senderOf } from "./context";
 
 /** The direct flow: the signer signs in a session on the sender's web site. */
 export class DirectClient {
@@ -17,25 +17,27 @@ export class DirectClient {
       ? { ...job, pollingQueue: this.context.defaultPollingQueue }
       : job;
     this.context.log(`creating direct job "${job.reference ?? job.title}" with ${job.documents.length} document(s) for ${sender}`);
-    const packaged = packageDirectJob(withQueue, { organizationNumber: sender }, this.context.credentials);
-    return parseDirectJobResponse(await sendJob(this.context, "direct", sender, packaged));
+    const xml = await sendJob(this.context, "direct", sender, job.reference, (signingTime) =>
+      packageDirectJob(withQueue, { organizationNumber: sender }, this.context.credentials(), { signingTime }),
+    );
+    return checkResponseUrls(this.context, parseDirectJobResponse(xml));
   }
 
   /** The job's status after the signer came back to an exit URL with `status_query_token`. */
   async getStatus(statusUrl: string, statusQueryToken: string): Promise<DirectJobStatus> {
-    const url = new URL(requireUrl(statusUrl, "statusUrl"));
+    const url = new URL(requireServiceUrl(this.context, statusUrl, "statusUrl"));
     if (typeof statusQueryToken !== "string" || statusQueryToken.trim() === "") {
       throw new InvalidInputError("statusQueryToken", "is required (the status_query_token query parameter of the exit URL)");
     }
     url.searchParams.set("status_query_token", statusQueryToken.trim());
-    const { text } = await this.context.api.callForText({
+    const { text } = await this.context.api.text({
       method: "GET",
       url: url.href,
       accept: "application/xml",
       operation: "status-by-token",
       organization: organizationOfUrl(this.context, url.href),
     });
-    return parseDirectJobStatus(text);
+    return checkResponseUrls(this.context, parseDirectJobStatus(text));
   }
 
   /** The next change from the status queue of jobs created with `statusRetrievalMethod: "POLLING"`. */
@@ -45,9 +47,9 @@ export class DirectClient {
 
   /** A new one-time redirect URL for a signer (the signer's `href` from the job response). */
   async requestNewRedirectUrl(signerUrl: string): Promise<DirectSignerResponse> {
-    const url = requireUrl(signerUrl, "signerUrl");
+    const url = requireServiceUrl(this.context, signerUrl, "signerUrl");
     const xml = buildDirectSignerUpdateRequest();
-    const { text } = await this.context.api.callForText({
+    const { text } = await this.context.api.text({
       method: "POST",
       url,
       accept: "application/xml",
@@ -55,6 +57,6 @@ export class DirectClient {
       operation: "redirect",
       organization: organizationOfUrl(this.context, url),
     });
-    return parseDirectSignerResponse(text);
+    return checkResponseUrls(this.context, parseDirectSignerResponse(text));
   }
 }

@@ -1,16 +1,19 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { apiRootOf, defaultTrustAnchors, POSTEN_ORGANIZATION_NUMBER, type Environment } from "../environments";
+import { apiRootOf, checkCertificateFitsEnvironment, defaultTrustAnchors, POSTEN_ORGANIZATION_NUMBER, type Environment } from "../environments";
 import { InvalidInputError } from "../errors";
 import { DEFAULT_TIMEOUTS, HttpTransport, type Timeouts } from "../http/transport";
-import { RateLimiter, systemClock, type Clock } from "../http/rate-limiter";
+import { RateLimiter } from "../http/rate-limiter";
+import { systemClock, type Clock } from "../clock";
 import { isValidOrganizationNumber } from "../identifiers";
-import { loadCredentials, type KeystoreSource, type SenderCredentials } from "../keys";
+import { loadCredentials, summarize, type CertificateSummary, type KeystoreSource, type SenderCredentials } from "../keys";
 import type { Flow, StatusChange } from "../model";
 import { pollStatusChanges } from "../poller";
 import { Api } from "./api";
 import { ArchiveClient } from "./archive-client";
+import { bundleDumper } from "./bundle-dump";
+import { checkClientOptions, DEFAULT_MAX_DOWNLOAD_BYTES } from "./client-options";
 import { DirectClient } from "./direct-client";
 import * as jobOperations from "./job-operations";
 import type { ClientContext } from "./context";
@@ -32,8 +35,19 @@ export interface SigneringClientOptions {
   pollingQueue?: string;
   /** Client-side pacing (default 8 calls/s per organization, below the service's 10); `false` turns it off. */
   rateLimit?: { callsPerSecond: number } | false;
+  /** Milliseconds: connection set-up, API response, download response and inactivity. */
   timeouts?: Partial<Timeouts>;
-  proxy?: string;
+  /**
+   * An http(s) proxy URL (credentials allowed, never logged). Default: `HTTPS_PROXY` /
+   * `https_proxy` and `NO_PROXY` from the environment; `false`: no proxy.
+   */
+  proxy?: string | false;
+  /** Largest download accepted, in bytes (default 200 MB); a larger one fails while it streams. */
+  maxDownloadBytes?: number;
+  /** Log each request at debug level: method, URL without query values, status, duration, request id, error body. */
+  debug?: boolean;
+  /** A folder where each sent job's ASiC-E is written, named by time and reference (for support cases). */
+  dumpBundles?: string;
   /** Appended to the User-Agent. */
   userAgent?: string;
   /** Check national identity numbers' check digits before sending (default true). */
@@ -41,13 +55,6 @@ export interface SigneringClientOptions {
   logger?: (level: LogLevel, message: string) => void;
   /** Time source, for tests. */
   clock?: Clock;
-}
-
-export interface CertificateSummary {
-  subject: string;
-  organizationNumber: string;
-  validFrom: Date;
-  validTo: Date;
 }
 
 export interface StatusChangesOptions {
@@ -70,56 +77,66 @@ export class SigneringClient {
   readonly portal: PortalClient;
   readonly archive: ArchiveClient;
   readonly certificate: CertificateSummary;
-  private readonly transport: HttpTransport;
-  private readonly clock: Clock;
-  private readonly context: ClientContext;
+  readonly #transport: HttpTransport;
+  readonly #api: Api;
+  readonly #clock: Clock;
+  readonly #context: ClientContext;
+  readonly #warn: (message: string) => void;
 
   constructor(options: SigneringClientOptions) {
+    checkClientOptions(options);
     const credentials = "privateKey" in options.keystore ? options.keystore : loadCredentials(options.keystore);
     const apiRoot = apiRootOf(options.environment);
+    checkCertificateFitsEnvironment(credentials, options.environment);
     const defaultSender = options.sender ?? credentials.organizationNumber;
     if (!isValidOrganizationNumber(defaultSender)) {
       throw new InvalidInputError("sender", `must be a valid 9-digit organization number, was "${defaultSender}"`);
     }
     const trusted = options.trustedCertificates ?? defaultTrustAnchors(options.environment);
-    this.clock = options.clock ?? systemClock;
+    this.#clock = options.clock ?? systemClock;
     const log = (level: LogLevel) => (message: string) => options.logger?.(level, message);
-    this.transport = new HttpTransport({
+    this.#warn = log("warn");
+    this.#transport = new HttpTransport({
       credentials,
-      trustedCertificates: typeof trusted === "string" ? [trusted] : trusted,
+      trustedCertificates: typeof trusted === "string" ? [trusted] : [...trusted],
       serverOrganizationNumber: options.serverOrganizationNumber ?? POSTEN_ORGANIZATION_NUMBER,
       userAgent: userAgent(options.userAgent),
       timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
-      ...(options.proxy ? { proxy: options.proxy } : {}),
+      ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
     });
     const rateLimit = options.rateLimit === undefined ? { callsPerSecond: DEFAULT_CALLS_PER_SECOND } : options.rateLimit;
-    const api = new Api({
-      transport: this.transport,
-      limiter: rateLimit === false ? undefined : new RateLimiter(rateLimit.callsPerSecond, this.clock),
-      clock: this.clock,
+    this.#api = new Api({
+      transport: this.#transport,
+      limiter: rateLimit === false ? undefined : new RateLimiter(rateLimit.callsPerSecond, this.#clock),
+      clock: this.#clock,
       rateLimitRetries: 2,
-      log: log("warn"),
+      maxDownloadBytes: options.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES,
+      debug: options.debug === true,
+      log: { debug: log("debug"), warn: log("warn") },
     });
     const context: ClientContext = {
-      api,
+      api: this.#api,
       apiRoot,
-      credentials,
+      credentials: () => credentials,
       defaultSender,
       defaultPollingQueue: options.pollingQueue,
       validation: { checkNationalIdChecksum: options.checkNationalIdChecksum !== false },
-      clock: this.clock,
+      clock: this.#clock,
       log: log("debug"),
+      ...(options.dumpBundles !== undefined ? { dumpBundle: bundleDumper(options.dumpBundles, () => this.#clock.now()) } : {}),
     };
-    this.context = context;
+    this.#context = context;
     this.direct = new DirectClient(context);
     this.portal = new PortalClient(context);
     this.archive = new ArchiveClient(context);
-    this.certificate = {
+    this.certificate = summarize({
       subject: credentials.subject,
       organizationNumber: credentials.organizationNumber,
+      issuer: credentials.issuer,
+      kind: credentials.kind,
       validFrom: credentials.validFrom,
       validTo: credentials.validTo,
-    };
+    });
   }
 
   /**
@@ -127,22 +144,22 @@ export class SigneringClient {
    * service delivers it again, so nothing is lost if the process stops in between.
    */
   confirm(confirmationUrl: string): Promise<void> {
-    return jobOperations.confirm(this.context, confirmationUrl);
+    return jobOperations.confirm(this.#context, confirmationUrl);
   }
 
   /** Deletes a completed job's signed documents from the service. */
   deleteDocuments(deleteDocumentsUrl: string): Promise<void> {
-    return jobOperations.deleteDocuments(this.context, deleteDocumentsUrl);
+    return jobOperations.deleteDocuments(this.#context, deleteDocumentsUrl);
   }
 
   /** A signer's XAdES, streamed; consume or destroy the stream to free its connection. */
   downloadXades(xadesUrl: string): Promise<Readable> {
-    return jobOperations.download(this.context, xadesUrl, "application/xml", "xadesUrl");
+    return jobOperations.download(this.#context, xadesUrl, "application/xml", "xadesUrl");
   }
 
   /** The job's PAdES (signed PDF), streamed; consume or destroy the stream to free its connection. */
   downloadPades(padesUrl: string): Promise<Readable> {
-    return jobOperations.download(this.context, padesUrl, "application/octet-stream, application/xml", "padesUrl");
+    return jobOperations.download(this.#context, padesUrl, "application/octet-stream, application/xml", "padesUrl");
   }
 
   /**
@@ -152,12 +169,15 @@ export class SigneringClient {
   statusChanges(options: StatusChangesOptions): AsyncIterable<StatusChange> {
     const queue = { ...(options.pollingQueue !== undefined ? { pollingQueue: options.pollingQueue } : {}), ...(options.sender ? { sender: options.sender } : {}) };
     const next = options.flow === "direct" ? () => this.direct.nextStatusChange(queue) : () => this.portal.nextStatusChange(queue);
-    return pollStatusChanges<StatusChange>(next, this.clock, options.signal, options.onWait);
+    return pollStatusChanges<StatusChange>(next, this.#clock, options.signal, options.onWait, this.#warn);
   }
 
-  /** Closes the connection pool. */
+  /**
+   * Takes no new calls, lets calls queued in the pacer go out (up to 10 s; those that still
+   * cannot are logged as not sent and fail with `ClientClosedError`), then closes the pool.
+   */
   close(): Promise<void> {
-    return this.transport.close();
+    return this.#api.close(() => this.#transport.close());
   }
 }
 

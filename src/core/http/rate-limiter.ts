@@ -1,49 +1,45 @@
+import { type Clock, systemClock } from "../clock";
+
 /**
  * Paces calls per organization below the service's limit (10 calls per second; above it the
- * organization is blocked for 30 s). A call takes the next free slot; slots are 1/rate apart.
+ * organization is blocked for 30 s). It keeps the send times of the last second and lets a call
+ * go only when, at the moment it goes, the last second holds fewer than the limit. Nothing is
+ * reserved ahead, so calls that fall due together (e.g. after a stalled event loop) still go
+ * out one window at a time.
  */
-
-export interface Clock {
-  now(): number;
-  sleep(milliseconds: number, signal?: AbortSignal): Promise<void>;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (milliseconds, signal) =>
-    new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const timer = setTimeout(() => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, Math.max(0, milliseconds));
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal?.reason);
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-    }),
-};
-
 export class RateLimiter {
-  private readonly nextSlot = new Map<string, number>();
+  private readonly sent = new Map<string, number[]>();
   private readonly blockedUntil = new Map<string, number>();
-  private readonly interval: number;
+  private readonly limit: number;
+  private readonly window: number;
 
   constructor(
     callsPerSecond: number,
     private readonly clock: Clock = systemClock,
   ) {
-    if (!(callsPerSecond > 0)) throw new RangeError("callsPerSecond must be positive");
-    this.interval = 1000 / callsPerSecond;
+    if (!(Number.isFinite(callsPerSecond) && callsPerSecond > 0)) throw new RangeError("callsPerSecond must be a positive number");
+    // Below one call per second: one call per 1/rate seconds.
+    this.limit = Math.max(1, Math.floor(callsPerSecond));
+    this.window = callsPerSecond >= 1 ? 1000 : 1000 / callsPerSecond;
   }
 
-  /** Waits until the organization may make its next call. */
+  /** Waits until the organization may make its next call, and counts the call as sent now. */
   async acquire(organization: string, signal?: AbortSignal): Promise<void> {
-    const now = this.clock.now();
-    const slot = Math.max(now, this.nextSlot.get(organization) ?? 0, this.blockedUntil.get(organization) ?? 0);
-    this.nextSlot.set(organization, slot + this.interval);
-    if (slot > now) await this.clock.sleep(slot - now, signal);
+    for (;;) {
+      const now = this.clock.now();
+      const times = (this.sent.get(organization) ?? []).filter((time) => time > now - this.window);
+      this.sent.set(organization, times);
+      const blocked = this.blockedUntil.get(organization) ?? 0;
+      if (blocked > now) {
+        await this.clock.sleep(blocked - now, signal);
+        continue;
+      }
+      if (times.length < this.limit) {
+        times.push(now);
+        return;
+      }
+      await this.clock.sleep((times[0] as number) + this.window - now, signal);
+    }
   }
 
   /** After a 429: nobody from the organization calls again before `until`. */

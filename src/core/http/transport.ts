@@ -1,15 +1,15 @@
 import type { Readable } from "node:stream";
-import { Agent, ProxyAgent, type Dispatcher } from "undici";
+import { Agent, EnvHttpProxyAgent, ProxyAgent, type Dispatcher } from "undici";
 import type { SenderCredentials } from "../keys";
 import { checkServerOrganization } from "./server-identity";
-import { transportErrorFrom } from "./errors";
+import { transportErrorFrom } from "./transport-errors";
 
 export interface Timeouts {
   /** TCP + TLS connection set-up (default 5 s). */
   connect: number;
-  /** Waiting for response headers of API calls (default 10 s). */
+  /** Waiting for response headers of API calls, and body inactivity (default 10 s). */
   response: number;
-  /** Inactivity while streaming a download (default 60 s). */
+  /** Waiting for a download's response headers, and body inactivity while it streams (default 60 s). */
   download: number;
 }
 
@@ -21,8 +21,11 @@ export interface TransportOptions {
   serverOrganizationNumber: string | false;
   userAgent: string;
   timeouts: Timeouts;
-  /** `http://proxy:3128` or with credentials; the TLS session to the service runs through it. */
-  proxy?: string;
+  /**
+   * `http://proxy:3128` (credentials allowed); the TLS session to the service runs through it.
+   * Undefined: `HTTPS_PROXY`/`https_proxy` and `NO_PROXY` from the environment. `false`: none.
+   */
+  proxy?: string | false;
 }
 
 export interface RequestBody {
@@ -37,7 +40,7 @@ export interface HttpRequest {
   url: string;
   accept?: string;
   body?: RequestBody;
-  /** A download: long body inactivity timeout. */
+  /** A download: the long timeouts. */
   download?: boolean;
   signal?: AbortSignal;
 }
@@ -51,42 +54,37 @@ export interface HttpResponse {
 /**
  * One keep-alive connection pool per client, with the enterprise certificate for mutual TLS,
  * TLS 1.2 or newer, and the server checked against the trust anchors and Posten's
- * organization number.
+ * organization number. The pool holds the private key, so it lives in a private field:
+ * `util.inspect` of the client never reaches it.
  */
 export class HttpTransport {
-  private readonly dispatcher: Dispatcher;
+  readonly #dispatcher: Dispatcher;
+  readonly #userAgent: string;
+  readonly #timeouts: Timeouts;
 
-  constructor(private readonly options: TransportOptions) {
-    const tls = {
-      key: options.credentials.tls.key,
-      cert: options.credentials.tls.cert,
-      ca: [...options.trustedCertificates],
-      minVersion: "TLSv1.2" as const,
-      rejectUnauthorized: true,
-      checkServerIdentity: checkServerOrganization(options.serverOrganizationNumber),
-      timeout: options.timeouts.connect,
-    };
-    this.dispatcher = options.proxy
-      ? new ProxyAgent({ uri: options.proxy, requestTls: tls, proxyTls: { timeout: options.timeouts.connect } })
-      : new Agent({ connect: tls, keepAliveTimeout: 30_000 });
+  constructor(options: TransportOptions) {
+    this.#userAgent = options.userAgent;
+    this.#timeouts = { ...options.timeouts };
+    this.#dispatcher = dispatcherFor(options);
   }
 
   async send(request: HttpRequest): Promise<HttpResponse> {
-    const headers: Record<string, string> = { "user-agent": this.options.userAgent };
+    const headers: Record<string, string> = { "user-agent": this.#userAgent };
     if (request.accept) headers["accept"] = request.accept;
     if (request.body) {
       headers["content-type"] = request.body.contentType;
       if (request.body.length !== undefined) headers["content-length"] = String(request.body.length);
     }
+    const wait = request.download ? this.#timeouts.download : this.#timeouts.response;
     try {
-      const response = await this.dispatcher.request({
+      const response = await this.#dispatcher.request({
         origin: new URL(request.url).origin,
         path: pathOf(request.url),
         method: request.method,
         headers,
         body: request.body?.content() ?? null,
-        headersTimeout: this.options.timeouts.response,
-        bodyTimeout: request.download ? this.options.timeouts.download : this.options.timeouts.response,
+        headersTimeout: wait,
+        bodyTimeout: wait,
         signal: request.signal ?? null,
       });
       return {
@@ -103,8 +101,27 @@ export class HttpTransport {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    await this.#dispatcher.close();
   }
+}
+
+function dispatcherFor(options: TransportOptions): Dispatcher {
+  const tls = {
+    key: options.credentials.tls.key,
+    cert: options.credentials.tls.cert,
+    ca: [...options.trustedCertificates],
+    minVersion: "TLSv1.2" as const,
+    rejectUnauthorized: true,
+    checkServerIdentity: checkServerOrganization(options.serverOrganizationNumber),
+    timeout: options.timeouts.connect,
+  };
+  const proxyTls = { timeout: options.timeouts.connect };
+  if (typeof options.proxy === "string") return new ProxyAgent({ uri: options.proxy, requestTls: tls, proxyTls });
+  if (options.proxy === undefined && (process.env["HTTPS_PROXY"] || process.env["https_proxy"])) {
+    // Only the https proxy variables count: every call of the client is https.
+    return new EnvHttpProxyAgent({ httpProxy: "", connect: tls, requestTls: tls, proxyTls, keepAliveTimeout: 30_000 });
+  }
+  return new Agent({ connect: tls, keepAliveTimeout: 30_000 });
 }
 
 function pathOf(url: string): string {

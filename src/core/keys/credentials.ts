@@ -1,6 +1,7 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
 import forge from "node-forge";
 import { CertificateError } from "../errors";
+import { certificateKindOfIssuer, type CertificateKind } from "./certificate-kind";
 import { formatForDisplay, readCertificateName } from "./distinguished-name";
 import { organizationNumberFromName } from "./organization-number";
 
@@ -18,18 +19,27 @@ export interface LoadCredentialsOptions {
   requireOrganizationNumber?: boolean;
 }
 
+/** What can be shown of an enterprise certificate: nothing secret. */
+export interface CertificateSummary {
+  readonly subject: string;
+  /** Empty when the certificate has none and none was required. */
+  readonly organizationNumber: string;
+  readonly issuer: string;
+  /** By its issuer: a certificate for Posten's test environments or for production. */
+  readonly kind: CertificateKind;
+  readonly validFrom: Date;
+  readonly validTo: Date;
+  /** Whether the certificate is expired by, or expires within, `days` days of `now`. */
+  expiresWithinDays(days: number, now?: Date): boolean;
+}
+
 /** What a client needs of the enterprise certificate, parsed once. */
-export interface SenderCredentials {
+export interface SenderCredentials extends CertificateSummary {
   readonly privateKey: KeyObject;
   /** The signing certificate. */
   readonly certificate: X509Certificate;
   /** The certificate chain, leaf first. */
   readonly chain: readonly X509Certificate[];
-  readonly subject: string;
-  /** Empty when the certificate has none and none was required. */
-  readonly organizationNumber: string;
-  readonly validFrom: Date;
-  readonly validTo: Date;
   /** PEM key and chain for the TLS client handshake. */
   readonly tls: { readonly key: string; readonly cert: string };
 }
@@ -41,6 +51,7 @@ export function loadCredentials(source: KeystoreSource, options: LoadCredentials
 
   const subjectName = readCertificateName(leaf.raw, "subject");
   const subject = formatForDisplay(subjectName);
+  const issuerName = readCertificateName(leaf.raw, "issuer");
   const validFrom = new Date(leaf.validFrom);
   const validTo = new Date(leaf.validTo);
   const now = options.now ?? new Date();
@@ -60,14 +71,19 @@ export function loadCredentials(source: KeystoreSource, options: LoadCredentials
     );
   }
 
+  const summary = summarize({
+    subject,
+    organizationNumber,
+    issuer: formatForDisplay(issuerName),
+    kind: certificateKindOfIssuer(issuerName),
+    validFrom,
+    validTo,
+  });
   const credentials: SenderCredentials = {
+    ...summary,
     privateKey: material.privateKey,
     certificate: leaf,
     chain: material.chain,
-    subject,
-    organizationNumber,
-    validFrom,
-    validTo,
     tls: {
       key: material.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
       cert: material.chain.map((certificate) => certificate.toString()).join(""),
@@ -76,11 +92,19 @@ export function loadCredentials(source: KeystoreSource, options: LoadCredentials
   // Keep key material out of JSON.stringify, util.inspect-based logs and Node-RED debug output.
   Object.defineProperty(credentials, "toJSON", {
     enumerable: false,
-    value: () => ({ subject, organizationNumber, validFrom, validTo }),
+    value: () => summary,
   });
   Object.defineProperty(credentials, "tls", { enumerable: false });
   Object.defineProperty(credentials, "privateKey", { enumerable: false });
   return Object.freeze(credentials);
+}
+
+/** A summary with its expiry helper; JSON shows the data fields only. */
+export function summarize(fields: Omit<CertificateSummary, "expiresWithinDays">): CertificateSummary {
+  return {
+    ...fields,
+    expiresWithinDays: (days, now = new Date()) => fields.validTo.getTime() - now.getTime() <= days * 24 * 60 * 60 * 1000,
+  };
 }
 
 interface KeyMaterial {

@@ -1,5 +1,5 @@
-import { XMLParser } from "fast-xml-parser";
-import { SigneringError } from "../errors";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { UnexpectedResponseError } from "../errors";
 import type {
   DirectJobResponse,
   DirectJobStatus,
@@ -14,7 +14,10 @@ import type {
 /**
  * Parsers for the service's responses. They read what they know and ignore the rest: unknown
  * elements, extra namespace declarations, comments and whitespace inside URLs. Signer statuses
- * are kept as sent, since the service adds new ones over time.
+ * are kept as sent, since the service adds new ones over time, but must look like status
+ * names. Nothing malformed gets through: a DOCTYPE (entity expansion), mismatched tags, a job
+ * id that is not a number or a national identity number that is not 11 digits is refused with
+ * an `UnexpectedResponseError`, since the flow uses these values in file names and URLs.
  */
 
 /** Elements that may repeat, by path, so that one occurrence still parses as a list. */
@@ -40,19 +43,24 @@ const parser = new XMLParser({
 
 type Node = Record<string, unknown>;
 
-export class UnexpectedResponseError extends SigneringError {
-  constructor(message: string) {
-    super("UNEXPECTED_RESPONSE", message);
+export { UnexpectedResponseError };
+
+/** Parses a response that passed the strict checks; throws `UnexpectedResponseError` otherwise. */
+function parseStrict(xml: string): Node {
+  if (/<!DOCTYPE/i.test(xml)) throw new UnexpectedResponseError("The response is malformed: it has a DOCTYPE, which the service never sends");
+  const verdict = XMLValidator.validate(xml);
+  if (verdict !== true) {
+    throw new UnexpectedResponseError(`The response is malformed XML (line ${verdict.err.line}): ${verdict.err.msg.slice(0, 200)}`);
+  }
+  try {
+    return parser.parse(xml) as Node;
+  } catch (error) {
+    throw new UnexpectedResponseError(`The response is malformed XML: ${(error as Error).message.slice(0, 200)}`);
   }
 }
 
 function root(xml: string, name: string): Node {
-  let parsed: Node;
-  try {
-    parsed = parser.parse(xml) as Node;
-  } catch (error) {
-    throw new UnexpectedResponseError(`The response is not well-formed XML: ${(error as Error).message}`);
-  }
+  const parsed = parseStrict(xml);
   const node = parsed[name];
   if (node === undefined || typeof node !== "object") {
     const found = Object.keys(parsed).join(", ") || "nothing";
@@ -88,6 +96,25 @@ function withOptional<T extends object>(target: T, optional: Record<string, stri
   return target;
 }
 
+/** The service's job ids are numbers (a Java long). */
+function jobId(node: Node, context: string): string {
+  const value = required(node, "signature-job-id", context);
+  if (!/^\d{1,19}$/.test(value)) throw new UnexpectedResponseError(`<${context}> has a signature-job-id that is not a number: "${value.slice(0, 40)}"`);
+  return value;
+}
+
+function nationalId(value: string | undefined): string | undefined {
+  if (value !== undefined && !/^\d{11}$/.test(value)) throw new UnexpectedResponseError("A personal-identification-number in the response is not 11 digits");
+  return value;
+}
+
+/** A signer status as sent (new ones appear over time), if it has the shape of one. */
+function signerStatus(value: string | undefined): string {
+  const status = value ?? "";
+  if (!/^[A-Z][A-Z0-9_]{0,63}$/.test(status)) throw new UnexpectedResponseError(`A signer status in the response is not a status name: "${status.slice(0, 40)}"`);
+  return status;
+}
+
 function jobStatus(value: string): JobStatus {
   if (value === "IN_PROGRESS" || value === "COMPLETED_SUCCESSFULLY" || value === "FAILED") return value;
   throw new UnexpectedResponseError(`Unknown job status "${value}"`);
@@ -96,7 +123,7 @@ function jobStatus(value: string): JobStatus {
 function directSigner(node: Node): DirectSignerResponse {
   return withOptional(
     { href: attribute(node, "href") ?? "", redirectUrl: required(node, "redirect-url", "signer") },
-    { personalIdentificationNumber: text(node["personal-identification-number"]), customIdentifier: text(node["signer-identifier"]) },
+    { personalIdentificationNumber: nationalId(text(node["personal-identification-number"])), customIdentifier: text(node["signer-identifier"]) },
   );
 }
 
@@ -105,7 +132,7 @@ export function parseDirectJobResponse(xml: string): DirectJobResponse {
   return withOptional(
     {
       flow: "direct" as const,
-      jobId: required(node, "signature-job-id", "direct-signature-job-response"),
+      jobId: jobId(node, "direct-signature-job-response"),
       signers: list(node["signer"]).map((signer) => directSigner(signer as Node)),
     },
     { reference: text(node["reference"]), statusUrl: text(node["status-url"]) },
@@ -122,10 +149,10 @@ export function parseDirectJobStatus(xml: string): DirectJobStatus {
   return withOptional(
     {
       flow: "direct" as const,
-      jobId: required(node, "signature-job-id", name),
+      jobId: jobId(node, name),
       status: jobStatus(required(node, "signature-job-status", name)),
       signers: list(node["status"]).map((status) =>
-        withOptional({ status: text(status) ?? "", since: attribute(status, "since") ?? "" }, { signer: attribute(status, "signer") }),
+        withOptional({ status: signerStatus(text(status)), since: attribute(status, "since") ?? "" }, { signer: attribute(status, "signer") }),
       ),
       xadesUrls: list(node["xades-url"]).map((url) => withOptional({ url: text(url) ?? "" }, { signer: attribute(url, "signer") })),
     },
@@ -142,7 +169,7 @@ export function parsePortalJobResponse(xml: string): PortalJobResponse {
   const name = "portal-signature-job-response";
   const node = root(xml, name);
   return withOptional(
-    { flow: "portal" as const, jobId: required(node, "signature-job-id", name), cancellationUrl: required(node, "cancellation-url", name) },
+    { flow: "portal" as const, jobId: jobId(node, name), cancellationUrl: required(node, "cancellation-url", name) },
     { reference: text(node["reference"]) },
   );
 }
@@ -158,14 +185,14 @@ export function parsePortalJobStatus(xml: string): PortalJobStatus {
   return withOptional(
     {
       flow: "portal" as const,
-      jobId: required(node, "signature-job-id", name),
+      jobId: jobId(node, name),
       status: jobStatus(required(node, "status", name)),
       confirmationUrl: required(node, "confirmation-url", name),
       signatures: list(signatures["signature"]).map((entry) => {
         const signature = entry as Node;
         const result: PortalSignature = withOptional(
-          { status: text(signature["status"]) ?? "", since: attribute(signature["status"], "since") ?? "" },
-          { personalIdentificationNumber: text(signature["personal-identification-number"]), xadesUrl: text(signature["xades-url"]) },
+          { status: signerStatus(text(signature["status"])), since: attribute(signature["status"], "since") ?? "" },
+          { personalIdentificationNumber: nationalId(text(signature["personal-identification-number"])), xadesUrl: text(signature["xades-url"]) },
         );
         if (typeof signature["identifier"] === "object") result.contactInformation = contactInformation(signature["identifier"] as Node);
         return result;
@@ -189,7 +216,7 @@ export interface ErrorBody {
 /** The service's `<error>` body, or undefined when the body is something else. */
 export function parseErrorResponse(xml: string): ErrorBody | undefined {
   try {
-    const node = (parser.parse(xml) as Node)["error"];
+    const node = parseStrict(xml)["error"];
     if (!node || typeof node !== "object") return undefined;
     const error = node as Node;
     return { errorCode: text(error["error-code"]) ?? "", errorMessage: text(error["error-message"]) ?? "", errorType: text(error["error-type"]) ?? "" };
