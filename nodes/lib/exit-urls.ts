@@ -1,7 +1,7 @@
 /**
  * Exit URLs written as paths (`/signering/signed`) are completed from the request that started
  * the job, so a flow works wherever Node-RED runs: any host, port, `httpNodeRoot`, or behind TLS
- * (a proxy's `X-Forwarded-Proto` counts only where Express's `trust proxy` is set). The host is
+ * (a proxy's `X-Forwarded-Proto` counts only where Node-RED's `httpServerOptions` set `trust proxy`). The host is
  * the visitor's own `Host` header: it only decides where that visitor's browser is sent back, so
  * it is accepted if it is a plain host name or address with an optional port, and the scheme
  * only if it is http or https.

@@ -20,7 +20,7 @@ describe("soak: create → poll → download → store → confirm with faults, 
     rmSync(workDir, { recursive: true, force: true });
   });
 
-  it("loses nothing, leaves nothing unconfirmed, and handles a change twice only as a marked redelivery or after a kill", { timeout: 110_000 }, async () => {
+  it("loses nothing, leaves nothing unconfirmed, and handles a change twice only as a marked redelivery or after a kill", { timeout: 110_000 }, async (t) => {
     await soak.startEmulator();
     await Promise.all([soak.startRuntime("A"), soak.startRuntime("B")]);
 
@@ -49,6 +49,7 @@ describe("soak: create → poll → download → store → confirm with faults, 
     const settled = await soak.settle(70_000);
     const verdict = await soak.verdict();
     const context = JSON.stringify(verdict, null, 2);
+    t.diagnostic(JSON.stringify(verdict));
     assert.ok(settled, `every job final and confirmed: ${context} ${JSON.stringify((await soak.jobs()).filter((job) => job.status === "IN_PROGRESS" || job.awaitingConfirmation))}`);
     assert.ok(verdict.jobsCreated >= 20, context);
     assert.equal(verdict.finalJobs >= verdict.jobsCreated, true, context);
