@@ -109,8 +109,8 @@ export const COMMANDS: Record<string, Command> = {
     run: (options) => withClient(options, (client) => client.direct.requestNewRedirectUrl(required(options, "signer-url"))),
   },
   emulator: {
-    usage: "emulator [--port N] [--data-dir DIR]",
-    summary: "run the local emulator of the service until stopped (Ctrl+C); state is kept in DIR",
+    usage: "emulator [--port N] [--web-port N] [--data-dir DIR]",
+    summary: "run the local emulator of the service until stopped (Ctrl+C); state and ports are kept in DIR",
     async run(options) {
       const { runEmulatorCommand } = await import("./emulator-command.js");
       return runEmulatorCommand(options);

@@ -8,9 +8,11 @@ const DEFAULT_DATA_DIR = ".posten-signering-emulator";
 
 /** Runs the emulator until SIGINT or SIGTERM; prints one JSON line with how to reach it. */
 export async function runEmulatorCommand(options: CliOptions): Promise<undefined> {
-  const port = options.port === undefined ? 0 : Number(options.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidInputError("--port", `must be a port number 0-65535, was "${options.port}"`);
-  const emulator = await startEmulator({ port, dataDir: path.resolve(options["data-dir"] ?? DEFAULT_DATA_DIR) });
+  const emulator = await startEmulator({
+    port: portOption("--port", options.port),
+    webPort: portOption("--web-port", options["web-port"]),
+    dataDir: path.resolve(options["data-dir"] ?? DEFAULT_DATA_DIR),
+  });
   process.stdout.write(`${JSON.stringify(emulator)}\n`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
@@ -18,4 +20,12 @@ export async function runEmulatorCommand(options: CliOptions): Promise<undefined
   });
   await emulator.close();
   return undefined;
+}
+
+/** Not given: the port of the last start on the data directory (or a free one); 0: a new free port. */
+function portOption(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+  if (!(port <= 65535)) throw new InvalidInputError(flag, `must be a port number 0-65535, was "${value}"`);
+  return port;
 }

@@ -18,6 +18,7 @@ const OPTIONS = {
   "no-server-org-check": { type: "boolean" },
   "no-pin-checksum": { type: "boolean" },
   port: { type: "string" },
+  "web-port": { type: "string" },
   "data-dir": { type: "string" },
   reset: { type: "boolean" },
   help: { type: "boolean", short: "h" },

@@ -7,6 +7,7 @@ import type { FaultInjector } from "./faults";
 import { readBody, send, sendRejection, sendXml } from "./http-util";
 import { type Arrival, type ArrivalWatch, type OrganizationRateLimit, tooManyRequests } from "./rate-limit";
 import { Rejection } from "./rejection";
+import { findRoute, type Route } from "./router";
 import { NEXT_PERMITTED_POLL_TIME, type SigneringService, type XmlResult } from "./service";
 
 /** Whole job requests: 20 documents of 10 MB plus XML and ZIP overhead. */
@@ -43,12 +44,9 @@ interface Binary {
   contentType: string;
 }
 
-interface Route {
-  method: "GET" | "POST" | "DELETE";
-  pattern: RegExp;
+interface ApiRoute extends Route<(context: RequestContext) => Promise<XmlResult | Binary> | XmlResult | Binary> {
   /** Status-change polling: every answer, refusals included, says when to poll next. */
   poll?: boolean;
-  handle(context: RequestContext): Promise<XmlResult | Binary> | XmlResult | Binary;
 }
 
 const ORG = "(\\d{9})";
@@ -61,7 +59,7 @@ const numberOf = (match: RegExpExecArray, group: number) => Number(match[group])
 /** The service's HTTP API under /api, behind mutual TLS. URL shapes as the real service's (PROTOCOL §1.2). */
 export function apiRouter(options: ApiRouterOptions): (request: IncomingMessage, response: ServerResponse) => void {
   const { service } = options;
-  const routes: Route[] = [
+  const routes: ApiRoute[] = [
     {
       method: "GET",
       pattern: path("/?"),
@@ -143,9 +141,7 @@ export function apiRouter(options: ApiRouterOptions): (request: IncomingMessage,
     if (fault?.kind === "latency") await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 1000));
     if (fault?.kind === "server-error") throw new Rejection(fault.status ?? 500, "INJECTED_FAULT", "A fault injected through the emulator's control API");
 
-    const route = routes.find((candidate) => candidate.method === request.method && candidate.pattern.test(url.pathname));
-    if (!route) throw new Rejection(404, "NOT_FOUND", `No API resource ${request.method} ${url.pathname}`);
-    const match = route.pattern.exec(url.pathname) as RegExpExecArray;
+    const { route, match } = findRoute(routes, request.method, url.pathname, "API resource");
     const organization = match[1] as string;
     const certificate = (request.socket as TLSSocket).getPeerX509Certificate();
     const caller = certificate && organizationNumberOfCertificate(certificate);

@@ -59,6 +59,35 @@ export function prepareIdentity(dataDir: string, organizationNumber: string | un
   };
 }
 
+/** The ports an emulator listened on, kept in its data directory so that a restart keeps its addresses (and the signer links handed out). */
+export interface RememberedPorts {
+  port: number;
+  webPort: number;
+}
+
+const PORTS_FILE = "ports.json";
+
+export function readRememberedPorts(dataDir: string): RememberedPorts | undefined {
+  const file = path.join(dataDir, PORTS_FILE);
+  if (!existsSync(file)) return undefined;
+  let ports: unknown;
+  try {
+    ports = JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    ports = undefined;
+  }
+  const valid = (value: unknown) => Number.isInteger(value) && (value as number) > 0 && (value as number) <= 65535;
+  const { port, webPort } = (ports ?? {}) as Partial<Record<keyof RememberedPorts, unknown>>;
+  if (!valid(port) || !valid(webPort)) throw new InvalidInputError("dataDir", `${file} does not hold two port numbers ({"port": N, "webPort": N}); correct or delete it`);
+  return { port: port as number, webPort: webPort as number };
+}
+
+export function rememberPorts(dataDir: string, ports: RememberedPorts): void {
+  const file = path.join(dataDir, PORTS_FILE);
+  writeFileSync(`${file}.incomplete`, `${JSON.stringify(ports)}\n`);
+  renameSync(`${file}.incomplete`, file);
+}
+
 /** A certificate authority for issuing more test certificates from the emulator's CA (tests, other organizations). */
 export function certificateAuthorityOf(dataDir: string): TestCertificateAuthority {
   return TestCertificateAuthority.load(readFileSync(path.join(dataDir, "ca-key.pem"), "utf8"), readFileSync(path.join(dataDir, "ca.pem"), "utf8"));

@@ -10,7 +10,7 @@ import { isValidOrganizationNumber } from "../core/identifiers";
 import { apiRouter, type BrokerAuthorization } from "./api-server";
 import { EmulatorClock, type TimeSource } from "./clock";
 import { EmulatorControl } from "./control";
-import { prepareIdentity } from "./data-dir";
+import { prepareIdentity, readRememberedPorts, rememberPorts } from "./data-dir";
 import { FaultInjector } from "./faults";
 import { JobBook, type Sector } from "./jobs";
 import { ArrivalWatch, OrganizationRateLimit } from "./rate-limit";
@@ -26,9 +26,9 @@ export type { BrokerAuthorization } from "./api-server";
 export { certificateAuthorityOf } from "./data-dir";
 
 export interface EmulatorOptions {
-  /** Port of the mutual-TLS API (default: any free port). */
+  /** Port of the mutual-TLS API (default: the port of the last start on this data directory, else any free port); 0 for a new free port. */
   port?: number;
-  /** Port of the signer pages and the control API (default: any free port). */
+  /** Port of the signer pages and the control API (default: the port of the last start on this data directory, else any free port); 0 for a new free port. */
   webPort?: number;
   /** Loopback address to listen on: 127.0.0.1 (default), ::1 or localhost. */
   host?: string;
@@ -112,14 +112,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     requestCert: true,
     rejectUnauthorized: true,
   });
-  await listen(web, options.webPort ?? 0, host);
-  await listen(api, options.port ?? 0, host).catch(async (error: unknown) => {
+  // The addresses are part of every signer link and job URL handed out, so a restart keeps them.
+  const remembered = temporary ? undefined : readRememberedPorts(dataDir);
+  await listen(web, { field: "webPort", what: "signer pages", given: options.webPort, remembered: remembered?.webPort, host, dataDir });
+  await listen(api, { field: "port", what: "API", given: options.port, remembered: remembered?.port, host, dataDir }).catch(async (error: unknown) => {
     await close(web);
     throw error;
   });
+  const ports = { port: (api.address() as AddressInfo).port, webPort: (web.address() as AddressInfo).port };
+  if (!temporary) rememberPorts(dataDir, ports);
   const urlHost = host.includes(":") ? `[${host}]` : host;
-  const apiRoot = `https://${urlHost}:${(api.address() as AddressInfo).port}/api`;
-  const signerWebUrl = `http://${urlHost}:${(web.address() as AddressInfo).port}`;
+  const apiRoot = `https://${urlHost}:${ports.port}/api`;
+  const signerWebUrl = `http://${urlHost}:${ports.webPort}`;
 
   const emptyQueueWaitMs = (options.emptyQueueWaitSeconds ?? 5) * 1000;
   const book = new JobBook(
@@ -189,11 +193,35 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   return running;
 }
 
-function listen(server: http.Server, port: number, host: string): Promise<void> {
+interface ListenOptions {
+  field: "port" | "webPort";
+  what: string;
+  given: number | undefined;
+  remembered: number | undefined;
+  host: string;
+  dataDir: string;
+}
+
+/**
+ * Listens on the given port, else on the one remembered from the last start, else on a free one.
+ * A remembered port that is taken fails the start rather than moving: a move would silently break
+ * every link handed out before.
+ */
+function listen(server: http.Server, { field, what, given, remembered, host, dataDir }: ListenOptions): Promise<void> {
+  const port = given ?? remembered ?? 0;
   return new Promise((resolve, reject) => {
-    server.once("error", reject);
+    const fail = (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EADDRINUSE") return reject(error);
+      const flag = field === "port" ? "--port" : "--web-port";
+      const problem =
+        given === undefined
+          ? `the emulator on the data directory ${dataDir} had its ${what} on port ${port}, which another program now uses; stop that program, or give ${field} (${flag}) for another port (links handed out before then stop working)`
+          : `port ${port} for the ${what} is already in use on ${host}`;
+      reject(new InvalidInputError(field, problem));
+    };
+    server.once("error", fail);
     server.listen(port, host, () => {
-      server.off("error", reject);
+      server.off("error", fail);
       resolve();
     });
   });

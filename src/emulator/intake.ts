@@ -7,7 +7,8 @@ import { parseJobRequest } from "./multipart";
 import { badRequest, Rejection } from "./rejection";
 import type { SchemaValidator } from "./schema";
 import { SIGNATURES_ENTRY, verifyBundleSignature } from "./verify-bundle";
-import { parseXmlTree } from "./xml-tree";
+import { decodeText, TEXT_PLAIN } from "./text-document";
+import { parseXmlTree, type XmlElement } from "./xml-tree";
 
 /**
  * Judges a job creation request the way the service does, in the order a client's mistakes are
@@ -17,6 +18,7 @@ import { parseXmlTree } from "./xml-tree";
  */
 
 const MANIFEST_ENTRY = "manifest.xml";
+const PDF = "application/pdf";
 
 export interface SubmittedJob {
   flow: Flow;
@@ -50,9 +52,8 @@ export async function readSubmission(submission: SubmittedJob, options: IntakeOp
     { name: "request.xml", xml: requestXml },
     { name: MANIFEST_ENTRY, xml: manifestXml },
   ]);
-  requireRoot("The job request", requestXml, `${flow}-signature-job-request`);
-  requireRoot(MANIFEST_ENTRY, manifestXml, `${flow}-signature-job-manifest`);
-  const spec = readJobSpec(flow, requestXml, manifestXml);
+  const request = parseWithRoot("The job request", requestXml, `${flow}-signature-job-request`);
+  const spec = readJobSpec(flow, request, parseWithRoot(MANIFEST_ENTRY, manifestXml, `${flow}-signature-job-manifest`));
   if (spec.sender !== organization) throw badRequest("SENDER_MISMATCH", `The manifest's sender ${spec.sender} is not the organization in the URL (${organization})`);
 
   // Only what the manifest names is inflated: a bundle's other entries are refused unread.
@@ -74,24 +75,29 @@ export async function readSubmission(submission: SubmittedJob, options: IntakeOp
   const documents = spec.documents.map((document) => {
     const content = entries.get(document.href) as Buffer;
     if (!signature.signedFiles.has(document.href)) throw badRequest("INVALID_DOCUMENT_BUNDLE", `The manifest names "${document.href}", which is not a signed document`);
-    if (document.mime !== "application/pdf") throw badRequest("INVALID_DOCUMENT", `"${document.href}" has media type ${document.mime}; only application/pdf is accepted`);
+    if (document.mime === TEXT_PLAIN) {
+      if (decodeText(content) === undefined) throw badRequest("INVALID_DOCUMENT", `"${document.href}" is declared ${TEXT_PLAIN} but is not UTF-8 text`);
+      return content;
+    }
+    if (document.mime !== PDF) throw badRequest("INVALID_DOCUMENT", `"${document.href}" has media type ${document.mime}; only ${PDF} and ${TEXT_PLAIN} are accepted`);
     // PDF 1.7 §7.5.2: the header may come anywhere in the first 1024 bytes.
     if (!content.subarray(0, 1024).includes("%PDF-")) throw badRequest("INVALID_DOCUMENT", `"${document.href}" is not a PDF`);
     return content;
   });
-  await Promise.all(documents.map((content, index) => requireReadablePdf(content, spec.documents[index]?.href ?? "")));
+  await Promise.all(spec.documents.map((document, index) => (document.mime === PDF ? requireReadablePdf(documents[index] as Buffer, document.href) : undefined)));
   return { spec, documents };
 }
 
-/** The schema allows either flow's documents; the URL decides which one it must be. */
-function requireRoot(what: string, xml: string, expected: string): void {
-  let root: string;
+/** Parses a document, once; the schema allows either flow's documents, the URL decides which one it must be. */
+function parseWithRoot(what: string, xml: string, expected: string): XmlElement {
+  let root: XmlElement;
   try {
-    root = parseXmlTree(xml).localName;
+    root = parseXmlTree(xml);
   } catch (error) {
     throw badRequest("INVALID_REQUEST", `${what} is not accepted: ${(error as Error).message}`);
   }
-  if (root !== expected) throw badRequest("INVALID_REQUEST", `${what} must be a ${expected} for this URL, not a ${root}`);
+  if (root.localName !== expected) throw badRequest("INVALID_REQUEST", `${what} must be a ${expected} for this URL, not a ${root.localName}`);
+  return root;
 }
 
 /** The service renders every document into the signed PDF, so it must parse, have pages and not be encrypted. */

@@ -1,9 +1,10 @@
-import { XMLParser } from "fast-xml-parser";
 import type { AuthenticationLevel, Flow, IdentifierInSignedDocuments, OnBehalfOf, SignatureType, StatusRetrievalMethod } from "../core/model";
+import { SIGNERING_NAMESPACE } from "../core/xml/writer";
+import { attributeOf, childElement, childElements, textOf, type XmlElement } from "./xml-tree";
 
 /**
- * What a job request and its manifest ask for, read after schema validation (so the structure
- * is known to be right). The emulator's own reading: it does not trust the client's model.
+ * What a job request and its manifest ask for, read from the emulator's own XML tree after schema
+ * validation (so the structure is known to be right). It does not trust the client's model.
  */
 
 export interface SignerSpec {
@@ -40,78 +41,79 @@ export interface JobSpec {
   availableSeconds?: number;
 }
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: "@",
-  removeNSPrefix: true,
-  parseTagValue: false,
-  trimValues: true,
-  isArray: (name) => name === "signer" || name === "document",
-});
+/** After schema validation every element of a job request and manifest is in this namespace. */
+const child = (element: XmlElement | undefined, name: string) => (element ? childElement(element, SIGNERING_NAMESPACE, name) : undefined);
+const children = (element: XmlElement | undefined, name: string) => (element ? childElements(element, SIGNERING_NAMESPACE, name) : []);
+/** A child element's text, trimmed as the service reads it; undefined when there is no such child. */
+const text = (element: XmlElement | undefined, name: string): string | undefined => {
+  const found = child(element, name);
+  return found && textOf(found).trim();
+};
+const numberIn = (element: XmlElement | undefined, name: string): number | undefined => {
+  const value = text(element, name);
+  return value === undefined ? undefined : Number(value);
+};
 
-type Node = Record<string, unknown>;
-const text = (value: unknown): string | undefined => (value === undefined ? undefined : typeof value === "object" ? undefined : String(value));
-const present = (node: Node, name: string) => name in node;
-
-export function readJobSpec(flow: Flow, requestXml: string, manifestXml: string): JobSpec {
-  const request = (parser.parse(requestXml) as Node)[`${flow}-signature-job-request`] as Node;
-  const manifest = (parser.parse(manifestXml) as Node)[`${flow}-signature-job-manifest`] as Node;
-  const exitUrls = request["exit-urls"] as Node | undefined;
-  const legacyDocument = (manifest["document"] as Node[] | undefined)?.[0];
-  const documents = legacyDocument ? [legacyDocument] : (((manifest["documents"] as Node)["document"] as Node[]) ?? []);
-  const signerNodes = flow === "direct" ? (manifest["signer"] as Node[]) : ((manifest["signers"] as Node)["signer"] as Node[]);
-  const availability = manifest["availability"] as Node | undefined;
+/** Reads the request and manifest trees, whose roots were checked to be this flow's. */
+export function readJobSpec(flow: Flow, request: XmlElement, manifest: XmlElement): JobSpec {
+  const exitUrls = child(request, "exit-urls");
+  const legacyDocument = child(manifest, "document");
+  const documents = legacyDocument ? [legacyDocument] : children(child(manifest, "documents"), "document");
+  const signers = flow === "direct" ? children(manifest, "signer") : children(child(manifest, "signers"), "signer");
+  const availability = child(manifest, "availability");
+  const describedBy = legacyDocument ?? manifest;
   const spec: JobSpec = {
     flow,
-    sender: text((manifest["sender"] as Node)["organization-number"]) ?? "",
-    title: text(legacyDocument?.["title"] ?? manifest["title"]) ?? "",
+    sender: text(child(manifest, "sender"), "organization-number") ?? "",
+    title: text(describedBy, "title") ?? "",
     documents: documents.map((document) => ({
-      title: text(document["title"]) ?? "",
-      href: text(document["@href"]) ?? "",
-      mime: text(document["@mime"]) ?? "",
+      title: text(document, "title") ?? "",
+      href: attributeOf(document, "href") ?? "",
+      mime: attributeOf(document, "mime") ?? "",
     })),
-    signers: signerNodes.map(readSigner),
+    signers: signers.map(readSigner),
   };
   assign(spec, {
-    reference: text(request["reference"]),
-    pollingQueue: text(request["polling-queue"]),
-    statusRetrievalMethod: text(request["status-retrieval-method"]) as StatusRetrievalMethod | undefined,
-    description: text(legacyDocument?.["description"] ?? manifest["description"]),
-    nonsensitiveTitle: text(legacyDocument?.["nonsensitive-title"] ?? manifest["nonsensitive-title"]),
-    requiredAuthentication: manifest["required-authentication"] === undefined ? undefined : (Number(manifest["required-authentication"]) as AuthenticationLevel),
-    identifierInSignedDocuments: text(manifest["identifier-in-signed-documents"]) as IdentifierInSignedDocuments | undefined,
-    activationTime: availability ? text(availability["activation-time"]) : undefined,
-    availableSeconds: availability?.["available-seconds"] === undefined ? undefined : Number(availability["available-seconds"]),
+    reference: text(request, "reference"),
+    pollingQueue: text(request, "polling-queue"),
+    statusRetrievalMethod: text(request, "status-retrieval-method") as StatusRetrievalMethod | undefined,
+    description: text(describedBy, "description"),
+    nonsensitiveTitle: text(describedBy, "nonsensitive-title"),
+    requiredAuthentication: numberIn(manifest, "required-authentication") as AuthenticationLevel | undefined,
+    identifierInSignedDocuments: text(manifest, "identifier-in-signed-documents") as IdentifierInSignedDocuments | undefined,
+    activationTime: text(availability, "activation-time"),
+    availableSeconds: numberIn(availability, "available-seconds"),
   });
   if (exitUrls) {
     spec.exitUrls = {
-      completion: text(exitUrls["completion-url"]) ?? "",
-      rejection: text(exitUrls["rejection-url"]) ?? "",
-      error: text(exitUrls["error-url"]) ?? "",
+      completion: text(exitUrls, "completion-url") ?? "",
+      rejection: text(exitUrls, "rejection-url") ?? "",
+      error: text(exitUrls, "error-url") ?? "",
     };
   }
   return spec;
 }
 
-function readSigner(node: Node): SignerSpec {
+function readSigner(node: XmlElement): SignerSpec {
   const signer: SignerSpec = {};
-  const notifications = node["notifications"] as Node | undefined;
-  const lookup = node["notifications-using-lookup"] as Node | undefined;
+  const notifications = child(node, "notifications");
+  const lookup = child(node, "notifications-using-lookup");
+  const order = attributeOf(node, "order");
   assign(signer, {
-    personalIdentificationNumber: text(node["personal-identification-number"]),
-    customIdentifier: text(node["signer-identifier"]),
-    order: node["@order"] === undefined ? undefined : Number(node["@order"]),
-    signatureType: text(node["signature-type"]) as SignatureType | undefined,
-    onBehalfOf: text(node["on-behalf-of"]) as OnBehalfOf | undefined,
+    personalIdentificationNumber: text(node, "personal-identification-number"),
+    customIdentifier: text(node, "signer-identifier"),
+    order: order === undefined ? undefined : Number(order),
+    signatureType: text(node, "signature-type") as SignatureType | undefined,
+    onBehalfOf: text(node, "on-behalf-of") as OnBehalfOf | undefined,
   });
   if (notifications) {
     signer.contact = {};
     assign(signer.contact, {
-      email: text((notifications["email"] as Node | undefined)?.["@address"]),
-      sms: text((notifications["sms"] as Node | undefined)?.["@number"]),
+      email: attributeOf(child(notifications, "email"), "address"),
+      sms: attributeOf(child(notifications, "sms"), "number"),
     });
   }
-  if (lookup) signer.lookup = { sms: present(lookup, "sms") };
+  if (lookup) signer.lookup = { sms: child(lookup, "sms") !== undefined };
   return signer;
 }
 

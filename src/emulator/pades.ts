@@ -1,9 +1,10 @@
 import forge from "node-forge";
 import { PDFArray, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFString, StandardFonts, rgb } from "pdf-lib";
+import { addTextPages, decodeText, encodableBy, TEXT_PLAIN } from "./text-document";
 
 /**
  * The signed PDF (PAdES) the emulator hands out for a completed job: a front page listing the
- * signers, the original documents' pages, each signer's XAdES attached, and a real PDF
+ * signers, the original documents' pages (text documents typeset), each signer's XAdES attached, and a real PDF
  * signature (adbe.pkcs7.detached) by the emulator's own certificate over the whole file.
  * Standard tools (pdfsig, Acrobat) validate the signature and report the signer as untrusted.
  */
@@ -16,7 +17,7 @@ export interface PadesSigner {
 
 export interface PadesInput {
   jobTitle: string;
-  documents: { title: string; content: Uint8Array }[];
+  documents: { title: string; mimeType: string; content: Uint8Array }[];
   signers: PadesSigner[];
   sealKeyPem: string;
   sealCertificateChainPem: string[];
@@ -32,6 +33,11 @@ export async function createPades(input: PadesInput): Promise<Uint8Array> {
   pdf.setProducer("Posten signering emulator");
   await addFrontPage(pdf, input);
   for (const document of input.documents) {
+    if (document.mimeType === TEXT_PLAIN) {
+      // Checked to be UTF-8 when the job was created.
+      await addTextPages(pdf, decodeText(document.content) ?? "");
+      continue;
+    }
     const source = await PDFDocument.load(document.content, { ignoreEncryption: true, updateMetadata: false });
     for (const page of await pdf.copyPages(source, source.getPageIndices())) pdf.addPage(page);
   }
@@ -47,7 +53,7 @@ async function addFrontPage(pdf: PDFDocument, input: PadesInput): Promise<void> 
   const page = pdf.addPage([595.28, 841.89]); // A4 portrait
   const font = await pdf.embedFont(StandardFonts.Helvetica);
   const bold = await pdf.embedFont(StandardFonts.HelveticaBold);
-  const printable = (text: string) => [...text].map((character) => (font.getCharacterSet().includes(character.codePointAt(0) ?? 0) ? character : "?")).join("");
+  const printable = encodableBy(font);
   let y = 780;
   const line = (text: string, size = 11, useBold = false) => {
     page.drawText(printable(text), { x: 56, y, size, font: useBold ? bold : font, color: rgb(0.1, 0.1, 0.1), maxWidth: 480 });

@@ -125,7 +125,7 @@ export class SigneringService {
     const seal = this.options.seal;
     const pades = await createPades({
       jobTitle: job.title,
-      documents: job.documents.map((document, index) => ({ title: document.title, content: this.options.store.readDocument(job.id, index) })),
+      documents: job.documents.map((document, index) => ({ title: document.title, mimeType: document.mime, content: this.options.store.readDocument(job.id, index) })),
       signers: job.signers.map((signer) => ({
         name: signerLabel(signer),
         signedAt: new Date(signer.since),

@@ -3,11 +3,12 @@ import type { EmulatorClock } from "./clock";
 import type { EmulatorControl, SignerAction } from "./control";
 import type { Fault } from "./faults";
 import { readBody, send } from "./http-util";
-import type { JobBook, SignerReference } from "./jobs";
+import { type EmulatedJob, type JobBook, type SignerReference, token } from "./jobs";
 import { indexPage, messagePage, outboxPage, portalJobsPage, portalLoginPage, signerPage, type PortalEntry } from "./pages";
 import { Rejection } from "./rejection";
+import { findRoute, type Route } from "./router";
 import type { SigneringService } from "./service";
-import { token } from "./jobs";
+import { TEXT_PLAIN } from "./text-document";
 
 export interface WebRouterOptions {
   book: JobBook;
@@ -15,6 +16,21 @@ export interface WebRouterOptions {
   service: SigneringService;
   control: EmulatorControl;
 }
+
+interface WebContext {
+  request: IncomingMessage;
+  url: URL;
+  match: RegExpExecArray;
+}
+
+/** What a route answers: a page, the control API's JSON, a redirect after a form, or a document to read. */
+type Reply = { html: string; status?: number } | { json: unknown } | { redirect: string } | { document: Buffer; mimeType: string };
+
+type WebRoute = Route<(context: WebContext) => Promise<Reply> | Reply>;
+
+/** A signer posts nothing but the button; anything larger is not from the emulator's pages. */
+const MAX_FORM_BYTES = 64 * 1024;
+const MAX_CONTROL_BODY_BYTES = 1024 * 1024;
 
 /**
  * The person side, on plain HTTP (a browser has no enterprise certificate): the direct signer's
@@ -24,106 +40,135 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
   const { book, clock, service, control } = options;
   /** Direct signing sessions opened by a redirect token: session → job, signer and the token that opened it. */
   const sessions = new Map<string, { jobId: number; signer: number; redirectToken: string }>();
+  const identifierOf = (url: URL) => (url.searchParams.get("identifier") ?? "").trim();
 
-  const html = (response: ServerResponse, status: number, body: string) => send(response, status, body, "text/html; charset=utf-8");
-  const json = (response: ServerResponse, status: number, body: unknown) => send(response, status, JSON.stringify(body ?? null), "application/json");
-  const redirect = (response: ServerResponse, location: string) => {
-    response.writeHead(303, { location });
-    response.end();
-  };
+  const routes: WebRoute[] = [
+    { method: "GET", pattern: /^\/$/, handle: () => ({ html: indexPage() }) },
+    {
+      method: "GET",
+      pattern: /^\/redirect\/([\w-]+)$/,
+      handle: ({ match }) => {
+        const redirectToken = match[1] as string;
+        const found = findRedirect(redirectToken);
+        if (!found) return { status: 404, html: messagePage("Unknown link", "This signing link is not known.", "Ukjent lenke.") };
+        const { job, signer } = found;
+        if (signer.redirectTokenUsed) return { status: 410, html: messagePage("Link already used", "This signing link can be used only once. Ask the sender for a new one.", "Lenken er allerede brukt.") };
+        book.tick(clock.now());
+        if (!book.isActive(job, signer, clock.now())) {
+          return { status: 410, html: messagePage("Not available", `This job is ${job.status} and your signature is ${signer.status}.`, "Oppdraget er ikke lenger tilgjengelig.") };
+        }
+        book.useRedirectToken(job, signer);
+        const session = token();
+        sessions.set(session, { jobId: job.id, signer: signer.index, redirectToken });
+        return { html: signerPage(job, (index) => `/sessions/${session}/documents/${index}`, (action) => `/sessions/${session}/${action}`) };
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/sessions\/([\w-]+)\/documents\/(\d+)$/,
+      handle: ({ match }) => documentReply(sessionJob(match[1] as string).job, Number(match[2])),
+    },
+    {
+      method: "POST",
+      pattern: /^\/sessions\/([\w-]+)\/(sign|reject)$/,
+      handle: async ({ request, match }) => {
+        const { session } = sessionJob(match[1] as string);
+        await readBody(request, MAX_FORM_BYTES);
+        sessions.delete(match[1] as string);
+        const result = control.act(session.jobId, session.signer, match[2] as SignerAction);
+        return result.redirectUrl ? { redirect: result.redirectUrl } : { html: messagePage("Done", `The job is ${result.job.status}.`) };
+      },
+    },
+    { method: "GET", pattern: /^\/portal$/, handle: () => ({ html: portalLoginPage() }) },
+    {
+      method: "GET",
+      pattern: /^\/portal\/jobs$/,
+      handle: ({ url }) => {
+        const identifier = identifierOf(url);
+        const query = `identifier=${encodeURIComponent(identifier)}`;
+        const base = (entry: PortalEntry) => `/portal/jobs/${entry.job.id}/signers/${entry.signer.index}`;
+        return { html: portalJobsPage(identifier, portalEntries(identifier), (entry, index) => `${base(entry)}/documents/${index}?${query}`, (entry, action) => `${base(entry)}/${action}?${query}`) };
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/portal\/jobs\/(\d+)\/signers\/(\d+)\/documents\/(\d+)$/,
+      handle: ({ url, match }) => documentReply(portalEntry(url, match).job, Number(match[3])),
+    },
+    {
+      method: "POST",
+      pattern: /^\/portal\/jobs\/(\d+)\/signers\/(\d+)\/(sign|reject)$/,
+      handle: async ({ request, url, match }) => {
+        const entry = portalEntry(url, match);
+        await readBody(request, MAX_FORM_BYTES);
+        control.act(entry.job.id, entry.signer.index, match[3] as SignerAction);
+        return { redirect: `/portal/jobs?identifier=${encodeURIComponent(identifierOf(url))}` };
+      },
+    },
+    { method: "GET", pattern: /^\/outbox$/, handle: () => ({ html: outboxPage(book.outbox) }) },
+
+    // The control API.
+    {
+      method: "POST",
+      pattern: /^\/control\/jobs\/(\d+)\/signers\/([^/]+)\/(sign|reject|fail)$/,
+      handle: ({ match }) => ({ json: control.act(Number(match[1]), signerReferenceOf(match[2] as string), match[3] as SignerAction) }),
+    },
+    { method: "POST", pattern: /^\/control\/jobs\/(\d+)\/expire$/, handle: ({ match }) => ({ json: control.expire(Number(match[1])) }) },
+    { method: "GET", pattern: /^\/control\/jobs\/(\d+)$/, handle: ({ match }) => ({ json: control.jobSummary(Number(match[1])) }) },
+    { method: "GET", pattern: /^\/control\/jobs$/, handle: () => ({ json: control.jobs() }) },
+    {
+      method: "POST",
+      pattern: /^\/control\/clock$/,
+      handle: async ({ request }) => {
+        const { advanceMs } = (await readJson(request)) as { advanceMs?: unknown };
+        if (typeof advanceMs !== "number" || !(advanceMs >= 0)) throw new Rejection(400, "INVALID_INPUT", "advanceMs must be a number of milliseconds ≥ 0");
+        return { json: control.advanceClock(advanceMs) };
+      },
+    },
+    { method: "GET", pattern: /^\/control\/clock$/, handle: () => ({ json: control.now() }) },
+    {
+      method: "POST",
+      pattern: /^\/control\/faults$/,
+      handle: async ({ request }) => {
+        const fault = (await readJson(request)) as Fault;
+        try {
+          control.injectFault(fault);
+        } catch (error) {
+          throw new Rejection(400, "INVALID_INPUT", (error as Error).message);
+        }
+        return { json: { injected: true } };
+      },
+    },
+    { method: "DELETE", pattern: /^\/control\/faults$/, handle: () => (control.clearFaults(), { json: { cleared: true } }) },
+    { method: "GET", pattern: /^\/control\/outbox$/, handle: () => ({ json: control.outbox() }) },
+    { method: "POST", pattern: /^\/control\/reset$/, handle: () => (control.reset(), { json: { reset: true } }) },
+  ];
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? "/", "http://emulator");
-    const path = url.pathname;
-    const method = request.method ?? "GET";
-    let match: RegExpExecArray | null;
-
-    if (path.startsWith("/control/")) return handleControl(method, path, request, response);
-    if (method === "GET" && path === "/") return html(response, 200, indexPage());
-
-    if (method === "GET" && (match = /^\/redirect\/([\w-]+)$/.exec(path))) {
-      const found = findRedirect(match[1] as string);
-      if (!found) return html(response, 404, messagePage("Unknown link", "This signing link is not known.", "Ukjent lenke."));
-      const { job, signer } = found;
-      if (signer.redirectTokenUsed) return html(response, 410, messagePage("Link already used", "This signing link can be used only once. Ask the sender for a new one.", "Lenken er allerede brukt."));
-      book.tick(clock.now());
-      if (!book.isActive(job, signer, clock.now())) {
-        return html(response, 410, messagePage("Not available", `This job is ${job.status} and your signature is ${signer.status}.`, "Oppdraget er ikke lenger tilgjengelig."));
-      }
-      book.useRedirectToken(job, signer);
-      const session = token();
-      sessions.set(session, { jobId: job.id, signer: signer.index, redirectToken: match[1] as string });
-      return html(response, 200, signerPage(job, (index) => `/sessions/${session}/documents/${index}`, (action) => `/sessions/${session}/${action}`));
-    }
-    if ((match = /^\/sessions\/([\w-]+)\/(sign|reject|documents\/(\d+))$/.exec(path))) {
-      const session = sessions.get(match[1] as string);
-      const job = session && book.jobs.get(session.jobId);
-      // A reset or a new redirect URL for the signer ends the session.
-      if (!session || !job || job.signers[session.signer - 1]?.redirectToken !== session.redirectToken) {
-        return html(response, 404, messagePage("Session ended", "This signing session has ended.", "Økten er avsluttet."));
-      }
-      if (method === "GET" && match[3] !== undefined) return send(response, 200, service.documentOf(job, Number(match[3])), "application/pdf", { "content-disposition": "inline" });
-      if (method !== "POST") throw new Rejection(405, "METHOD_NOT_ALLOWED", "Use POST");
-      await readBody(request, 64 * 1024);
-      sessions.delete(match[1] as string);
-      const result = control.act(session.jobId, session.signer, match[2] as SignerAction);
-      return result.redirectUrl ? redirect(response, result.redirectUrl) : html(response, 200, messagePage("Done", `The job is ${result.job.status}.`));
-    }
-
-    if (method === "GET" && path === "/portal") return html(response, 200, portalLoginPage());
-    if (method === "GET" && path === "/portal/jobs") {
-      const identifier = (url.searchParams.get("identifier") ?? "").trim();
-      const entries = portalEntries(identifier);
-      const query = `identifier=${encodeURIComponent(identifier)}`;
-      return html(
-        response,
-        200,
-        portalJobsPage(identifier, entries, (entry, index) => `/portal/jobs/${entry.job.id}/signers/${entry.signer.index}/documents/${index}?${query}`, (entry, action) => `/portal/jobs/${entry.job.id}/signers/${entry.signer.index}/${action}?${query}`),
-      );
-    }
-    if ((match = /^\/portal\/jobs\/(\d+)\/signers\/(\d+)\/(sign|reject|documents\/(\d+))$/.exec(path))) {
-      const identifier = (url.searchParams.get("identifier") ?? "").trim();
-      const entry = portalEntries(identifier).find((candidate) => candidate.job.id === Number(match?.[1]) && candidate.signer.index === Number(match?.[2]));
-      if (!entry) return html(response, 404, messagePage("Not available", "This job is not waiting for your signature.", "Oppdraget venter ikke på din signatur."));
-      if (method === "GET" && match[4] !== undefined) return send(response, 200, service.documentOf(entry.job, Number(match[4])), "application/pdf", { "content-disposition": "inline" });
-      await readBody(request, 64 * 1024);
-      control.act(entry.job.id, entry.signer.index, match[3] as SignerAction);
-      return redirect(response, `/portal/jobs?identifier=${encodeURIComponent(identifier)}`);
-    }
-    if (method === "GET" && path === "/outbox") return html(response, 200, outboxPage(book.outbox));
-    return html(response, 404, messagePage("Not found", `Nothing at ${path}`));
+    const isControl = url.pathname.startsWith("/control/");
+    const { route, match } = findRoute(routes, request.method, url.pathname, isControl ? "control resource" : "page");
+    sendReply(response, await route.handle({ request, url, match }));
   }
 
-  async function handleControl(method: string, path: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const body = method === "POST" ? await readJson(request) : {};
-    let match: RegExpExecArray | null;
-    if (method === "POST" && (match = /^\/control\/jobs\/(\d+)\/signers\/([^/]+)\/(sign|reject|fail)$/.exec(path))) {
-      return json(response, 200, control.act(Number(match[1]), signerReferenceOf(match[2] as string), match[3] as SignerAction));
+  /** A direct signer's session; a reset or a new redirect URL for the signer ends it. */
+  function sessionJob(sessionToken: string) {
+    const session = sessions.get(sessionToken);
+    const job = session && book.jobs.get(session.jobId);
+    if (!session || !job || job.signers[session.signer - 1]?.redirectToken !== session.redirectToken) {
+      throw new PageRejection(404, messagePage("Session ended", "This signing session has ended.", "Økten er avsluttet."));
     }
-    if (method === "POST" && (match = /^\/control\/jobs\/(\d+)\/expire$/.exec(path))) return json(response, 200, control.expire(Number(match[1])));
-    if (method === "GET" && (match = /^\/control\/jobs\/(\d+)$/.exec(path))) return json(response, 200, control.jobSummary(Number(match[1])));
-    if (method === "GET" && path === "/control/jobs") return json(response, 200, control.jobs());
-    if (method === "POST" && path === "/control/clock") {
-      const advanceMs = (body as { advanceMs?: unknown }).advanceMs;
-      if (typeof advanceMs !== "number" || !(advanceMs >= 0)) throw new Rejection(400, "INVALID_INPUT", "advanceMs must be a number of milliseconds ≥ 0");
-      return json(response, 200, control.advanceClock(advanceMs));
-    }
-    if (method === "GET" && path === "/control/clock") return json(response, 200, control.now());
-    if (method === "POST" && path === "/control/faults") {
-      try {
-        control.injectFault(body as Fault);
-      } catch (error) {
-        throw new Rejection(400, "INVALID_INPUT", (error as Error).message);
-      }
-      return json(response, 200, { injected: true });
-    }
-    if (method === "DELETE" && path === "/control/faults") return json(response, 200, (control.clearFaults(), { cleared: true }));
-    if (method === "GET" && path === "/control/outbox") return json(response, 200, control.outbox());
-    if (method === "POST" && path === "/control/reset") {
-      control.reset();
-      return json(response, 200, { reset: true });
-    }
-    throw new Rejection(404, "NOT_FOUND", `No control resource ${method} ${path}`);
+    return { session, job };
+  }
+
+  function portalEntry(url: URL, match: RegExpExecArray): PortalEntry {
+    const entry = portalEntries(identifierOf(url)).find((candidate) => candidate.job.id === Number(match[1]) && candidate.signer.index === Number(match[2]));
+    if (!entry) throw new PageRejection(404, messagePage("Not available", "This job is not waiting for your signature.", "Oppdraget venter ikke på din signatur."));
+    return entry;
+  }
+
+  function documentReply(job: EmulatedJob, index: number): Reply {
+    return { document: service.documentOf(job, index), mimeType: job.documents[index]?.mime ?? "application/pdf" };
   }
 
   function findRedirect(redirectToken: string) {
@@ -151,22 +196,56 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
 
   return (request, response) => {
     void handle(request, response).catch((error: unknown) => {
-      const rejection = error instanceof Rejection ? error : new Rejection(500, "INTERNAL_SERVER_ERROR", (error as Error).message);
       if (response.headersSent) return void response.destroy();
-      if ((request.url ?? "").startsWith("/control/")) json(response, rejection.httpStatus, { errorCode: rejection.errorCode, errorMessage: rejection.message });
-      else html(response, rejection.httpStatus, messagePage("Not possible", rejection.message));
+      if (error instanceof PageRejection) return sendReply(response, { status: error.httpStatus, html: error.page });
+      const rejection = error instanceof Rejection ? error : new Rejection(500, "INTERNAL_SERVER_ERROR", (error as Error).message);
+      const headers = rejection.headers;
+      if ((request.url ?? "").startsWith("/control/")) {
+        send(response, rejection.httpStatus, JSON.stringify({ errorCode: rejection.errorCode, errorMessage: rejection.message }), "application/json", headers);
+      } else {
+        send(response, rejection.httpStatus, messagePage(rejection.httpStatus === 404 ? "Not found" : "Not possible", rejection.message), HTML, headers);
+      }
     });
   };
 }
 
+const HTML = "text/html; charset=utf-8";
+
+/** A refusal a signer sees as a page of its own (an ended session, a job no longer waiting). */
+class PageRejection extends Error {
+  constructor(
+    readonly httpStatus: number,
+    readonly page: string,
+  ) {
+    super(`Refused with a page (${httpStatus})`);
+  }
+}
+
+function sendReply(response: ServerResponse, reply: Reply): void {
+  if ("html" in reply) return send(response, reply.status ?? 200, reply.html, HTML);
+  if ("json" in reply) return send(response, 200, JSON.stringify(reply.json ?? null), "application/json");
+  if ("redirect" in reply) {
+    response.writeHead(303, { location: reply.redirect });
+    return void response.end();
+  }
+  // A document is shown in the browser; a text document is never sniffed as HTML.
+  const contentType = reply.mimeType === TEXT_PLAIN ? `${TEXT_PLAIN}; charset=utf-8` : "application/pdf";
+  send(response, 200, reply.document, contentType, { "content-disposition": "inline", "x-content-type-options": "nosniff" });
+}
+
 /** A signer position (1-99) or an identifier (national identity number, custom identifier, e-mail, phone). */
 function signerReferenceOf(segment: string): SignerReference {
-  const reference = decodeURIComponent(segment);
+  let reference: string;
+  try {
+    reference = decodeURIComponent(segment);
+  } catch {
+    throw new Rejection(400, "INVALID_INPUT", "The signer in the path is not validly percent-encoded");
+  }
   return /^\d{1,2}$/.test(reference) ? Number(reference) : reference;
 }
 
 async function readJson(request: IncomingMessage): Promise<unknown> {
-  const text = (await readBody(request, 1024 * 1024)).toString("utf8");
+  const text = (await readBody(request, MAX_CONTROL_BODY_BYTES)).toString("utf8");
   if (text.trim() === "") return {};
   try {
     return JSON.parse(text);

@@ -204,6 +204,48 @@ describe("status-change polling over the wire", () => {
   });
 });
 
+describe("several pollers on one queue", () => {
+  it("hands each change to one of two concurrent pollers, and again only after the 10-minute redelivery window", async () => {
+    const emulator = await startTestEmulator({ emptyQueueWaitSeconds: 0 });
+    const pollers = [clientFor(emulator), clientFor(emulator)];
+    /** Both poll at the same time, over their own connections, until the queue is empty for both. */
+    const pollTogether = async () => {
+      const received = await Promise.all(
+        pollers.map(async (poller) => {
+          const changes: PortalJobStatus[] = [];
+          for (;;) {
+            const change = await poller.portal.nextStatusChange({ pollingQueue: "shared" });
+            if (change.status === "NO_CHANGES") return changes;
+            changes.push(change as PortalJobStatus);
+          }
+        }),
+      );
+      return received.flat();
+    };
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        const created = await pollers[0]!.portal.createJob(portalJob({ pollingQueue: "shared" }));
+        emulator.control.sign(Number(created.jobId), 1);
+        ids.push(created.jobId);
+      }
+      const first = await pollTogether();
+      assert.deepEqual(first.map((change) => change.jobId).sort(), [...ids].sort(), "every change once, to one poller or the other");
+      emulator.control.advanceClock(10 * 60_000 - 1_000);
+      assert.deepEqual(await pollTogether(), [], "held back within the redelivery window");
+      emulator.control.advanceClock(2_000);
+      const redelivered = await pollTogether();
+      assert.deepEqual(redelivered.map((change) => change.jobId).sort(), [...ids].sort(), "unconfirmed changes come again, once each");
+      await Promise.all(redelivered.map((change, index) => pollers[index % 2]!.confirm(change.confirmationUrl)));
+      emulator.control.advanceClock(11 * 60_000);
+      assert.deepEqual(await pollTogether(), [], "confirmed changes are gone");
+    } finally {
+      await Promise.all(pollers.map((poller) => poller.close()));
+      await emulator.close();
+    }
+  });
+});
+
 describe("the control API over HTTP", () => {
   it("acts by signer identifier, lists jobs, and resets to an empty emulator with the same certificates", async () => {
     const emulator = await startTestEmulator();

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { after, before } from "node:test";
 import type { Readable } from "node:stream";
 import { Agent, request } from "undici";
 import { loadCredentials, SigneringClient, type SigneringClientOptions } from "../../src/core";
@@ -57,4 +58,18 @@ export async function controlRequest(emulator: Pick<RunningEmulator, "controlUrl
     ...(method === "POST" || body !== undefined ? { body: JSON.stringify(body ?? {}), headers: { "content-type": "application/json" } } : {}),
   });
   return { status: response.statusCode, json: await response.body.json() };
+}
+
+/** An emulator and a client for the tests of one file: started before them, closed after them. */
+export function emulatorForFile(options: EmulatorOptions = {}): { emulator: RunningEmulator; client: SigneringClient } {
+  const running = {} as { emulator: RunningEmulator; client: SigneringClient };
+  before(async () => {
+    running.emulator = await startTestEmulator(options);
+    running.client = clientFor(running.emulator);
+  });
+  after(async () => {
+    await running.client?.close();
+    await running.emulator?.close();
+  });
+  return running;
 }
