@@ -82,9 +82,16 @@ describe("example 1 in Chromium through a kill -9 and restart of npm start", () 
     nodeRed = await startNodeRed(workDir, port);
     const page = await browser.newPage();
     await page.goto(`${origin}/signering`);
-    await page.setInputFiles('input[name="document"]', path.join(testDocumentsDir, "PDF-1-4-testdokument.pdf"));
-    await Promise.all([page.waitForURL("**/redirect/**"), page.getByRole("button", { name: "Start signing" }).click()]);
-    const signerLink = page.url();
+    const form = page.locator("form");
+    assert.equal(await form.getAttribute("enctype"), "multipart/form-data");
+    // The form's POST, sent from the browser's context (its cookie jar), stopping at the redirect:
+    // the signer is handed the link (and the return cookie) and opens it only after the restart.
+    const started = await page.request.post(new URL((await form.getAttribute("action"))!, page.url()).href, {
+      multipart: { pin: "01019010046", document: { name: "contract.pdf", mimeType: "application/pdf", buffer: readFileSync(path.join(testDocumentsDir, "PDF-1-4-testdokument.pdf")) } },
+      maxRedirects: 0,
+    });
+    assert.equal(started.status(), 303, await started.text());
+    const signerLink = started.headers()["location"]!;
 
     await kill9(nodeRed);
     nodeRed = await startNodeRed(workDir, port);
