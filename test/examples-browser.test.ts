@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
+import { freePort } from "../src/cli/node-red-host";
 import { artifactPath, launchBrowser } from "./support/browser";
 import { repositoryRoot, testDocumentsDir } from "./support/reference";
 
@@ -17,17 +17,6 @@ import { repositoryRoot, testDocumentsDir } from "./support/reference";
  */
 
 const READY_TIMEOUT_MS = 60_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** `npm start`, without the build: the compiled CLI, in `workDir`, until killed. */
 function startNodeRed(workDir: string, port: number): Promise<ChildProcess> {

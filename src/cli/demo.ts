@@ -1,11 +1,10 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 import { type RunningEmulator, startEmulator } from "../emulator";
-import { exampleOnTab, startNodeRedHost } from "./node-red-host";
+import { exampleOnTab, freePort, startNodeRedHost } from "./node-red-host";
 
 /**
  * `npm run demo`: runs examples 1 and 2 headlessly in a real Node-RED against an emulator of
@@ -135,17 +134,6 @@ async function samplePdf(title: string): Promise<Uint8Array> {
   const page = pdf.addPage([595, 842]);
   page.drawText(title, { x: 72, y: 760, size: 20, font: await pdf.embedFont(StandardFonts.Helvetica) });
   return pdf.save();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 if (require.main === module) {

@@ -9,26 +9,15 @@ import { CURRENT_VERSION, migrate, MigrationError } from "../../nodes/lib/migrat
 import { PACKAGE_NAME } from "../../nodes/lib/node-red";
 import type { RunningEmulator } from "../../src/emulator";
 import { testDocumentsDir } from "../support/reference";
-import { helper, nodeModules, nodeTypes } from "./helper";
+import { helper, nextMessage, nodeModules, nodeTypes } from "./helper";
 
 /** Node-RED conventions (issue 11): migrations, message catalogues, lazy emulator, typed registration. */
 
 const pdf = readFileSync(path.join(testDocumentsDir, "PDF-1-4-testdokument.pdf"));
 const distNodes = path.join(__dirname, "..", "..", "nodes");
 const repositoryRoot = path.join(__dirname, "..", "..", "..");
-type Msg = Record<string, unknown>;
 /** A saved node configuration as a flow file holds it. */
 type Loose = NodeDef & Record<string, unknown>;
-
-function nextMessage(nodeId: string, timeoutMs = 15_000): Promise<Msg> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no message from ${nodeId} within ${timeoutMs} ms`)), timeoutMs);
-    helper.getNode(nodeId).once("input", (msg: Msg) => {
-      clearTimeout(timer);
-      resolve(msg);
-    });
-  });
-}
 
 describe("node configuration migrations", () => {
   const saved = {

@@ -13,3 +13,21 @@ const catchNode = require(require.resolve("@node-red/nodes/core/common/25-catch.
 
 /** The compiled node modules, as Node-RED loads them, and the core Catch node the tests use. */
 export const nodeModules = [...nodeTypes.map((type) => require(`../../nodes/${type}`) as (RED: unknown) => void), catchNode];
+
+export type Msg = Record<string, unknown>;
+
+/** The next message a node receives (a helper node: what the node before it sent). */
+export function nextMessage(nodeId: string, timeoutMs = 15_000): Promise<Msg> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no message from ${nodeId} within ${timeoutMs} ms`)), timeoutMs);
+    helper.getNode(nodeId).once("input", (msg: Msg) => {
+      clearTimeout(timer);
+      resolve(msg);
+    });
+  });
+}
+
+/** The cookies a browser would bring back from the create msg's http response. */
+export function browserCookies(msg: Msg): Record<string, string> {
+  return Object.fromEntries(Object.entries((msg.cookies ?? {}) as Record<string, { value: string }>).map(([name, cookie]) => [name, cookie.value]));
+}

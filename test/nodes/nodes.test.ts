@@ -6,30 +6,11 @@ import { builtInEmulator } from "../../nodes/lib/builtin-emulator";
 import type { RunningEmulator } from "../../src/emulator";
 import { NATIONAL_IDS } from "../support/jobs";
 import { testDocumentsDir } from "../support/reference";
-import { helper, nodeModules } from "./helper";
+import { browserCookies, helper, type Msg, nextMessage, nodeModules } from "./helper";
 
 const pdf = readFileSync(path.join(testDocumentsDir, "PDF-1-4-testdokument.pdf"));
 const TAB = "tab";
 let emulator: RunningEmulator;
-
-type Msg = Record<string, unknown>;
-
-/** The next message a node sends (on any output), with the output index. */
-function nextMessage(nodeId: string, timeoutMs = 15_000): Promise<Msg> {
-  return new Promise((resolve, reject) => {
-    const node = helper.getNode(nodeId);
-    const timer = setTimeout(() => reject(new Error(`no message from ${nodeId} within ${timeoutMs} ms`)), timeoutMs);
-    node.once("input", (msg: Msg) => {
-      clearTimeout(timer);
-      resolve(msg);
-    });
-  });
-}
-
-/** The cookies a browser would bring back from the create msg's http response. */
-function browserCookies(msg: Msg): Record<string, string> {
-  return Object.fromEntries(Object.entries((msg.cookies ?? {}) as Record<string, { value: string }>).map(([name, cookie]) => [name, cookie.value]));
-}
 
 const config = { id: "config", type: "signering-config", environment: "emulator", z: "" };
 const tab = { id: TAB, type: "tab", label: "test" };

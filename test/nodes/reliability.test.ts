@@ -11,7 +11,7 @@ import type { DirectJobStatus, PortalJobStatus } from "../../src/core";
 import type { RunningEmulator } from "../../src/emulator";
 import { NATIONAL_IDS } from "../support/jobs";
 import { testDocumentsDir } from "../support/reference";
-import { helper, nodeModules } from "./helper";
+import { browserCookies, helper, type Msg, nextMessage, nodeModules } from "./helper";
 
 /** The failure's name, so a test sees which check refused. */
 const reason = (failure: string) => failure;
@@ -149,22 +149,6 @@ describe("exit URLs given as paths", () => {
     assert.equal(resolveExitUrl("signed", request("shop.example"), "/"), "notAbsolute");
   });
 });
-
-type Msg = Record<string, unknown>;
-
-function nextMessage(nodeId: string, timeoutMs = 15_000): Promise<Msg> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no message from ${nodeId} within ${timeoutMs} ms`)), timeoutMs);
-    helper.getNode(nodeId).once("input", (msg: Msg) => {
-      clearTimeout(timer);
-      resolve(msg);
-    });
-  });
-}
-
-function browserCookies(msg: Msg): Record<string, string> {
-  return Object.fromEntries(Object.entries((msg.cookies ?? {}) as Record<string, { value: string }>).map(([name, cookie]) => [name, cookie.value]));
-}
 
 describe("in a real Node-RED runtime against the built-in emulator", () => {
   const pdf = readFileSync(path.join(testDocumentsDir, "PDF-1-4-testdokument.pdf"));
