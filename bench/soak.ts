@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Soak } from "../test/soak/soak";
+import { Soak } from "./soak/harness";
 
 const JOBS = 1000;
 const FIRST = 100;

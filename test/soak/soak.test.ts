@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { testDocumentsDir } from "../support/reference";
-import { Soak } from "./soak";
+import { Soak } from "../../bench/soak/harness";
 
 /**
  * Two real Node-RED runtimes on one polling queue against the emulator as its own process,

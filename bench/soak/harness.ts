@@ -2,12 +2,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Child, startChild } from "./processes";
-import { INSTANCE_ENV, KEYSTORE_ENV, PASSWORD_ENV, soakFlow } from "./soak-flow";
+import { INSTANCE_ENV, KEYSTORE_ENV, PASSWORD_ENV, soakFlow } from "./flow";
 
 /**
  * A soak of real processes: the emulator on its own, Node-RED runtimes with the soak flow, jobs
  * made over HTTP and signed through the control API, while faults, redeploys and kill -9s
- * happen. The verdict comes from the runtimes' ledgers and the emulator's own job list.
+ * happen. The verdict comes from the runtimes' ledgers and the emulator's own job list. Used by
+ * test/soak (short) and `npm run bench` (long); it lives here, outside test/, because Node's test
+ * runner would run its long-lived child scripts as test files.
  */
 
 export interface EmulatorInfo {
