@@ -1,10 +1,12 @@
 /** Runs every benchmark in turn: `npm run bench`. */
 import { runBundleBenchmark } from "./bundle";
+import { runCliBundleBenchmark } from "./cli-bundle";
 import { runEmulatorBenchmark } from "./emulator";
 import { runSoakBenchmark } from "./soak";
 
 async function main(): Promise<void> {
   await runBundleBenchmark();
+  await runCliBundleBenchmark();
   await runEmulatorBenchmark();
   await runSoakBenchmark();
 }

@@ -1,10 +1,11 @@
-import type { NodeAPI } from "node-red";
-import { apiRootOf, CertificateError, loadCredentials, SigneringClient } from "../src/core";
+import type { NodeAPI, NodeDef } from "node-red";
+import { apiRootOf, CertificateError, checkConnection, loadCredentials, SigneringClient } from "../src/core";
 import { builtInEmulator } from "./lib/builtin-emulator";
 import { EmittedChanges } from "./lib/change-key";
 import { clientOptionsOf, DISABLE_LOCAL_FILES_SETTING, numbersOf } from "./lib/client-options";
 import type { SigneringConfigCredentials, SigneringConfigDef, SigneringConfigNode } from "./lib/config-types";
 import { correlationKeyFrom, ExitCorrelation } from "./lib/exit-correlation";
+import { fieldsOf, migrate } from "./lib/migrations";
 import { createSigneringNode, registerNode } from "./lib/node-red";
 
 /**
@@ -27,7 +28,7 @@ export = function register(RED: NodeAPI): void {
     let correlation: Promise<ExitCorrelation> | undefined;
     node.emittedChanges = new EmittedChanges();
 
-    // Numbers are checked at deploy, so a typo shows in the log before the first msg.
+    // Numbers are checked at deploy, so a typo shows in the log before the first msg (the client then refuses to start).
     try {
       numbersOf(RED, config);
     } catch (error) {
@@ -38,7 +39,8 @@ export = function register(RED: NodeAPI): void {
       client ??= clientOptionsOf(config, node.credentials ?? {}, {
         RED,
         node,
-        logger: (level, message) => (level === "warn" ? node.warn(message) : node.debug(message)),
+        // With the debug switch on, the request lines go to the log at info level, where they are seen.
+        logger: (level, message) => (level === "warn" ? node.warn(message) : config.debug ? node.log(message) : node.debug(message)),
       }).then((options) => {
         const created = new SigneringClient(options);
         warnIfExpiring(created);
@@ -103,4 +105,31 @@ export = function register(RED: NodeAPI): void {
       response.status(400).json({ error: error instanceof Error ? error.message : String(error), code: error instanceof CertificateError ? error.code : undefined });
     }
   });
+
+  // Check connection: the core's pre-flight check with the dialog's current values. Secrets as
+  // for the certificate: the stored ones by `id` only, or only those entered in the dialog.
+  RED.httpAdmin.post("/signering-config/check", RED.auth.needsPermission("signering-config.write"), (request, response) => {
+    const body = (request.body ?? {}) as { id?: unknown; config?: unknown; credentials?: unknown };
+    const stored = typeof body.id === "string" && body.id !== "";
+    const secrets = stored ? ((RED.nodes.getCredentials(body.id as string) as SigneringConfigCredentials | undefined) ?? {}) : textsOf(body.credentials, ["keystore", "password", "proxy"]);
+    const config = migrate<SigneringConfigDef>("signering-config", { ...fieldsFrom(body.config), id: "check", type: "signering-config" } as unknown as NodeDef);
+    clientOptionsOf(config, secrets, { RED, ...(stored ? { node: RED.nodes.getNode(body.id as string) ?? undefined } : {}) })
+      .then(({ proxy, ...options }) => checkConnection({ ...options, ...(proxy ? { proxy } : {}) }))
+      .then(
+        (report) => response.json(report),
+        (error: unknown) => response.json({ ok: false, checks: [{ name: "configuration", ok: false, detail: error instanceof Error ? error.message : String(error) }] }),
+      );
+  });
 };
+
+/** Only the config node's own fields, each of its default's type: the body is the dialog's, but checked. */
+function fieldsFrom(value: unknown): Record<string, string | boolean> {
+  const given = value && typeof value === "object" ? (value as Record<string, unknown>) : {};
+  const defaults = fieldsOf("signering-config");
+  return Object.fromEntries(Object.entries(given).filter(([key, field]) => key in defaults && typeof field === typeof defaults[key])) as Record<string, string | boolean>;
+}
+
+function textsOf<K extends string>(value: unknown, keys: readonly K[]): Partial<Record<K, string>> {
+  const given = value && typeof value === "object" ? (value as Record<string, unknown>) : {};
+  return Object.fromEntries(keys.flatMap((key) => (typeof given[key] === "string" && given[key] !== "" ? [[key, given[key]]] : []))) as Partial<Record<K, string>>;
+}

@@ -23,7 +23,10 @@ export = function register(RED: NodeAPI): void {
       const signering = signeringOf(msg);
       const url = signering.confirmationUrl;
       if (typeof url !== "string") {
-        throw new InvalidInputError("msg.signering.confirmationUrl", RED._("signering-confirm.errors.noConfirmationUrl"));
+        if (typeof signering.status !== "string") throw new InvalidInputError("msg.signering.confirmationUrl", RED._("signering-confirm.errors.noConfirmationUrl"));
+        // A status the service does not want confirmed (it offered no URL): passed on, as the official clients do.
+        send(msg);
+        return RED._("signering-confirm.status.nothingToConfirm", { jobId: String(signering.jobId ?? ""), status: signering.status });
       }
       try {
         await (await configNode.client()).confirm(url);

@@ -1,18 +1,22 @@
 import type { Readable } from "node:stream";
-import type { Node, NodeAPI, NodeDef } from "node-red";
-import { InvalidInputError, type DirectJobStatus, type PortalJobStatus } from "../src/core";
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from "node-red";
+import { InvalidInputError, type DirectJobStatus, type PortalJobStatus, type SigneringClient } from "../src/core";
 import { createSigneringNode, registerNode, requireConfig, type Translate } from "./lib/node-red";
-import { handleInput, setSignering, signeringOf } from "./lib/node-support";
+import { handleInput, safeName, setSignering, signeringOf, type SigneringContext } from "./lib/node-support";
 
 /**
  * Downloads a completed job's signed documents: the PAdES (signed PDF) as `msg.payload` with
- * `msg.filename`, ready for a file node, and every downloaded file in `msg.documents`.
+ * `msg.filename`, ready for a file node, and every downloaded file in `msg.documents`. In archive
+ * mode, the archived PAdES of an archive document id instead.
  */
 
 interface DownloadDef extends NodeDef {
   config: string;
+  mode: "status" | "archive";
   pades: boolean;
   xades: boolean;
+  archiveId: string;
+  archiveIdType: string;
 }
 
 interface DownloadedDocument {
@@ -29,24 +33,20 @@ export = function register(RED: NodeAPI): void {
 
     handleInput(node, RED._("signering-download.status.downloading"), async (msg, send) => {
       const configNode = config.use();
-      const status = statusOf(msg.payload, signeringOf(msg), RED._);
+      // The client stops a download beyond the configuration's maxDownloadBytes (ResponseTooLargeError).
       const client = await configNode.client();
-      const documents: DownloadedDocument[] = [];
-      if (def.pades !== false) {
-        if (!status.padesUrl) throw new InvalidInputError("msg.signering.padesUrl", RED._("signering-download.errors.noPades", { jobId: status.jobId, status: status.status }));
-        documents.push({ filename: `signed-job-${status.jobId}.pdf`, kind: "pades", content: await collect(await client.downloadPades(status.padesUrl)) });
+      if (def.mode === "archive") {
+        const documentId = archiveIdOf(RED, node, def, msg);
+        const content = await collect(await client.archive.getPades(documentId));
+        deliver(msg, [{ filename: `archived-${safeName(documentId)}.pdf`, kind: "pades", content }]);
+        setSignering(msg, { archiveDocumentId: documentId });
+        send(msg);
+        return RED._("signering-download.status.archived", { documentId });
       }
-      if (def.xades) {
-        for (const [index, url] of xadesUrlsOf(status).entries()) {
-          documents.push({ filename: `signed-job-${status.jobId}-signer-${index + 1}.xml`, kind: "xades", content: await collect(await client.downloadXades(url)) });
-        }
-      }
-      if (documents.length === 0) throw new InvalidInputError("xades", RED._("signering-download.errors.nothing"));
-      const [first] = documents as [DownloadedDocument];
-      msg.payload = first.content;
-      (msg as { filename?: string }).filename = first.filename;
-      (msg as { documents?: DownloadedDocument[] }).documents = documents;
-      setSignering(msg, { ...status });
+      // Service URLs only from msg.signering (what this package's nodes put there), never from msg.payload or msg.req.
+      const status = statusOf(signeringOf(msg), RED._);
+      const documents = await downloadSigned(client, def, status, RED._);
+      deliver(msg, documents);
       send(msg);
       return RED._("signering-download.status.downloaded", { jobId: status.jobId, count: documents.length });
     }, config.notice);
@@ -55,15 +55,50 @@ export = function register(RED: NodeAPI): void {
   registerNode(RED, "signering-download", SigneringDownload);
 };
 
-/** The status from the status node: `msg.payload`, or `msg.signering` when the payload was replaced. */
-function statusOf(payload: unknown, signering: Record<string, unknown>, t: Translate): DirectJobStatus | PortalJobStatus {
-  const candidate = (payload && typeof payload === "object" && "jobId" in payload ? payload : signering) as { jobId?: unknown; status?: unknown };
-  if (!candidate.jobId || !candidate.status) throw new InvalidInputError("msg.payload", t("signering-download.errors.noStatus"));
-  return candidate as unknown as DirectJobStatus | PortalJobStatus;
+async function downloadSigned(
+  client: SigneringClient,
+  def: DownloadDef,
+  status: DirectJobStatus | PortalJobStatus,
+  t: Translate,
+): Promise<DownloadedDocument[]> {
+  const documents: DownloadedDocument[] = [];
+  const job = safeName(status.jobId);
+  if (def.pades !== false) {
+    if (!status.padesUrl) throw new InvalidInputError("msg.signering.padesUrl", t("signering-download.errors.noPades", { jobId: status.jobId, status: status.status }));
+    documents.push({ filename: `signed-job-${job}.pdf`, kind: "pades", content: await collect(await client.downloadPades(status.padesUrl)) });
+  }
+  if (def.xades) {
+    for (const [index, url] of xadesUrlsOf(status).entries()) {
+      documents.push({ filename: `signed-job-${job}-signer-${index + 1}.xml`, kind: "xades", content: await collect(await client.downloadXades(url)) });
+    }
+  }
+  if (documents.length === 0) throw new InvalidInputError("xades", t("signering-download.errors.nothing"));
+  return documents;
+}
+
+function deliver(msg: NodeMessageInFlow, documents: DownloadedDocument[]): void {
+  const [first] = documents as [DownloadedDocument];
+  msg.payload = first.content;
+  (msg as { filename?: string }).filename = first.filename;
+  (msg as { documents?: DownloadedDocument[] }).documents = documents;
+}
+
+function archiveIdOf(RED: NodeAPI, node: Node, def: DownloadDef, msg: NodeMessageInFlow): string {
+  const value: unknown = RED.util.evaluateNodeProperty(def.archiveId, def.archiveIdType, node, msg);
+  if ((typeof value !== "string" && typeof value !== "number") || String(value).trim() === "") {
+    throw new InvalidInputError(def.archiveIdType === "msg" ? `msg.${def.archiveId}` : "archiveId", RED._("signering-download.errors.archiveId"));
+  }
+  return String(value).trim();
+}
+
+/** The status a status node put on `msg.signering`. */
+function statusOf(signering: SigneringContext, t: Translate): DirectJobStatus | PortalJobStatus {
+  if (!signering.jobId || !signering.status) throw new InvalidInputError("msg.signering", t("signering-download.errors.noStatus"));
+  return signering as unknown as DirectJobStatus | PortalJobStatus;
 }
 
 function xadesUrlsOf(status: DirectJobStatus | PortalJobStatus): string[] {
-  return status.flow === "portal" ? status.signatures.flatMap((signature) => (signature.xadesUrl ? [signature.xadesUrl] : [])) : status.xadesUrls.map((xades) => xades.url);
+  return status.flow === "portal" ? (status.signatures ?? []).flatMap((signature) => (signature.xadesUrl ? [signature.xadesUrl] : [])) : (status.xadesUrls ?? []).map((xades) => xades.url);
 }
 
 async function collect(stream: Readable): Promise<Buffer> {

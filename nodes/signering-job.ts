@@ -19,7 +19,8 @@ export = function register(RED: NodeAPI): void {
 
     handleInput(node, RED._("signering-job.status.working"), async (msg, send) => {
       const client = await config.use().client();
-      const signering = { ...signeringOf(msg), ...(msg.payload && typeof msg.payload === "object" && !Buffer.isBuffer(msg.payload) ? (msg.payload as Record<string, unknown>) : {}) };
+      // Service URLs only from msg.signering (what this package's nodes put there), never from msg.payload or msg.req.
+      const signering = signeringOf(msg);
       switch (action((msg as { action?: unknown }).action)) {
         case "cancel": {
           const url = requireUrl(signering.cancellationUrl, "msg.signering.cancellationUrl", RED._, "cancellationUrl");
@@ -36,8 +37,7 @@ export = function register(RED: NodeAPI): void {
         default: {
           const signers = (signering.signers ?? []) as DirectSignerResponse[];
           const index = Number((msg as { signer?: unknown }).signer ?? 1);
-          const href = (msg as { signerUrl?: string }).signerUrl ?? signers[index - 1]?.href;
-          const url = requireUrl(href, "msg.signerUrl", RED._, "signerHref");
+          const url = requireUrl(signers[index - 1]?.href, `msg.signering.signers[${index - 1}].href`, RED._, "signerHref");
           const signer = await client.direct.requestNewRedirectUrl(url);
           msg.payload = signer;
           setSignering(msg, { redirectUrl: signer.redirectUrl });

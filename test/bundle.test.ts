@@ -6,6 +6,7 @@ import path from "node:path";
 import { after, describe, it } from "node:test";
 import JSZip from "jszip";
 import { createDocumentBundle, documentFileName, safeFileNamePart } from "../src/core/bundle";
+import { packageDirectJob } from "../src/core/job-bundle";
 import { loadCredentials } from "../src/core/keys";
 import { TestCertificateAuthority } from "../src/emulator/pki";
 import { verifyWithXmlsec } from "./support/xmlsec";
@@ -102,6 +103,33 @@ describe("document bundle (ASiC-E) verified by xmlsec1", () => {
     for await (const chunk of bundle.stream()) chunks.push(chunk as Buffer);
     assert.ok(chunks.some((chunk) => chunk.buffer === document.buffer), "document passed through by reference");
     assert.equal(Buffer.concat(chunks).length, bundle.size);
+  });
+});
+
+describe("text documents in the bundle", () => {
+  it("are named .txt and typed text/plain in the manifest and the signature, which xmlsec1 accepts", async () => {
+    const terms = Buffer.from("Vilkår\r\nLinje 2\n", "utf8");
+    const job = {
+      title: "Avtale",
+      documents: [
+        { title: "Contract", content: pdf("contract") },
+        { title: "Terms", content: terms, mimeType: "text/plain" as const },
+      ],
+      signers: [{ personalIdentificationNumber: "01019010046" }],
+      exitUrls: { completion: "https://example.com/ok", rejection: "https://example.com/no", error: "https://example.com/err" },
+    };
+    const packaged = packageDirectJob(job, { organizationNumber: "123456785" }, credentials);
+    assert.match(packaged.manifestXml, /<document href="0000_contract.pdf" mime="application\/pdf">.*<document href="0001_terms.txt" mime="text\/plain">/);
+    const { dir, names } = await unpack(await packaged.bundle.toBuffer(), "text");
+    assert.deepEqual(names, ["0000_contract.pdf", "0001_terms.txt", "manifest.xml", "META-INF/signatures.xml"]);
+    assert.deepEqual(readFileSync(path.join(dir, "0001_terms.txt")), terms);
+    const signatures = readFileSync(path.join(dir, "signatures.xml"), "utf8");
+    assert.match(signatures, /<DataObjectFormat ObjectReference="#ID_1"><MimeType>text\/plain<\/MimeType><\/DataObjectFormat>/);
+    assert.match(signatures, /<Reference Id="ID_1" URI="0001_terms.txt">/);
+    const caFile = path.join(workDir, "ca.pem");
+    writeFileSync(caFile, ca.certificatePem);
+    const verified = verifyWithXmlsec(path.join(dir, "signatures.xml"), caFile);
+    assert.ok(verified.ok, verified.output);
   });
 });
 

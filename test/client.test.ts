@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import http from "node:http";
-import { connect, type AddressInfo, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import JSZip from "jszip";
 import {
   BrokerNotAuthorizedError,
@@ -14,7 +12,6 @@ import {
   JobNotCancellableError,
   NotAuthorizedError,
   ServiceError,
-  SigneringClient,
   type SigneringClientOptions,
   SigningCeremonyNotCompletedError,
   TooEagerPollingError,
@@ -23,39 +20,16 @@ import {
   type StatusChange,
 } from "../src/core";
 import { TestCertificateAuthority, toPkcs12 } from "../src/emulator/pki";
+import { clientFixture, NS, ORG } from "./support/client-fixture";
+import { startConnectProxy } from "./support/connect-proxy";
 import { FakeClock } from "./support/fake-clock";
 import { directJob, NATIONAL_IDS, portalJob } from "./support/jobs";
 import { errorResponse, MtlsTestServer, xmlResponse } from "./support/mtls-server";
 import { verifyWithXmlsec } from "./support/xmlsec";
 
-const ca = TestCertificateAuthority.create();
-const senderCertificate = ca.issueEnterpriseCertificate({ organizationNumber: "123456785" });
-const keystore = { pkcs12: toPkcs12(senderCertificate, { password: "pw" }), password: "pw" };
-const NS = 'xmlns="http://signering.posten.no/schema/v1"';
-const ORG = "123456785";
-
-let server: MtlsTestServer;
-const clients: SigneringClient[] = [];
-
-function client(overrides: Partial<SigneringClientOptions> = {}): SigneringClient {
-  const created = new SigneringClient({
-    environment: { url: server.apiRoot },
-    keystore,
-    trustedCertificates: ca.certificatePem,
-    rateLimit: false,
-    ...overrides,
-  });
-  clients.push(created);
-  return created;
-}
-
-before(async () => {
-  server = await MtlsTestServer.start({ ca });
-});
-after(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await server.close();
-});
+const fixture = clientFixture();
+const { ca } = fixture;
+const client = (overrides: Partial<SigneringClientOptions> = {}) => fixture.client(overrides);
 
 /** Splits a multipart/mixed body into its parts' headers and bodies. */
 function multipartParts(contentType: string, body: Buffer): { headers: string; body: Buffer }[] {
@@ -79,18 +53,18 @@ function multipartParts(contentType: string, body: Buffer): { headers: string; b
 const directResponse = (id: string) =>
   xmlResponse(
     `<direct-signature-job-response ${NS}><signature-job-id>${id}</signature-job-id><redirect-url>https://r/1</redirect-url>` +
-      `<status-url>${server.apiRoot}/${ORG}/direct/signature-jobs/${id}/status</status-url>` +
-      `<signer href="${server.apiRoot}/${ORG}/direct/signature-jobs/${id}/signers/1"><personal-identification-number>${NATIONAL_IDS[0]}</personal-identification-number><redirect-url>https://r/1</redirect-url></signer></direct-signature-job-response>`,
+      `<status-url>${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/${id}/status</status-url>` +
+      `<signer href="${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/${id}/signers/1"><personal-identification-number>${NATIONAL_IDS[0]}</personal-identification-number><redirect-url>https://r/1</redirect-url></signer></direct-signature-job-response>`,
   );
 
 describe("creating jobs", () => {
   it("sends multipart/mixed with the request XML and a signed bundle, and parses the response", async () => {
-    server.on("POST", `/${ORG}/direct/signature-jobs`, directResponse("77"));
+    fixture.server.on("POST", `/${ORG}/direct/signature-jobs`, directResponse("77"));
     const response = await client().direct.createJob(directJob({ reference: "ref-1", title: "Avtale æøå" }));
     assert.equal(response.jobId, "77");
     assert.equal(response.signers[0]?.redirectUrl, "https://r/1");
 
-    const request = server.requests.at(-1)!;
+    const request = fixture.server.requests.at(-1)!;
     assert.equal(request.method, "POST");
     assert.equal(request.path, `/api/${ORG}/direct/signature-jobs`);
     assert.equal(request.headers["accept"], "application/xml");
@@ -127,23 +101,23 @@ describe("creating jobs", () => {
   });
 
   it("uses the job's sender in the URL and manifest, and a portal job's polling queue", async () => {
-    server.on("POST", "/984661185/portal/signature-jobs", xmlResponse(`<portal-signature-job-response ${NS}><signature-job-id>5</signature-job-id><cancellation-url>${server.apiRoot}/984661185/portal/signature-jobs/5/cancel</cancellation-url></portal-signature-job-response>`));
+    fixture.server.on("POST", "/984661185/portal/signature-jobs", xmlResponse(`<portal-signature-job-response ${NS}><signature-job-id>5</signature-job-id><cancellation-url>${fixture.server.apiRoot}/984661185/portal/signature-jobs/5/cancel</cancellation-url></portal-signature-job-response>`));
     const response = await client({ pollingQueue: "batch" }).portal.createJob(portalJob({ sender: { organizationNumber: "984661185" } }));
-    assert.deepEqual(response, { flow: "portal", jobId: "5", cancellationUrl: `${server.apiRoot}/984661185/portal/signature-jobs/5/cancel` });
-    const request = server.requests.at(-1)!;
+    assert.deepEqual(response, { flow: "portal", jobId: "5", cancellationUrl: `${fixture.server.apiRoot}/984661185/portal/signature-jobs/5/cancel` });
+    const request = fixture.server.requests.at(-1)!;
     assert.equal(request.path, "/api/984661185/portal/signature-jobs");
     assert.match(request.body.toString("latin1"), /<polling-queue>batch<\/polling-queue>/);
   });
 
   it("validates before sending: nothing reaches the server", async () => {
-    const before = server.requests.length;
+    const before = fixture.server.requests.length;
     await assert.rejects(client().direct.createJob(directJob({ title: "x".repeat(81) })), (error: unknown) => error instanceof InvalidInputError && error.field === "title");
     await assert.rejects(client().direct.createJob(directJob({ signers: [{ personalIdentificationNumber: "01019010047" }] })), InvalidInputError);
-    assert.equal(server.requests.length, before);
+    assert.equal(fixture.server.requests.length, before);
   });
 
   it("accepts synthetic national ids when the checksum check is off", async () => {
-    server.on("POST", `/${ORG}/direct/signature-jobs`, directResponse("78"));
+    fixture.server.on("POST", `/${ORG}/direct/signature-jobs`, directResponse("78"));
     const response = await client({ checkNationalIdChecksum: false }).direct.createJob(directJob({ signers: [{ personalIdentificationNumber: "01019010047" }] }));
     assert.equal(response.jobId, "78");
   });
@@ -152,38 +126,38 @@ describe("creating jobs", () => {
 describe("status and polling", () => {
   const statusXml = (id: string) =>
     `<direct-signature-job-status-response ${NS}><signature-job-id>${id}</signature-job-id><signature-job-status>COMPLETED_SUCCESSFULLY</signature-job-status>` +
-    `<status since="2026-01-01T12:00:00+01:00">SIGNED</status><confirmation-url>${server.apiRoot}/${ORG}/direct/signature-jobs/${id}/complete</confirmation-url></direct-signature-job-status-response>`;
+    `<status since="2026-01-01T12:00:00+01:00">SIGNED</status><confirmation-url>${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/${id}/complete</confirmation-url></direct-signature-job-status-response>`;
 
   it("fetches status by token, keeping the status URL's own query", async () => {
-    server.on("GET", `/${ORG}/direct/signature-jobs/9/status`, xmlResponse(statusXml("9")));
-    const status = await client().direct.getStatus(`${server.apiRoot}/${ORG}/direct/signature-jobs/9/status?lang=nb`, "tok/en+=");
+    fixture.server.on("GET", `/${ORG}/direct/signature-jobs/9/status`, xmlResponse(statusXml("9")));
+    const status = await client().direct.getStatus(`${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/9/status?lang=nb`, "tok/en+=");
     assert.equal(status.status, "COMPLETED_SUCCESSFULLY");
-    assert.equal(server.requests.at(-1)?.path, `/api/${ORG}/direct/signature-jobs/9/status?lang=nb&status_query_token=tok%2Fen%2B%3D`);
+    assert.equal(fixture.server.requests.at(-1)?.path, `/api/${ORG}/direct/signature-jobs/9/status?lang=nb&status_query_token=tok%2Fen%2B%3D`);
   });
 
   it("maps the token errors", async () => {
-    server.on("GET", `/${ORG}/direct/signature-jobs/10/status`, errorResponse(403, "INVALID_STATUS_QUERY_TOKEN"), errorResponse(404, "SIGNING_CEREMONY_NOT_COMPLETED"));
-    const url = `${server.apiRoot}/${ORG}/direct/signature-jobs/10/status`;
+    fixture.server.on("GET", `/${ORG}/direct/signature-jobs/10/status`, errorResponse(403, "INVALID_STATUS_QUERY_TOKEN"), errorResponse(404, "SIGNING_CEREMONY_NOT_COMPLETED"));
+    const url = `${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/10/status`;
     await assert.rejects(client().direct.getStatus(url, "t"), InvalidStatusQueryTokenError);
     await assert.rejects(client().direct.getStatus(url, "t"), SigningCeremonyNotCompletedError);
   });
 
   it("reads 204 as NO_CHANGES with the next permitted poll time, and omits polling_queue for the default queue", async () => {
-    server.on("GET", `/${ORG}/portal/signature-jobs`, { status: 204, headers: { "X-Next-permitted-poll-time": "2030-01-01T10:00:05.123+01:00" } });
+    fixture.server.on("GET", `/${ORG}/portal/signature-jobs`, { status: 204, headers: { "X-Next-permitted-poll-time": "2030-01-01T10:00:05.123+01:00" } });
     const result = await client().portal.nextStatusChange();
     assert.deepEqual(result, { flow: "portal", status: "NO_CHANGES", nextPermittedPollTime: new Date("2030-01-01T09:00:05.123Z") });
-    assert.equal(server.requests.at(-1)?.path, `/api/${ORG}/portal/signature-jobs`);
+    assert.equal(fixture.server.requests.at(-1)?.path, `/api/${ORG}/portal/signature-jobs`);
   });
 
   it("sends the named polling queue and returns the change with its next poll time", async () => {
-    server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=my+queue`, xmlResponse(statusXml("11"), { "X-Next-permitted-poll-time": "2030-01-01T10:00:00Z" }));
+    fixture.server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=my+queue`, xmlResponse(statusXml("11"), { "X-Next-permitted-poll-time": "2030-01-01T10:00:00Z" }));
     const result = await client().direct.nextStatusChange({ pollingQueue: "my queue" });
     assert.equal(result.status, "COMPLETED_SUCCESSFULLY");
     assert.deepEqual(result.nextPermittedPollTime, new Date("2030-01-01T10:00:00Z"));
   });
 
   it("reports a too eager poll with the time it may poll again", async () => {
-    server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=eager`, errorResponse(429, "TOO_EAGER_POLLING", "slow down", { "X-Next-permitted-poll-time": "2030-01-01T10:00:00Z" }));
+    fixture.server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=eager`, errorResponse(429, "TOO_EAGER_POLLING", "slow down", { "X-Next-permitted-poll-time": "2030-01-01T10:00:00Z" }));
     await assert.rejects(client().direct.nextStatusChange({ pollingQueue: "eager" }), (error: unknown) => {
       assert.ok(error instanceof TooEagerPollingError);
       assert.deepEqual(error.nextPermittedPollTime, new Date("2030-01-01T10:00:00Z"));
@@ -194,7 +168,7 @@ describe("status and polling", () => {
   it("the status change stream never polls before the permitted time and does not confirm", async () => {
     const clock = new FakeClock(Date.parse("2030-01-01T10:00:00Z"));
     const pollTimes: number[] = [];
-    server.on(
+    fixture.server.on(
       "GET",
       `/${ORG}/portal/signature-jobs?polling_queue=stream`,
       (request) => {
@@ -209,13 +183,13 @@ describe("status and polling", () => {
       () => {
         pollTimes.push(clock.now());
         return xmlResponse(
-          `<portal-signature-job-status-change-response ${NS}><signature-job-id>3</signature-job-id><status>IN_PROGRESS</status><confirmation-url>${server.apiRoot}/${ORG}/portal/signature-jobs/3/complete</confirmation-url><signatures><signature><status since="2030-01-01T10:00:00Z">WAITING</status><personal-identification-number>${NATIONAL_IDS[0]}</personal-identification-number></signature></signatures></portal-signature-job-status-change-response>`,
+          `<portal-signature-job-status-change-response ${NS}><signature-job-id>3</signature-job-id><status>IN_PROGRESS</status><confirmation-url>${fixture.server.apiRoot}/${ORG}/portal/signature-jobs/3/complete</confirmation-url><signatures><signature><status since="2030-01-01T10:00:00Z">WAITING</status><personal-identification-number>${NATIONAL_IDS[0]}</personal-identification-number></signature></signatures></portal-signature-job-status-change-response>`,
           { "X-Next-permitted-poll-time": "2030-01-01T10:01:00Z" },
         );
       },
     );
     const changes: StatusChange[] = [];
-    const before = server.requests.length;
+    const before = fixture.server.requests.length;
     const waits: Date[] = [];
     for await (const change of client({ clock }).statusChanges({ flow: "portal", pollingQueue: "stream", onWait: (next) => waits.push(next) })) {
       changes.push(change);
@@ -223,25 +197,25 @@ describe("status and polling", () => {
     }
     assert.equal(changes[0]?.jobId, "3");
     assert.deepEqual(pollTimes, [Date.parse("2030-01-01T10:00:00Z"), Date.parse("2030-01-01T10:00:30Z"), Date.parse("2030-01-01T10:01:00Z")]);
-    assert.ok(server.requests.slice(before).every((request) => request.method === "GET"), "nothing was confirmed");
+    assert.ok(fixture.server.requests.slice(before).every((request) => request.method === "GET"), "nothing was confirmed");
     assert.deepEqual(waits, [new Date("2030-01-01T10:00:30Z"), new Date("2030-01-01T10:01:00Z")], "each wait is announced");
   });
 });
 
 describe("job operations", () => {
   it("confirms with an empty POST, deletes with DELETE, and maps a 409 on cancel", async () => {
-    server.on("POST", `/${ORG}/portal/signature-jobs/4/complete`, { status: 200 });
-    server.on("DELETE", `/${ORG}/portal/signature-jobs/4/documents`, { status: 200 });
-    server.on("POST", `/${ORG}/portal/signature-jobs/4/cancel`, { status: 204 }, errorResponse(409, "JOB_COMPLETED", "already done"));
+    fixture.server.on("POST", `/${ORG}/portal/signature-jobs/4/complete`, { status: 200 });
+    fixture.server.on("DELETE", `/${ORG}/portal/signature-jobs/4/documents`, { status: 200 });
+    fixture.server.on("POST", `/${ORG}/portal/signature-jobs/4/cancel`, { status: 204 }, errorResponse(409, "JOB_COMPLETED", "already done"));
     const c = client();
-    await c.confirm(`${server.apiRoot}/${ORG}/portal/signature-jobs/4/complete`);
-    const confirm = server.requests.at(-1)!;
+    await c.confirm(`${fixture.server.apiRoot}/${ORG}/portal/signature-jobs/4/complete`);
+    const confirm = fixture.server.requests.at(-1)!;
     assert.equal(confirm.method, "POST");
     assert.equal(confirm.body.length, 0);
-    await c.deleteDocuments(`${server.apiRoot}/${ORG}/portal/signature-jobs/4/documents`);
-    assert.equal(server.requests.at(-1)?.method, "DELETE");
-    await c.portal.cancel(`${server.apiRoot}/${ORG}/portal/signature-jobs/4/cancel`);
-    await assert.rejects(c.portal.cancel(`${server.apiRoot}/${ORG}/portal/signature-jobs/4/cancel`), (error: unknown) => {
+    await c.deleteDocuments(`${fixture.server.apiRoot}/${ORG}/portal/signature-jobs/4/documents`);
+    assert.equal(fixture.server.requests.at(-1)?.method, "DELETE");
+    await c.portal.cancel(`${fixture.server.apiRoot}/${ORG}/portal/signature-jobs/4/cancel`);
+    await assert.rejects(c.portal.cancel(`${fixture.server.apiRoot}/${ORG}/portal/signature-jobs/4/cancel`), (error: unknown) => {
       assert.ok(error instanceof JobNotCancellableError);
       assert.equal(error.httpStatus, 409);
       assert.equal(error.errorCode, "JOB_COMPLETED");
@@ -250,17 +224,17 @@ describe("job operations", () => {
   });
 
   it("requests a new redirect URL by posting the update request", async () => {
-    server.on("POST", `/${ORG}/direct/signature-jobs/6/signers/1`, xmlResponse(`<direct-signer-response ${NS} href="${server.apiRoot}/${ORG}/direct/signature-jobs/6/signers/1"><signer-identifier>c-1</signer-identifier><redirect-url>https://new</redirect-url></direct-signer-response>`));
-    const signer = await client().direct.requestNewRedirectUrl(`${server.apiRoot}/${ORG}/direct/signature-jobs/6/signers/1`);
-    assert.deepEqual(signer, { href: `${server.apiRoot}/${ORG}/direct/signature-jobs/6/signers/1`, customIdentifier: "c-1", redirectUrl: "https://new" });
-    const request = server.requests.at(-1)!;
+    fixture.server.on("POST", `/${ORG}/direct/signature-jobs/6/signers/1`, xmlResponse(`<direct-signer-response ${NS} href="${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/6/signers/1"><signer-identifier>c-1</signer-identifier><redirect-url>https://new</redirect-url></direct-signer-response>`));
+    const signer = await client().direct.requestNewRedirectUrl(`${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/6/signers/1`);
+    assert.deepEqual(signer, { href: `${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/6/signers/1`, customIdentifier: "c-1", redirectUrl: "https://new" });
+    const request = fixture.server.requests.at(-1)!;
     assert.equal(request.headers["content-type"], "application/xml; charset=UTF-8");
     assert.match(request.body.toString(), /<direct-signer-update-request [^>]+><redirect-url\/><\/direct-signer-update-request>$/);
   });
 
   it("streams downloads: the stream is handed over before the body has ended", async () => {
     let finish: (() => void) | undefined;
-    server.on("GET", `/${ORG}/direct/signature-jobs/7/pades`, {
+    fixture.server.on("GET", `/${ORG}/direct/signature-jobs/7/pades`, {
       status: 200,
       headers: { "content-type": "application/pdf" },
       write: (response) => {
@@ -268,9 +242,9 @@ describe("job operations", () => {
         finish = () => response.end(Buffer.alloc(64 * 1024, 2));
       },
     });
-    const stream = await client().downloadPades(`${server.apiRoot}/${ORG}/direct/signature-jobs/7/pades`);
+    const stream = await client().downloadPades(`${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/7/pades`);
     assert.ok(finish, "the server has sent only part of the body");
-    assert.match(String(server.requests.at(-1)?.headers["accept"]), /application\/octet-stream/);
+    assert.match(String(fixture.server.requests.at(-1)?.headers["accept"]), /application\/octet-stream/);
     finish!();
     let size = 0;
     for await (const chunk of stream) size += (chunk as Buffer).length;
@@ -278,7 +252,7 @@ describe("job operations", () => {
   });
 
   it("fetches archived documents from the archive URL", async () => {
-    server.on("GET", `/${ORG}/archive/documents/doc%201/pades`, { status: 200, body: "%PDF-1.7 archived" });
+    fixture.server.on("GET", `/${ORG}/archive/documents/doc%201/pades`, { status: 200, body: "%PDF-1.7 archived" });
     const stream = await client().archive.getPades("doc 1");
     let text = "";
     for await (const chunk of stream) text += chunk;
@@ -288,7 +262,7 @@ describe("job operations", () => {
 
 describe("errors", () => {
   it("maps the service's error XML to specific types with status, code, message and type", async () => {
-    server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=errors`, errorResponse(403, "BROKER_NOT_AUTHORIZED", "not yours"), errorResponse(403, "NOT_AUTHORIZED"), errorResponse(400, "SCHEMA_VALIDATION_ERROR"), { status: 502, headers: { "content-type": "text/html" }, body: "<html>Bad gateway</html>" });
+    fixture.server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=errors`, errorResponse(403, "BROKER_NOT_AUTHORIZED", "not yours"), errorResponse(403, "NOT_AUTHORIZED"), errorResponse(400, "SCHEMA_VALIDATION_ERROR"), { status: 502, headers: { "content-type": "text/html" }, body: "<html>Bad gateway</html>" });
     const c = client();
     const poll = () => c.direct.nextStatusChange({ pollingQueue: "errors" });
     await assert.rejects(poll(), (error: unknown) => {
@@ -305,46 +279,32 @@ describe("errors", () => {
 
   it("waits out a rate-limit 429 and sends the call again", async () => {
     const clock = new FakeClock();
-    server.on("POST", `/${ORG}/portal/signature-jobs/8/complete`, errorResponse(429, "TOO_MANY_REQUESTS"), { status: 200 });
-    const before = server.requests.length;
-    await client({ clock }).confirm(`${server.apiRoot}/${ORG}/portal/signature-jobs/8/complete`);
-    assert.equal(server.requests.length - before, 2);
+    fixture.server.on("POST", `/${ORG}/portal/signature-jobs/8/complete`, errorResponse(429, "TOO_MANY_REQUESTS"), { status: 200 });
+    const before = fixture.server.requests.length;
+    await client({ clock }).confirm(`${fixture.server.apiRoot}/${ORG}/portal/signature-jobs/8/complete`);
+    assert.equal(fixture.server.requests.length - before, 2);
     assert.deepEqual(clock.sleeps, [30_000]);
   });
 
   it("paces calls below the service's limit", async () => {
     const clock = new FakeClock();
-    server.on("POST", `/${ORG}/portal/signature-jobs/12/complete`, { status: 200 });
+    fixture.server.on("POST", `/${ORG}/portal/signature-jobs/12/complete`, { status: 200 });
     const c = client({ clock, rateLimit: { callsPerSecond: 5 } });
-    for (let i = 0; i < 6; i++) await c.confirm(`${server.apiRoot}/${ORG}/portal/signature-jobs/12/complete`);
+    for (let i = 0; i < 6; i++) await c.confirm(`${fixture.server.apiRoot}/${ORG}/portal/signature-jobs/12/complete`);
     assert.ok(clock.sleeps.reduce((a, b) => a + b, 0) >= 1000 - 1, `slept ${clock.sleeps.join(",")}`);
   });
 });
 
 describe("through an HTTP proxy", () => {
   it("tunnels the mutual-TLS connection with CONNECT", async () => {
-    const tunnels: string[] = [];
-    const proxy = http.createServer();
-    proxy.on("connect", (request: http.IncomingMessage, socket: Socket, head: Buffer) => {
-      tunnels.push(request.url ?? "");
-      const [host, port] = (request.url ?? "").split(":");
-      const upstream = connect(Number(port), host, () => {
-        socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-        upstream.write(head);
-        upstream.pipe(socket).pipe(upstream);
-      });
-      upstream.on("error", () => socket.destroy());
-      socket.on("error", () => upstream.destroy());
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const proxy = await startConnectProxy();
     try {
-      server.on("GET", `/${ORG}/portal/signature-jobs?polling_queue=proxied`, { status: 204, headers: { "X-Next-permitted-poll-time": "2030-01-01T10:00:00Z" } });
-      const proxied = client({ proxy: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+      fixture.server.on("GET", `/${ORG}/portal/signature-jobs?polling_queue=proxied`, { status: 204, headers: { "X-Next-permitted-poll-time": "2030-01-01T10:00:00Z" } });
+      const proxied = client({ proxy: proxy.url });
       assert.equal((await proxied.portal.nextStatusChange({ pollingQueue: "proxied" })).status, "NO_CHANGES");
-      assert.deepEqual(tunnels, [new URL(server.apiRoot).host]);
-      assert.equal(server.requests.at(-1)?.clientOrganization, ORG, "the client certificate went through the tunnel");
+      assert.deepEqual(proxy.tunnels, [new URL(fixture.server.apiRoot).host]);
+      assert.equal(fixture.server.requests.at(-1)?.clientOrganization, ORG, "the client certificate went through the tunnel");
     } finally {
-      proxy.closeAllConnections();
       proxy.close();
     }
   });

@@ -76,7 +76,7 @@ describe("direct job validation", () => {
     rejects(direct({ documents: [{ title: "d", content: Buffer.from("%PDF-1.7\ntrailer << /Encrypt 5 0 R >>") }] }), "documents[0].content", /encrypted/);
     rejects(direct({ documents: [{ title: "", content: samplePdf() }] }), "documents[0].title", /must not be empty/);
     rejects(direct({ documents: [{ title: "d", content: "text" as never }] }), "documents[0].content", /bytes/);
-    rejects(direct({ documents: [{ title: "d", content: samplePdf(), mimeType: "text/plain" as never }] }), "documents[0].mimeType", /only application\/pdf/);
+    rejects(direct({ documents: [{ title: "d", content: samplePdf(), mimeType: "image/png" as never }] }), "documents[0].mimeType", /must be application\/pdf or text\/plain, was "image\/png"/);
   });
   it("exit URLs: https, absolute, at most 500 characters", () => {
     const urls = directJob().exitUrls;
@@ -125,6 +125,24 @@ describe("portal job validation", () => {
     rejects(portal({ availability: { availableSeconds: 7_776_001 } }), "availability.availableSeconds", /0 to 7776000, was 7776001/);
     rejects(portal({ availability: { activationTime: "tomorrow" } }), "availability.activationTime", /ISO 8601/);
     rejects(portal({ nonsensitiveTitle: "n".repeat(81) }), "nonsensitiveTitle", /at most 80/);
+  });
+});
+
+describe("text documents", () => {
+  const text = (content: Buffer) => direct({ documents: [{ title: "Terms", content, mimeType: "text/plain" }] });
+  it("accepts UTF-8 text as text/plain, alone or beside PDFs", () => {
+    text(Buffer.from("Vilkår for bruk\r\nLinje 2 ✍️\n", "utf8"))();
+    validateDirectJob(directJob({ documents: [{ title: "Contract", content: samplePdf() }, { title: "Terms", content: Buffer.from("Tekst"), mimeType: "text/plain" }] }));
+  });
+  it("refuses bytes that are not UTF-8, an empty text, a PDF given as text, and more than 10 MB", () => {
+    rejects(text(Buffer.from([0x48, 0xe6, 0x72])), "documents[0].content", /must be UTF-8 text/);
+    rejects(text(Buffer.from([0xf0, 0x9f, 0x99])), "documents[0].content", /must be UTF-8 text/);
+    rejects(text(Buffer.alloc(0)), "documents[0].content", /must not be empty/);
+    rejects(text(samplePdf()), "documents[0].content", /is a PDF; give it mimeType "application\/pdf"/);
+    rejects(text(Buffer.alloc(10 * 1024 * 1024 + 1, 0x61)), "documents[0].content", /at most 10485760 bytes \(10 MB\), was 10485761/);
+  });
+  it("a text file given as a PDF is refused, pointing at text/plain", () => {
+    rejects(direct({ documents: [{ title: "Terms", content: Buffer.from("just text") }] }), "documents[0].content", /must be a PDF .*mimeType "text\/plain"/);
   });
 });
 

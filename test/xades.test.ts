@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
@@ -46,5 +47,15 @@ describe("SigningTime format", () => {
   });
   it("uses summer time offsets", () => {
     assert.equal(formatSigningTime(new Date("2024-06-01T10:00:00Z"), "Europe/Oslo"), "2024-06-01T12:00:00+02:00");
+  });
+  it("writes the process's own zone by default, as the named zone would be written", () => {
+    const module = path.join(__dirname, "..", "src", "core", "bundle", "signing-time.js");
+    for (const zone of ["Europe/Oslo", "America/St_Johns", "Asia/Kathmandu", "UTC"]) {
+      for (const instant of ["2024-01-15T23:59:59.000Z", "2024-07-01T00:00:00.250Z"]) {
+        const script = `const { formatSigningTime } = require(${JSON.stringify(module)}); process.stdout.write(formatSigningTime(new Date("${instant}")))`;
+        const local = execFileSync(process.execPath, ["-e", script], { env: { ...process.env, TZ: zone }, encoding: "utf8" });
+        assert.equal(local, formatSigningTime(new Date(instant), zone), `${zone} ${instant}`);
+      }
+    }
   });
 });

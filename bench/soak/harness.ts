@@ -260,7 +260,8 @@ export class Soak {
   private async control(method: string, route: string, body?: unknown): Promise<unknown> {
     const response = await fetch(`${this.emulator.info.controlUrl}${route}`, {
       method,
-      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+      // The control API takes only JSON POSTs.
+      ...(method === "POST" || body !== undefined ? { body: JSON.stringify(body ?? {}), headers: { "content-type": "application/json" } } : {}),
     });
     const result = (await response.json()) as unknown;
     if (!response.ok) throw new Error(`control ${method} ${route}: HTTP ${response.status} ${JSON.stringify(result)}`);

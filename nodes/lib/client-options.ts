@@ -9,9 +9,6 @@ import type { SigneringConfigCredentials, SigneringConfigDef } from "./config-ty
  * The config node uses it for its client, the dialog's admin endpoints for a check before deploy.
  */
 
-/** Options the core is gaining in parallel (issue 9); typed here until every one is in `SigneringClientOptions`. */
-export type ClientOptions = SigneringClientOptions & { debug?: boolean; dumpBundles?: string; maxDownloadBytes?: number };
-
 /** The runtime setting with which an administrator forbids keystore file paths (like core's `tlsConfigDisableLocalFiles`). */
 export const DISABLE_LOCAL_FILES_SETTING = "signeringConfigDisableLocalFiles";
 
@@ -55,11 +52,11 @@ export function numbersOf(RED: NodeAPI, config: SigneringConfigDef): Numbers {
   return {
     callsPerSecond: number("callsPerSecond", 8, 0, 10)!,
     timeouts: { ...(connect ? { connect } : {}), ...(response ? { response } : {}), ...(download ? { download } : {}) },
-    maxDownloadBytes: Math.round(number("maxDownloadMegabytes", 200, 1, 4096)! * MEGABYTE),
+    maxDownloadBytes: Math.round(number("maxDownloadMegabytes", 200, 0.01, 4096)! * MEGABYTE),
   };
 }
 
-export async function clientOptionsOf(config: SigneringConfigDef, secrets: SigneringConfigCredentials, sources: OptionSources): Promise<ClientOptions> {
+export async function clientOptionsOf(config: SigneringConfigDef, secrets: SigneringConfigCredentials, sources: OptionSources): Promise<SigneringClientOptions> {
   const { RED } = sources;
   const numbers = numbersOf(RED, config);
   const common = {
@@ -100,8 +97,7 @@ function environmentOf(RED: NodeAPI, config: SigneringConfigDef): Environment {
     case "production":
     case "test":
     case "qa":
-      // "qa" (difiqa) is an environment of the core from issue 9 on.
-      return config.environment as Environment;
+      return config.environment;
     default:
       throw new InvalidInputError("environment", RED._("signering-config.errors.environment", { value: String(config.environment) }));
   }

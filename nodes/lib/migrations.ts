@@ -67,6 +67,11 @@ const DEFAULTS: Record<NodeType, Saved> = {
   "signering-job": { action: "cancel" },
 };
 
+/** The fields of a node type, with their defaults. */
+export function fieldsOf(type: NodeType): Readonly<Saved> {
+  return DEFAULTS[type];
+}
+
 /** A saved version this package cannot read: `reason` keys the message in the catalogues. */
 export class MigrationError extends Error {
   override readonly name = "MigrationError";

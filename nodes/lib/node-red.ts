@@ -20,7 +20,7 @@ export function sharedText(RED: NodeAPI, key: string, substitutions?: Record<str
 /** Node-RED's `registerType`, typed for a node constructor of this package (no cast at each call). */
 export function registerNode<TNode extends Node<TCredentials>, TDef extends NodeDef, TCredentials extends object = object>(
   RED: NodeAPI,
-  type: string,
+  type: NodeType,
   constructor: (this: TNode, def: TDef) => void,
   options?: { credentials?: { [K in keyof TCredentials]: { type: "text" | "password" } }; settings?: Record<string, { value: unknown; exportable?: boolean }> },
 ): void {

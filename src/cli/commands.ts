@@ -1,20 +1,26 @@
-import { createWriteStream } from "node:fs";
-import { pipeline } from "node:stream/promises";
 import { InvalidInputError } from "../core/errors";
 import type { SigneringClient } from "../core/clients/signering-client";
-import { packageDirectJob, packagePortalJob } from "../core/job-bundle";
 import type { Flow } from "../core/model";
-import { clientFrom, credentialsFrom } from "./connection";
-import { readJobFile } from "./job-file";
+import type { PreflightReport } from "../core/preflight";
 import type { CliOptions } from "./options";
 
+/**
+ * The commands. Each loads what it needs when it runs (`import()`), so `bundle` never loads the
+ * HTTP stack and `--help` loads nothing.
+ */
 export interface Command {
   usage: string;
   summary: string;
   run(options: CliOptions, argv: string[]): Promise<unknown>;
+  /** The exit code for a result (default 0). */
+  exitCode?(result: unknown): number;
 }
 
-const CONNECTION_USAGE = "[--env production|test|URL] --keystore FILE.p12 --keystore-password-env VAR [--ca FILE.pem] [--sender ORGNO] [--no-server-org-check]";
+/** What "[connection options]" stands for in the usage lines. */
+export const CONNECTION_OPTIONS =
+  "[--env production|test|qa|URL] --keystore FILE.p12 --keystore-password-env VAR [--ca FILE.pem] [--sender ORGNO] [--no-server-org-check]\n" +
+  "  [--proxy URL] [--connect-timeout MS] [--response-timeout MS] [--download-timeout MS] [--debug]";
+const CONNECTION_USAGE = "[connection options]";
 
 function required(options: CliOptions, name: keyof CliOptions): string {
   const value = options[name];
@@ -24,6 +30,7 @@ function required(options: CliOptions, name: keyof CliOptions): string {
 
 /** Runs an operation with a client, closing its connections afterwards. */
 async function withClient(options: CliOptions, operation: (client: SigneringClient) => Promise<unknown>): Promise<unknown> {
+  const { clientFrom } = await import("./connection.js");
   const client = clientFrom(options);
   try {
     return await operation(client);
@@ -32,30 +39,44 @@ async function withClient(options: CliOptions, operation: (client: SigneringClie
   }
 }
 
+/** Streams a download into a file. */
+async function save(download: Promise<NodeJS.ReadableStream>, out: string): Promise<{ out: string; bytes: number }> {
+  const [{ createWriteStream }, { pipeline }] = await Promise.all([import("node:fs"), import("node:stream/promises")]);
+  const stream = await download;
+  const file = createWriteStream(out);
+  await pipeline(stream, file);
+  return { out, bytes: file.bytesWritten };
+}
+
 function flowOf(value: string | undefined): Flow {
   if (value === "direct" || value === "portal") return value;
   throw new InvalidInputError("--flow", `must be direct or portal, was ${JSON.stringify(value)}`);
 }
 
 export const COMMANDS: Record<string, Command> = {
-  bundle: {
-    usage: "bundle --job FILE --keystore FILE.p12 --keystore-password-env VAR --out FILE.asice [--sender ORGNO]",
-    summary: "write the signed document bundle (ASiC-E) of a job to a file, without sending it",
+  check: {
+    usage: `check ${CONNECTION_USAGE}`,
+    summary: "check the setup step by step (keystore, certificate, trust anchors, network, TLS, one harmless request); exit 0 only if all pass",
     async run(options) {
-      const job = readJobFile(required(options, "job"));
-      const out = required(options, "out");
-      const credentials = credentialsFrom(options);
-      const sender = { organizationNumber: job.sender?.organizationNumber ?? options.sender ?? credentials.organizationNumber };
-      const { bundle, manifestXml } = job.flow === "direct" ? packageDirectJob(job, sender, credentials) : packagePortalJob(job, sender, credentials);
-      await pipeline(bundle.stream(), createWriteStream(out));
-      return { out, bytes: bundle.size, sender: sender.organizationNumber, manifest: manifestXml };
+      const [{ connectionFrom }, { checkConnection }] = await Promise.all([import("./connection.js"), import("../core/preflight/index.js")]);
+      return checkConnection(connectionFrom(options));
+    },
+    exitCode: (report) => ((report as PreflightReport).ok ? 0 : 1),
+  },
+  bundle: {
+    usage: "bundle --job FILE --keystore FILE.p12 --keystore-password-env VAR --out FILE.asice [--sender ORGNO] [--no-pin-checksum]",
+    summary: "validate a job and write its signed document bundle (ASiC-E) to a file, without sending it",
+    async run(options) {
+      const { runBundleCommand } = await import("./bundle-command.js");
+      return runBundleCommand(options, required(options, "job"), required(options, "out"));
     },
   },
   create: {
-    usage: `create --job FILE ${CONNECTION_USAGE} [--no-pin-checksum]`,
-    summary: "create a direct or portal signature job; prints the job response",
+    usage: `create --job FILE [--dump-dir DIR] ${CONNECTION_USAGE} [--no-pin-checksum]`,
+    summary: "create a direct or portal signature job; prints the job response (--dump-dir keeps a copy of the sent bundle)",
     run: (options) =>
-      withClient(options, (client) => {
+      withClient(options, async (client) => {
+        const { readJobFile } = await import("./job-file.js");
         const job = readJobFile(required(options, "job"));
         return job.flow === "direct" ? client.direct.createJob(job) : client.portal.createJob(job);
       }),
@@ -79,14 +100,18 @@ export const COMMANDS: Record<string, Command> = {
     usage: `download --url URL --out FILE ${CONNECTION_USAGE}`,
     summary: "download a XAdES or PAdES document to a file",
     run: (options) =>
-      withClient(options, async (client) => {
+      withClient(options, (client) => {
         const url = required(options, "url");
-        const out = required(options, "out");
-        const stream = /\/xades\//.test(url) ? await client.downloadXades(url) : await client.downloadPades(url);
-        const file = createWriteStream(out);
-        await pipeline(stream, file);
-        return { out, bytes: file.bytesWritten };
+        return save(/\/xades\//.test(url) ? client.downloadXades(url) : client.downloadPades(url), required(options, "out"));
       }),
+  },
+  archive: {
+    usage: `archive --id ID --out FILE ${CONNECTION_USAGE}`,
+    summary: "download an archived document's PAdES by its archive document id (owner: --sender, else the certificate's organization)",
+    run: (options) =>
+      withClient(options, (client) =>
+        save(client.archive.getPades(required(options, "id"), options.sender ? { owner: options.sender } : {}), required(options, "out")),
+      ),
   },
   confirm: {
     usage: `confirm --url URL ${CONNECTION_USAGE}`,

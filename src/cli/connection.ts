@@ -1,52 +1,86 @@
 import { readFileSync } from "node:fs";
-import { InvalidInputError } from "../core/errors";
-import { loadCredentials, type SenderCredentials } from "../core/keys";
 import { SigneringClient } from "../core/clients/signering-client";
 import type { Environment } from "../core/environments";
+import { InvalidInputError } from "../core/errors";
+import type { Timeouts } from "../core/http/transport";
+import { loadCredentials } from "../core/keys";
+import type { PreflightOptions } from "../core/preflight";
+import { keystoreFrom } from "./keystore";
 import type { CliOptions } from "./options";
 
-/** Reads the keystore named on the command line; its password comes from an environment variable, never argv. */
-export function credentialsFrom(options: CliOptions): SenderCredentials {
-  const keystore = options.keystore;
-  if (!keystore) throw new InvalidInputError("--keystore", "is required: the enterprise certificate as a .p12 file");
-  const variable = options["keystore-password-env"];
-  if (!variable) throw new InvalidInputError("--keystore-password-env", "is required: the name of the environment variable holding the keystore password");
-  const password = process.env[variable];
-  if (password === undefined) throw new InvalidInputError("--keystore-password-env", `the environment variable ${variable} is not set`);
-  let pkcs12: Buffer;
-  try {
-    pkcs12 = readFileSync(keystore);
-  } catch (error) {
-    throw new InvalidInputError("--keystore", `cannot read ${keystore}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  return loadCredentials({ pkcs12, password });
-}
+const NAMED_ENVIRONMENTS = ["production", "test", "qa"] as const;
 
 export function environmentFrom(value: string | undefined): Environment {
-  if (value === undefined || value === "production" || value === "test") return value ?? "production";
+  if (value === undefined) return "production";
+  const named = NAMED_ENVIRONMENTS.find((environment) => environment === value);
+  if (named) return named;
   if (/^https:\/\//.test(value)) return { url: value };
-  throw new InvalidInputError("--env", `must be production, test or an https URL, was "${value}"`);
+  throw new InvalidInputError("--env", `must be production, test, qa or an https URL, was "${value}"`);
+}
+
+const TIMEOUT_FLAGS = { connect: "connect-timeout", response: "response-timeout", download: "download-timeout" } as const;
+const MAX_TIMEOUT_MS = 10 * 60 * 1000;
+
+function timeoutsFrom(options: CliOptions): Partial<Timeouts> {
+  const timeouts: Partial<Timeouts> = {};
+  for (const [key, flag] of Object.entries(TIMEOUT_FLAGS) as [keyof Timeouts, (typeof TIMEOUT_FLAGS)[keyof Timeouts]][]) {
+    const value = options[flag];
+    if (value === undefined) continue;
+    const ms = Number(value);
+    if (!/^\d+$/.test(value) || ms < 1 || ms > MAX_TIMEOUT_MS) throw new InvalidInputError(`--${flag}`, `must be milliseconds from 1 to ${MAX_TIMEOUT_MS}, was "${value}"`);
+    timeouts[key] = ms;
+  }
+  return timeouts;
+}
+
+function proxyFrom(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    // The value may hold credentials: do not echo it.
+    throw new InvalidInputError("--proxy", "must be a URL such as http://proxy.example:3128");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new InvalidInputError("--proxy", `must be an http:// or https:// URL, was a ${url.protocol} URL`);
+  return value;
+}
+
+function trustedCertificatesFrom(ca: string | undefined): string | undefined {
+  if (!ca) return undefined;
+  try {
+    return readFileSync(ca, "utf8");
+  } catch (error) {
+    throw new InvalidInputError("--ca", `cannot read ${ca}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+/** The connection settings every command that talks to the service takes. */
+export function connectionFrom(options: CliOptions): PreflightOptions {
+  const trustedCertificates = trustedCertificatesFrom(options.ca);
+  const proxy = proxyFrom(options.proxy);
+  return {
+    environment: environmentFrom(options.env),
+    keystore: keystoreFrom(options),
+    timeouts: timeoutsFrom(options),
+    ...(options.sender ? { sender: options.sender } : {}),
+    ...(trustedCertificates ? { trustedCertificates } : {}),
+    ...(proxy ? { proxy } : {}),
+    ...(options["no-server-org-check"] ? { serverOrganizationNumber: false as const } : {}),
+  };
 }
 
 export function clientFrom(options: CliOptions): SigneringClient {
-  const ca = options.ca;
-  let trustedCertificates: string | undefined;
-  if (ca) {
-    try {
-      trustedCertificates = readFileSync(ca, "utf8");
-    } catch (error) {
-      throw new InvalidInputError("--ca", `cannot read ${ca}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
-  }
+  const connection = connectionFrom(options);
+  const keystore = "privateKey" in connection.keystore ? connection.keystore : loadCredentials(connection.keystore);
   return new SigneringClient({
-    environment: environmentFrom(options.env),
-    keystore: credentialsFrom(options),
-    ...(options.sender ? { sender: options.sender } : {}),
-    ...(trustedCertificates ? { trustedCertificates } : {}),
-    ...(options["no-server-org-check"] ? { serverOrganizationNumber: false as const } : {}),
+    ...connection,
+    keystore,
     ...(options["no-pin-checksum"] ? { checkNationalIdChecksum: false } : {}),
+    ...(options["dump-dir"] ? { dumpBundles: options["dump-dir"] } : {}),
+    debug: options.debug === true,
     logger: (level, message) => {
-      if (level !== "debug" || process.env.POSTEN_SIGNERING_DEBUG) process.stderr.write(`${level}: ${message}\n`);
+      if (level !== "debug" || options.debug || process.env.POSTEN_SIGNERING_DEBUG) process.stderr.write(`${level}: ${message}\n`);
     },
   });
 }

@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { InvalidInputError } from "../core/errors";
-import type { Job, JobDocument } from "../core/model";
+import type { DocumentMimeType, Job, JobDocument } from "../core/model";
 
 /**
  * Reads a job JSON file: the core's job shape, with `documents[].file` (a path relative to the
- * job file) in place of the bytes.
+ * job file) in place of the bytes. A `.txt` file is a text document unless `mimeType` says
+ * otherwise; validation checks the rest.
  */
 export function readJobFile(file: string): Job {
   let parsed: unknown;
@@ -23,14 +24,15 @@ export function readJobFile(file: string): Job {
   const baseDir = path.dirname(path.resolve(file));
   job.documents = job.documents.map((document: unknown, index: number): JobDocument => {
     const { title, file: documentFile, mimeType } = (document ?? {}) as { title?: unknown; file?: unknown; mimeType?: unknown };
-    if (typeof documentFile !== "string") throw new InvalidInputError(`documents[${index}].file`, "is required: the PDF's path, relative to the job file");
+    if (typeof documentFile !== "string") throw new InvalidInputError(`documents[${index}].file`, "is required: the PDF's or text file's path, relative to the job file");
     let content: Buffer;
     try {
       content = readFileSync(path.resolve(baseDir, documentFile));
     } catch (error) {
       throw new InvalidInputError(`documents[${index}].file`, `cannot read ${documentFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
-    return { title: title as string, content, ...(mimeType === undefined ? {} : { mimeType: mimeType as "application/pdf" }) };
+    const type = mimeType ?? (path.extname(documentFile).toLowerCase() === ".txt" ? "text/plain" : undefined);
+    return { title: title as string, content, ...(type === undefined ? {} : { mimeType: type as DocumentMimeType }) };
   });
   return job as unknown as Job;
 }

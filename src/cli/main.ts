@@ -4,7 +4,7 @@
  * stdout; errors are one line on stderr with a non-zero exit (2 for usage, 1 for the rest).
  */
 import { SigneringError } from "../core/errors";
-import { COMMANDS } from "./commands";
+import { COMMANDS, CONNECTION_OPTIONS } from "./commands";
 import { parseCommandLine } from "./options";
 
 const USAGE_ERROR = 2;
@@ -12,7 +12,12 @@ const FAILURE = 1;
 
 function help(): string {
   const lines = Object.values(COMMANDS).map((command) => `  posten-signering ${command.usage}\n      ${command.summary}`);
-  return `Usage:\n${lines.join("\n")}\n\nThe keystore password is read from the environment variable named by --keystore-password-env.\n`;
+  return (
+    `Usage:\n${lines.join("\n")}\n\nConnection options:\n  ${CONNECTION_OPTIONS}\n\n` +
+    "The keystore password is read from the environment variable named by --keystore-password-env.\n" +
+    "--env test and qa are Posten's test services (difitest, difiqa); the CA certificates of each environment are built in.\n" +
+    "Timeouts are in milliseconds; --proxy http://[user:password@]host:port (credentials are never printed).\n"
+  );
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -36,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const result = await handler.run(options, argv.slice(1));
     if (result !== undefined) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    return 0;
+    return handler.exitCode?.(result) ?? 0;
   } catch (error) {
     const code = error instanceof SigneringError ? ` [${error.code}]` : "";
     process.stderr.write(`posten-signering ${command}: ${(error as Error).message}${code}\n`);

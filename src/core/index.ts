@@ -26,6 +26,7 @@ export {
 export { createDocumentBundle, documentFileName, type DocumentBundle } from "./bundle";
 export { packageDirectJob, packagePortalJob, type JobPackage } from "./job-bundle";
 export { pollStatusChanges } from "./poller";
+export { checkConnection, type PreflightCheck, type PreflightOptions, type PreflightReport } from "./preflight";
 export { systemClock, type Clock } from "./clock";
 export type { Timeouts } from "./http/transport";
 export {

@@ -1,7 +1,7 @@
 import { createDocumentBundle, documentFileName, type DocumentBundle } from "./bundle";
 import type { SenderCredentials } from "./keys";
-import type { DirectJob, PortalJob, Sender } from "./model";
-import { buildDirectJobRequest, buildDirectManifest, buildPortalJobRequest, buildPortalManifest } from "./xml";
+import type { DirectJob, JobDocument, PortalJob, Sender } from "./model";
+import { buildDirectJobRequest, buildDirectManifest, buildPortalJobRequest, buildPortalManifest } from "./xml/requests";
 
 export interface JobPackage {
   /** The job request XML (first multipart part). */
@@ -16,15 +16,20 @@ export interface PackageOptions {
 
 /** A job as the service receives it: request XML and the signed document bundle. */
 export function packageDirectJob(job: DirectJob, sender: Sender, credentials: SenderCredentials, options: PackageOptions = {}): JobPackage {
-  const fileNames = job.documents.map((document, index) => documentFileName(index, document.title));
+  const fileNames = fileNamesOf(job.documents);
   const manifestXml = buildDirectManifest(job, sender, fileNames);
   return { requestXml: buildDirectJobRequest(job), manifestXml, bundle: bundleOf(job, fileNames, manifestXml, credentials, options) };
 }
 
 export function packagePortalJob(job: PortalJob, sender: Sender, credentials: SenderCredentials, options: PackageOptions = {}): JobPackage {
-  const fileNames = job.documents.map((document, index) => documentFileName(index, document.title));
+  const fileNames = fileNamesOf(job.documents);
   const manifestXml = buildPortalManifest(job, sender, fileNames);
   return { requestXml: buildPortalJobRequest(job), manifestXml, bundle: bundleOf(job, fileNames, manifestXml, credentials, options) };
+}
+
+/** `0000_title.pdf`, or `.txt` for a text document, as the Java client names them. */
+function fileNamesOf(documents: readonly JobDocument[]): string[] {
+  return documents.map((document, index) => documentFileName(index, document.title, document.mimeType === "text/plain" ? "txt" : "pdf"));
 }
 
 function bundleOf(

@@ -42,13 +42,16 @@ export interface Sender {
   organizationNumber: string;
 }
 
+/** The document types the service takes: PDF (the default) and plain text. */
+export type DocumentMimeType = "application/pdf" | "text/plain";
+
 export interface JobDocument {
   /** Shown to the signer; 1-80 characters. Also the source of the file name in the bundle. */
   title: string;
-  /** The PDF bytes, at most 10 MB. */
+  /** The document's bytes (a PDF, or UTF-8 text), at most 10 MB. */
   content: Uint8Array;
-  /** Only PDF is accepted by this client; the field exists so a caller can state it. */
-  mimeType?: "application/pdf";
+  /** Default `application/pdf`. */
+  mimeType?: DocumentMimeType;
 }
 
 interface SignerOptions {

@@ -17,6 +17,7 @@ const SIGNATURE_TYPES = ["ADVANCED_ELECTRONIC_SIGNATURE", "AUTHENTICATED_ELECTRO
 const ON_BEHALF_OF = ["SELF", "OTHER"];
 const IDENTIFIERS_IN_DOCUMENTS = ["PERSONAL_IDENTIFICATION_NUMBER_AND_NAME", "DATE_OF_BIRTH_AND_NAME", "NAME"];
 const STATUS_RETRIEVAL_METHODS = ["WAIT_FOR_CALLBACK", "POLLING"];
+const DOCUMENT_MIME_TYPES: readonly string[] = ["application/pdf", "text/plain"];
 const PDF_MAGIC = "%PDF-";
 /** Readers accept the header within the first kilobyte. */
 const PDF_HEADER_WINDOW = 1024;
@@ -74,21 +75,33 @@ function validateCommon(job: DirectJob | PortalJob): void {
 function validateDocument(document: JobDocument, field: string): void {
   if (!document || typeof document !== "object") throw new InvalidInputError(field, "must be an object with title and content");
   requireText(document.title, `${field}.title`, 1, LIMITS.titleLength);
-  if (document.mimeType !== undefined && document.mimeType !== "application/pdf") {
-    throw new InvalidInputError(`${field}.mimeType`, `only application/pdf is supported, was "${String(document.mimeType)}"`);
+  const mimeType = document.mimeType ?? "application/pdf";
+  if (!DOCUMENT_MIME_TYPES.includes(mimeType)) {
+    throw new InvalidInputError(`${field}.mimeType`, `must be ${DOCUMENT_MIME_TYPES.join(" or ")}, was ${JSON.stringify(document.mimeType)}`);
   }
   const content = document.content;
-  if (!(content instanceof Uint8Array)) throw new InvalidInputError(`${field}.content`, "must be the PDF's bytes (a Buffer or Uint8Array)");
+  if (!(content instanceof Uint8Array)) throw new InvalidInputError(`${field}.content`, "must be the document's bytes (a Buffer or Uint8Array)");
   if (content.length > LIMITS.documentBytes) {
     throw new InvalidInputError(`${field}.content`, `must be at most ${LIMITS.documentBytes} bytes (10 MB), was ${content.length}`);
   }
   const bytes = Buffer.from(content.buffer, content.byteOffset, content.length);
+  if (mimeType === "text/plain") return validateText(bytes, `${field}.content`);
   if (!bytes.subarray(0, PDF_HEADER_WINDOW).includes(PDF_MAGIC)) {
-    throw new InvalidInputError(`${field}.content`, "must be a PDF (no %PDF- header found)");
+    throw new InvalidInputError(`${field}.content`, 'must be a PDF (no %PDF- header found); a text document needs mimeType "text/plain"');
   }
   if (bytes.subarray(Math.max(0, bytes.length - PDF_TRAILER_WINDOW)).includes("/Encrypt")) {
     throw new InvalidInputError(`${field}.content`, "must not be a password-protected (encrypted) PDF");
   }
+}
+
+function validateText(bytes: Buffer, field: string): void {
+  if (bytes.length === 0) throw new InvalidInputError(field, "must not be empty");
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new InvalidInputError(field, "must be UTF-8 text (a text/plain document)");
+  }
+  if (bytes.subarray(0, PDF_MAGIC.length).toString("latin1") === PDF_MAGIC) throw new InvalidInputError(field, 'is a PDF; give it mimeType "application/pdf"');
 }
 
 function validateDirectSigner(signer: DirectSigner, field: string, options: ValidationOptions): void {

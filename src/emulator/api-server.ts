@@ -5,13 +5,20 @@ import type { Flow } from "../core/model";
 import type { EmulatorClock } from "./clock";
 import type { FaultInjector } from "./faults";
 import { readBody, send, sendRejection, sendXml } from "./http-util";
+import { JobRequestGate } from "./job-request-gate";
+import { MemoryBudget } from "./memory-budget";
 import { type Arrival, type ArrivalWatch, type OrganizationRateLimit, tooManyRequests } from "./rate-limit";
 import { Rejection } from "./rejection";
 import { findRoute, type Route } from "./router";
 import { NEXT_PERMITTED_POLL_TIME, type SigneringService, type XmlResult } from "./service";
 
-/** Whole job requests: 20 documents of 10 MB plus XML and ZIP overhead. */
-const MAX_REQUEST_BYTES = 215 * 1024 * 1024;
+/** Whole job requests: 20 documents of 10 MB (stored uncompressed at worst) plus 1 MB for XML, ZIP and multipart framing. */
+const MAX_JOB_REQUEST_BYTES = (20 * 10 + 1) * 1024 * 1024;
+/** Job requests read and judged at once, and waiting their turn. */
+const JOB_REQUESTS_AT_ONCE = 16;
+const JOB_REQUESTS_WAITING = 64;
+/** What their bodies and inflated bundles may hold at once: the largest job fits, and the process stays well under 1 GB. */
+const JOB_REQUEST_MEMORY_BYTES = 512 * 1024 * 1024;
 /** A direct-signer-update-request is a few hundred bytes. */
 const MAX_SMALL_BODY_BYTES = 64 * 1024;
 
@@ -59,6 +66,8 @@ const numberOf = (match: RegExpExecArray, group: number) => Number(match[group])
 /** The service's HTTP API under /api, behind mutual TLS. URL shapes as the real service's (PROTOCOL §1.2). */
 export function apiRouter(options: ApiRouterOptions): (request: IncomingMessage, response: ServerResponse) => void {
   const { service } = options;
+  const jobRequests = new JobRequestGate(JOB_REQUESTS_AT_ONCE, JOB_REQUESTS_WAITING);
+  const jobRequestMemory = new MemoryBudget(JOB_REQUEST_MEMORY_BYTES, JOB_REQUESTS_WAITING);
   const routes: ApiRoute[] = [
     {
       method: "GET",
@@ -71,8 +80,18 @@ export function apiRouter(options: ApiRouterOptions): (request: IncomingMessage,
     {
       method: "POST",
       pattern: path(`/${FLOW}/signature-jobs`),
-      handle: async ({ organization, caller, match, request }) =>
-        service.createJob({ flow: flowOf(match, 2), organization, caller, contentType: request.headers["content-type"], body: await readBody(request, MAX_REQUEST_BYTES) }),
+      handle: ({ organization, caller, match, request }) =>
+        jobRequests.run(async () => {
+          const declared = request.headers["content-length"] === undefined ? MAX_JOB_REQUEST_BYTES : Number(request.headers["content-length"]);
+          // A body declared larger than the limit needs no room: readBody refuses it before reading a byte.
+          const memory = await jobRequestMemory.reserve(declared > MAX_JOB_REQUEST_BYTES ? 0 : declared);
+          try {
+            const body = await readBody(request, MAX_JOB_REQUEST_BYTES);
+            return await service.createJob({ flow: flowOf(match, 2), organization, caller, contentType: request.headers["content-type"], body, memory });
+          } finally {
+            memory.release();
+          }
+        }),
     },
     {
       method: "GET",

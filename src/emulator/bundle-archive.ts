@@ -1,11 +1,13 @@
-import JSZip from "jszip";
+import type { MemoryReservation } from "./memory-budget";
 import { badRequest } from "./rejection";
+import { inflateZipEntry, readZipDirectory, type ZipEntry, ZipFormatError } from "./zip-reader";
 
 /**
  * A job's document bundle (an ASiC-E ZIP) opened without inflating anything: entries are inflated
- * one at a time when the intake asks for them by name, each streamed against its own limit and
- * all of them against one budget, so a small archive of highly compressed entries (a zip bomb)
- * costs no more than the largest job the service accepts.
+ * one at a time when the intake asks for them by name, each against its own limit and all of
+ * them against one budget, so a small archive of highly compressed entries (a zip bomb) costs
+ * no more than the largest job the service accepts; what is inflated is added to the request's
+ * memory reservation first.
  */
 
 const MAX_DOCUMENTS = 20;
@@ -20,51 +22,48 @@ const MAX_ENTRIES = 100;
 export class BundleArchive {
   private inflatedBytes = 0;
 
-  private constructor(private readonly files: ReadonlyMap<string, JSZip.JSZipObject>) {}
+  private constructor(
+    private readonly zip: Buffer,
+    private readonly entries: ReadonlyMap<string, ZipEntry>,
+    private readonly memory: MemoryReservation,
+  ) {}
 
-  static async open(bundle: Buffer): Promise<BundleArchive> {
-    let zip: JSZip;
+  static open(bundle: Buffer, memory: MemoryReservation): BundleArchive {
+    let entries: ZipEntry[];
     try {
-      zip = await JSZip.loadAsync(bundle);
-    } catch {
-      throw badRequest("INVALID_DOCUMENT_BUNDLE", "The document bundle is not a readable ZIP (ASiC-E) archive");
+      entries = readZipDirectory(bundle, MAX_ENTRIES);
+    } catch (error) {
+      if (error instanceof ZipFormatError) throw badRequest("INVALID_DOCUMENT_BUNDLE", `The document bundle is not a readable ZIP (ASiC-E) archive: ${error.message}`);
+      throw error;
     }
-    const files = Object.values(zip.files).filter((file) => !file.dir);
-    if (files.length > MAX_ENTRIES) throw badRequest("INVALID_DOCUMENT_BUNDLE", `The document bundle has ${files.length} files; at most ${MAX_ENTRIES}`);
-    return new BundleArchive(new Map(files.map((file) => [file.name, file])));
+    // Folder entries carry nothing; some ZIP writers add them.
+    const files = entries.filter((entry) => !(entry.name.endsWith("/") && entry.size === 0));
+    return new BundleArchive(bundle, new Map(files.map((entry) => [entry.name, entry])), memory);
   }
 
   get names(): string[] {
-    return [...this.files.keys()];
+    return [...this.entries.keys()];
   }
 
   has(name: string): boolean {
-    return this.files.has(name);
+    return this.entries.has(name);
   }
 
-  /** The entry's bytes; refused as soon as inflating passes `limitBytes` or the bundle's budget. */
-  inflate(name: string, limitBytes: number): Promise<Buffer> {
-    const file = this.files.get(name);
-    if (!file) return Promise.reject(badRequest("INVALID_DOCUMENT_BUNDLE", `The document bundle has no ${name}`));
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      // JSZip's stream is an old-style Readable (events only, no async iteration).
-      const stream = file.nodeStream("nodebuffer");
-      const stop = (error: unknown) => {
-        stream.pause();
-        stream.removeAllListeners("data");
-        reject(error);
-      };
-      stream.on("data", (chunk: Buffer) => {
-        size += chunk.length;
-        this.inflatedBytes += chunk.length;
-        chunks.push(chunk);
-        if (size > limitBytes) stop(badRequest("DOCUMENT_TOO_LARGE", `"${name}" is larger than ${limitBytes} bytes (${limitBytes / (1024 * 1024)} MB)`));
-        else if (this.inflatedBytes > INFLATION_BUDGET_BYTES) stop(badRequest("DOCUMENT_TOO_LARGE", `The document bundle unpacks to more than ${INFLATION_BUDGET_BYTES} bytes`));
-      });
-      stream.on("end", () => resolve(Buffer.concat(chunks, size)));
-      stream.on("error", () => reject(badRequest("INVALID_DOCUMENT_BUNDLE", `"${name}" in the document bundle cannot be unpacked`)));
-    });
+  /** The entry's bytes, refused before inflating when its size passes `limitBytes` or the bundle's budget. */
+  async inflate(name: string, limitBytes: number): Promise<Buffer> {
+    const entry = this.entries.get(name);
+    if (!entry) throw badRequest("INVALID_DOCUMENT_BUNDLE", `The document bundle has no ${name}`);
+    if (entry.size > limitBytes) throw badRequest("DOCUMENT_TOO_LARGE", `"${name}" is larger than ${limitBytes} bytes (${limitBytes / (1024 * 1024)} MB)`);
+    if (this.inflatedBytes + entry.size > INFLATION_BUDGET_BYTES) throw badRequest("DOCUMENT_TOO_LARGE", `The document bundle unpacks to more than ${INFLATION_BUDGET_BYTES} bytes`);
+    this.memory.grow(entry.size);
+    let content: Buffer;
+    try {
+      content = await inflateZipEntry(this.zip, entry);
+    } catch (error) {
+      if (error instanceof ZipFormatError) throw badRequest("INVALID_DOCUMENT_BUNDLE", `"${name}" in the document bundle cannot be unpacked: ${error.message}`);
+      throw error;
+    }
+    this.inflatedBytes += content.length;
+    return content;
   }
 }

@@ -1,6 +1,8 @@
-import { XML_NAMESPACE, type XmlAttribute, type XmlElement, type XmlNode } from "./xml-tree";
+import { bindingsOf, namespaceOf, type NamespaceScope, XML_NAMESPACE, type XmlAttribute, type XmlElement, type XmlNode } from "./xml-tree";
 
 export class UnsupportedCanonicalizationError extends Error {}
+
+const NO_DECLARATIONS: ReadonlyMap<string, string> = new Map();
 
 /** Canonical XML 1.0, or 1.1, which differs only in the xml:* attributes the apex inherits. */
 export type C14nVersion = "1.0" | "1.1";
@@ -15,23 +17,27 @@ export type C14nVersion = "1.0" | "1.1";
  * become start and end tags; processing instructions are kept.
  */
 export function canonicalize(apex: XmlElement, version: C14nVersion = "1.0"): string {
-  return render(apex, new Map(), inheritedXmlAttributes(apex, version));
+  return render(apex, bindingsOf(apex.scope), undefined, inheritedXmlAttributes(apex, version));
 }
 
-function render(element: XmlElement, renderedScope: ReadonlyMap<string, string>, inherited: XmlAttribute[] = []): string {
-  const declarations = [...element.inScope]
-    .filter(([prefix, uri]) => prefix !== "xml" && (renderedScope.get(prefix) ?? "") !== uri)
+/**
+ * An element with the namespace declarations it brings (all in scope for the apex; below it, the
+ * element's own declarations that change a binding of the rendered parent).
+ */
+function render(element: XmlElement, declared: ReadonlyMap<string, string>, parentScope: NamespaceScope | undefined, inherited: XmlAttribute[] = []): string {
+  const declarations = [...declared]
+    .filter(([prefix, uri]) => prefix !== "xml" && (parentScope ? namespaceOf(parentScope, prefix) ?? "" : "") !== uri)
     .sort(([a], [b]) => compare(a, b))
     .map(([prefix, uri]) => ` ${prefix === "" ? "xmlns" : `xmlns:${prefix}`}="${escapeAttribute(uri)}"`);
   const attributes = [...element.attributes, ...inherited]
     .sort((a, b) => compare(a.namespace, b.namespace) || compare(a.localName, b.localName))
     .map((attribute) => ` ${attribute.name}="${escapeAttribute(attribute.value)}"`);
-  const content = element.children.map((child) => renderChild(child, element.inScope)).join("");
+  const content = element.children.map((child) => renderChild(child, element.scope)).join("");
   return `<${element.name}${declarations.join("")}${attributes.join("")}>${content}</${element.name}>`;
 }
 
-function renderChild(node: XmlNode, scope: ReadonlyMap<string, string>): string {
-  if (node.kind === "element") return render(node, scope);
+function renderChild(node: XmlNode, parentScope: NamespaceScope): string {
+  if (node.kind === "element") return render(node, node.scope === parentScope ? NO_DECLARATIONS : node.scope.declared, parentScope);
   if (node.kind === "text") return escapeText(node.text);
   return `<?${node.target}${node.data === "" ? "" : ` ${node.data}`}?>`;
 }

@@ -71,7 +71,12 @@ export class EmulatorControl {
 
   /** Moves the emulator's clock forward: activation times, deadlines, expiry and redelivery follow it. */
   advanceClock(milliseconds: number): { now: string } {
-    this.clock.advance(milliseconds);
+    try {
+      this.clock.advance(milliseconds);
+    } catch (error) {
+      if (error instanceof RangeError) throw new Rejection(400, "INVALID_INPUT", error.message);
+      throw error;
+    }
     this.store.saveClockOffset(this.clock.offset);
     this.book.tick(this.clock.now());
     return this.now();

@@ -16,6 +16,10 @@ export interface Fault {
   retryAfterSeconds?: number;
 }
 
+/** Far more than a test sets up at once; keeps the list, and the search per request, small. */
+const MAX_FAULTS = 100;
+const MAX_PATH_TEXT = 500;
+
 export class FaultInjector {
   private faults: (Fault & { remaining: number })[] = [];
 
@@ -27,7 +31,10 @@ export class FaultInjector {
     requireWithin(fault, "delayMs", 0, 600_000);
     requireWithin(fault, "status", 500, 599);
     requireWithin(fault, "retryAfterSeconds", 0, 3600);
-    if (fault.pathContains !== undefined && typeof fault.pathContains !== "string") throw new RangeError("pathContains must be a string");
+    if (fault.pathContains !== undefined && (typeof fault.pathContains !== "string" || fault.pathContains.length > MAX_PATH_TEXT)) {
+      throw new RangeError(`pathContains must be a string of at most ${MAX_PATH_TEXT} characters`);
+    }
+    if (this.faults.length >= MAX_FAULTS) throw new RangeError(`At most ${MAX_FAULTS} faults can wait at once; clear them first`);
     this.faults.push({ ...fault, remaining: fault.count ?? 1 });
   }
 

@@ -2,15 +2,25 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Rejection } from "./rejection";
 import { errorDocument } from "./responses";
 
+/**
+ * The whole body, refused with 413 beyond `limit` (at once when the declared Content-Length is
+ * larger). It is read into one buffer, so a large body is never held twice (chunks and their
+ * concatenation); for a body of unknown length the buffer is as large as the limit, which costs
+ * only what arrives, since the pages of a large allocation that are never written stay unmapped.
+ */
 export async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
+  const tooLarge = () => new Rejection(413, "REQUEST_TOO_LARGE", `The request is larger than ${limit} bytes`, { connection: "close" });
+  const declared = request.headers["content-length"] === undefined ? undefined : Number(request.headers["content-length"]);
+  if (declared !== undefined && declared > limit) throw tooLarge();
+  const body = Buffer.allocUnsafe(declared ?? limit);
   let size = 0;
   for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new Rejection(413, "REQUEST_TOO_LARGE", `The request is larger than ${limit} bytes`);
-    chunks.push(chunk as Buffer);
+    const bytes = chunk as Buffer;
+    if (size + bytes.length > body.length) throw tooLarge();
+    bytes.copy(body, size);
+    size += bytes.length;
   }
-  return Buffer.concat(chunks);
+  return body.subarray(0, size);
 }
 
 export function send(response: ServerResponse, status: number, body: string | Uint8Array, contentType: string, headers: Record<string, string> = {}): void {

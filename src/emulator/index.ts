@@ -210,6 +210,7 @@ interface ListenOptions {
 function listen(server: http.Server, { field, what, given, remembered, host, dataDir }: ListenOptions): Promise<void> {
   const port = given ?? remembered ?? 0;
   return new Promise((resolve, reject) => {
+    if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) return reject(new InvalidInputError(field, `must be a port number 0-65535, was ${String(port)}`));
     const fail = (error: NodeJS.ErrnoException) => {
       if (error.code !== "EADDRINUSE") return reject(error);
       const flag = field === "port" ? "--port" : "--web-port";

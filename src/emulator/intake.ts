@@ -3,11 +3,12 @@ import { PDFDocument } from "pdf-lib";
 import type { Flow } from "../core/model";
 import { BundleArchive, MAX_DOCUMENT_BYTES, MAX_XML_ENTRY_BYTES } from "./bundle-archive";
 import { type JobSpec, readJobSpec } from "./job-spec";
+import type { MemoryReservation } from "./memory-budget";
 import { parseJobRequest } from "./multipart";
 import { badRequest, Rejection } from "./rejection";
 import type { SchemaValidator } from "./schema";
 import { SIGNATURES_ENTRY, verifyBundleSignature } from "./verify-bundle";
-import { decodeText, TEXT_PLAIN } from "./text-document";
+import { decodeText, fitsTextPages, MAX_TEXT_PAGES, TEXT_PLAIN } from "./text-document";
 import { parseXmlTree, type XmlElement } from "./xml-tree";
 
 /**
@@ -28,6 +29,8 @@ export interface SubmittedJob {
   caller: string;
   contentType: string | undefined;
   body: Buffer;
+  /** Holds the body's bytes; what the bundle inflates to is added to it. */
+  memory: MemoryReservation;
 }
 
 export interface IntakeOptions {
@@ -45,7 +48,7 @@ export interface AcceptedJob {
 export async function readSubmission(submission: SubmittedJob, options: IntakeOptions): Promise<AcceptedJob> {
   const { flow, organization, caller } = submission;
   const { requestXml, bundle } = parseJobRequest(submission.contentType, submission.body);
-  const archive = await BundleArchive.open(bundle);
+  const archive = BundleArchive.open(bundle, submission.memory);
   const manifest = await archive.inflate(MANIFEST_ENTRY, MAX_XML_ENTRY_BYTES);
   const manifestXml = manifest.toString("utf8");
   await options.schema.validate([
@@ -76,7 +79,9 @@ export async function readSubmission(submission: SubmittedJob, options: IntakeOp
     const content = entries.get(document.href) as Buffer;
     if (!signature.signedFiles.has(document.href)) throw badRequest("INVALID_DOCUMENT_BUNDLE", `The manifest names "${document.href}", which is not a signed document`);
     if (document.mime === TEXT_PLAIN) {
-      if (decodeText(content) === undefined) throw badRequest("INVALID_DOCUMENT", `"${document.href}" is declared ${TEXT_PLAIN} but is not UTF-8 text`);
+      const text = decodeText(content);
+      if (text === undefined) throw badRequest("INVALID_DOCUMENT", `"${document.href}" is declared ${TEXT_PLAIN} but is not UTF-8 text`);
+      if (!fitsTextPages(text)) throw badRequest("INVALID_DOCUMENT", `"${document.href}" would take more than ${MAX_TEXT_PAGES} pages in the signed PDF (the emulator's limit for text documents)`);
       return content;
     }
     if (document.mime !== PDF) throw badRequest("INVALID_DOCUMENT", `"${document.href}" has media type ${document.mime}; only ${PDF} and ${TEXT_PLAIN} are accepted`);

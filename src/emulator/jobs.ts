@@ -27,6 +27,8 @@ export interface EmulatedSigner {
   /** Direct flow: the current one-time redirect token, and whether it was used. */
   redirectToken?: string;
   redirectTokenUsed?: boolean;
+  /** Direct flow: the signing session the redirect link opened, kept (and journaled) until the signer acts or gets a new link. */
+  sessionToken?: string;
   /** Portal flow: when the signer's order group became active, and its deadline. */
   activatedAt?: number;
   deadline?: number;
@@ -189,6 +191,7 @@ export class JobBook {
     this.advance(job, now);
     if (job.status !== "IN_PROGRESS") throw new Rejection(409, "SIGNATURE_JOB_NOT_IN_PROGRESS", `Job ${job.id} is ${job.status}`);
     if (!this.isActive(job, signer, now)) throw new Rejection(409, "SIGNER_NOT_ACTIVE", `Signer ${signer.index} of job ${job.id} cannot act now (status ${signer.status}, or waiting for earlier signers or activation)`);
+    delete signer.sessionToken;
     if (action === "sign") {
       setSigner(signer, "SIGNED", now);
       if (job.signers.every((candidate) => candidate.status === "SIGNED")) this.finish(job, "COMPLETED_SUCCESSFULLY", now);
@@ -202,9 +205,19 @@ export class JobBook {
     this.advance(job, now);
   }
 
-  /** A redirect URL works once: opening it uses the token up. */
-  useRedirectToken(job: EmulatedJob, signer: EmulatedSigner): void {
+  /** A redirect URL works once: opening it uses the token up and opens a signing session, whose token is returned. */
+  useRedirectToken(job: EmulatedJob, signer: EmulatedSigner): string {
     signer.redirectTokenUsed = true;
+    signer.sessionToken = token();
+    this.onChange(job);
+    return signer.sessionToken;
+  }
+
+  /** A new redirect URL for a waiting signer; the old link and any session it opened end. */
+  renewRedirectToken(job: EmulatedJob, signer: EmulatedSigner): void {
+    signer.redirectToken = token();
+    signer.redirectTokenUsed = false;
+    delete signer.sessionToken;
     this.onChange(job);
   }
 

@@ -5,9 +5,9 @@ import { parentPort, workerData } from "node:worker_threads";
 
 /**
  * A long-lived worker that runs xmllint (libxml2 compiled to WebAssembly, from xmllint-wasm)
- * once per request (its job XML and manifest). xmllint-wasm's own `validateXML` starts a worker
- * and compiles the 780 kB module on every call (about 70 ms); here the module is compiled once
- * and only instantiated per run (about 5 ms with the schema parse). It drives the package's Emscripten
+ * once per batch of documents. xmllint-wasm's own `validateXML` starts a worker and compiles the
+ * 780 kB module on every call (about 70 ms); here the module is compiled once and only
+ * instantiated per run (about 5 ms with the schema parse). It drives the package's Emscripten
  * module factory with the standard Emscripten options (`arguments`, `print`, `printErr`,
  * `onExit`, `instantiateWasm`) plus xmllint-wasm's `inputFiles`, the same way its own worker does.
  */
@@ -19,7 +19,7 @@ export interface SchemaFile {
 
 export interface ValidationRequest {
   id: number;
-  /** The files of one request, validated together in one run. */
+  /** Files to validate, named so that xmllint's messages can be told apart. */
   documents: SchemaFile[];
 }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
@@ -7,16 +8,19 @@ import type { SchemaFile, SchemaWorkerData, ValidationOutcome, ValidationRequest
 
 /**
  * Validates job requests and manifests against the package's API schema (`schema/signering.xsd`)
- * with libxml2, in up to two long-lived workers. Each call gets a run of xmllint of its own, and
- * the verdict is xmllint's exit status: its messages only explain a refusal. (Messages are text
- * that echoes the documents' values, so a value with a line break in it could print any verdict
- * line; one request never shares a run with, or vouches for, another.)
+ * with libxml2, in up to two long-lived workers. Requests that arrive while the workers are busy
+ * are validated together in the next run (instantiating xmllint costs more than validating a
+ * request). xmllint's messages echo the documents' values, so a value with a line break in it
+ * can print any line, "X validates" included: each document is therefore named, for one run
+ * only, by 128 random bits that no document can know, and a document counts as valid only when
+ * the whole run succeeded or its own name is reported valid and never in error.
  */
 
 const SCHEMA_DIR = path.join(__dirname, "..", "..", "..", "schema");
 const SCHEMA_FILES = ["signering.xsd", "direct.xsd", "portal.xsd", "common.xsd"];
 /** A national identity number is 11 digits; any run this long in a message is shown masked. */
 const IDENTITY_NUMBER_LIKE = /\d{10,}/g;
+const MAX_BATCH = 64;
 
 export interface XmlDocument {
   /** Named in error messages, e.g. `manifest.xml`. */
@@ -30,6 +34,9 @@ interface Pending {
   reject(error: unknown): void;
 }
 
+/** The requests of one run, each with the names its documents have in that run. */
+type Batch = { pending: Pending; names: string[] }[];
+
 interface PooledWorker {
   worker: Worker;
   busy: boolean;
@@ -38,7 +45,7 @@ interface PooledWorker {
 export class SchemaValidator {
   private readonly workers: PooledWorker[] = [];
   private readonly pending: Pending[] = [];
-  private readonly inFlight = new Map<number, Pending>();
+  private readonly inFlight = new Map<number, Batch>();
   private nextRunId = 0;
   private schemas: SchemaFile[] | undefined;
 
@@ -62,15 +69,16 @@ export class SchemaValidator {
     while (this.pending.length > 0) {
       const idle = this.workers.find((candidate) => !candidate.busy) ?? this.startWorker();
       if (!idle) return;
-      this.run(idle, this.pending.shift() as Pending);
+      this.run(idle, this.pending.splice(0, MAX_BATCH));
     }
   }
 
-  private run(pooled: PooledWorker, pending: Pending): void {
+  private run(pooled: PooledWorker, requests: Pending[]): void {
     const id = this.nextRunId++;
     pooled.busy = true;
-    this.inFlight.set(id, pending);
-    const documents = pending.documents.map((document) => ({ fileName: document.name, contents: document.xml }));
+    const batch = requests.map((pending) => ({ pending, names: pending.documents.map((document) => `${randomBytes(16).toString("hex")}/${document.name}`) }));
+    this.inFlight.set(id, batch);
+    const documents = batch.flatMap(({ pending, names }) => pending.documents.map((document, index) => ({ fileName: names[index] as string, contents: document.xml })));
     pooled.worker.postMessage({ id, documents } satisfies ValidationRequest);
   }
 
@@ -81,10 +89,10 @@ export class SchemaValidator {
     const pooled: PooledWorker = { worker, busy: false };
     worker.on("message", (message: ValidationOutcome | { ready: true }) => {
       if (!("id" in message)) return;
-      const pending = this.inFlight.get(message.id);
+      const batch = this.inFlight.get(message.id) ?? [];
       this.inFlight.delete(message.id);
       pooled.busy = false;
-      if (pending) settle(pending, message);
+      settle(batch, message);
       this.dispatch();
     });
     worker.on("error", (error) => {
@@ -97,20 +105,30 @@ export class SchemaValidator {
   }
 
   private failAll(error: Rejection): void {
-    for (const pending of this.inFlight.values()) pending.reject(error);
+    for (const batch of this.inFlight.values()) for (const { pending } of batch) pending.reject(error);
     this.inFlight.clear();
     for (const pending of this.pending.splice(0)) pending.reject(error);
   }
 }
 
-/** xmllint exits with 0 only when every file validates; its `NAME:LINE: …` lines say why not. */
-function settle(pending: Pending, outcome: ValidationOutcome): void {
-  if (outcome.exitCode === 0) return pending.resolve();
+/**
+ * xmllint exits with 0 only when every file validates; otherwise it writes `NAME validates` or
+ * `NAME fails to validate` for each file, and `NAME:LINE: …` for each problem.
+ */
+function settle(batch: Batch, outcome: ValidationOutcome): void {
   const lines = outcome.stderr.split("\n");
-  const problems = pending.documents.flatMap((document) => lines.filter((line) => line.startsWith(`${document.name}:`)));
-  const explained = (problems.length > 0 ? problems : [outcome.exitCode === -1 ? outcome.stderr.trim() : "not valid"]).map((problem) =>
-    problem.replace(IDENTITY_NUMBER_LIKE, maskNationalIdentityNumber),
-  );
-  if (outcome.exitCode === -1) pending.reject(new Rejection(500, "SCHEMA_VALIDATOR_FAILED", explained.join("; ")));
-  else pending.reject(badRequest("SCHEMA_VALIDATION_ERROR", `XML is not valid against the schema: ${explained.join("; ")}`));
+  for (const { pending, names } of batch) {
+    const problems: string[] = [];
+    names.forEach((name, index) => {
+      const messages = lines.filter((line) => line.startsWith(`${name}:`));
+      if (outcome.exitCode === 0 || (messages.length === 0 && lines.includes(`${name} validates`) && !lines.includes(`${name} fails to validate`))) return;
+      const documentName = (pending.documents[index] as XmlDocument).name;
+      const explained = messages.map((line) => documentName + line.slice(name.length));
+      problems.push(...(explained.length > 0 ? explained : [`${documentName}: ${outcome.exitCode === -1 ? outcome.stderr.trim() : "not valid"}`]));
+    });
+    const masked = problems.map((problem) => problem.replace(IDENTITY_NUMBER_LIKE, maskNationalIdentityNumber));
+    if (masked.length === 0) pending.resolve();
+    else if (outcome.exitCode === -1) pending.reject(new Rejection(500, "SCHEMA_VALIDATOR_FAILED", masked.join("; ")));
+    else pending.reject(badRequest("SCHEMA_VALIDATION_ERROR", `XML is not valid against the schema: ${masked.join("; ")}`));
+  }
 }

@@ -2,7 +2,7 @@ import type { SenderCredentials } from "../core/keys";
 import type { Flow } from "../core/model";
 import type { EmulatorClock } from "./clock";
 import { type IntakeOptions, readSubmission, type SubmittedJob } from "./intake";
-import { type EmulatedJob, type EmulatedSigner, JobBook, signerIn, token } from "./jobs";
+import { type EmulatedJob, type EmulatedSigner, JobBook, signerIn } from "./jobs";
 import { createPades } from "./pades";
 import { createSignerXades } from "./signer-xades";
 import { Rejection } from "./rejection";
@@ -103,9 +103,7 @@ export class SigneringService {
     if (signer.status !== "WAITING" || job.status !== "IN_PROGRESS") {
       throw new Rejection(409, "SIGNER_NOT_WAITING", `Signer ${signerIndex} of job ${id} has status ${signer.status}; no new redirect URL`);
     }
-    signer.redirectToken = token();
-    signer.redirectTokenUsed = false;
-    this.options.store.saveJob(job);
+    this.options.book.renewRedirectToken(job, signer);
     return { status: 200, xml: directSignerResponse(job, signer, this.options.urls) };
   }
 

@@ -6,12 +6,20 @@ import { type PDFDocument, type PDFFont, rgb, StandardFonts } from "pdf-lib";
  */
 
 export const TEXT_PLAIN = "text/plain";
+/**
+ * The service documents no page limit; the emulator typesets at most this many pages per text
+ * document (about 30,000 lines), so that one 10 MB document of short lines cannot take gigabytes.
+ */
+export const MAX_TEXT_PAGES = 500;
 
 const A4: [number, number] = [595.28, 841.89];
 const MARGIN = 56;
 const FONT_SIZE = 10;
 const LINE_HEIGHT = 13;
 const TAB = "    ";
+/** Courier: every glyph is 600/1000 em wide, so lines wrap at a column. */
+const COLUMNS = Math.floor((A4[0] - 2 * MARGIN) / (0.6 * FONT_SIZE));
+const LINES_PER_PAGE = Math.floor((A4[1] - 2 * MARGIN) / LINE_HEIGHT);
 
 /** The text of a text/plain document, or undefined when its bytes are not UTF-8. */
 export function decodeText(content: Uint8Array): string | undefined {
@@ -23,6 +31,13 @@ export function decodeText(content: Uint8Array): string | undefined {
   }
 }
 
+/** Whether the text fits the pages the emulator typesets (counted without typesetting). */
+export function fitsTextPages(text: string): boolean {
+  const pages = typesetPages(text);
+  for (let count = 0; !pages.next().done; count++) if (count >= MAX_TEXT_PAGES) return false;
+  return true;
+}
+
 /**
  * Replaces what a standard font cannot encode (its WinAnsi set: Latin letters with æ, ø and å,
  * but no emoji, CJK or control characters) with "?".
@@ -32,30 +47,46 @@ export function encodableBy(font: PDFFont): (text: string) => string {
   return (text) => Array.from(text, (character) => (encodable.has(character.codePointAt(0) as number) ? character : "?")).join("");
 }
 
-/** Typesets the text in Courier: every character is as wide, so lines wrap at a column. */
 export async function addTextPages(pdf: PDFDocument, text: string): Promise<void> {
   const font = await pdf.embedFont(StandardFonts.Courier);
   const printable = encodableBy(font);
-  const columns = Math.floor((A4[0] - 2 * MARGIN) / font.widthOfTextAtSize("M", FONT_SIZE));
-  const linesPerPage = Math.floor((A4[1] - 2 * MARGIN) / LINE_HEIGHT);
-  const lines = text.split(/\r\n?|\n/).flatMap((line) => wrap(printable(line.replaceAll("\t", TAB)), columns));
-  for (let first = 0; first < lines.length; first += linesPerPage) {
+  for (const lines of typesetPages(text)) {
     const page = pdf.addPage(A4);
-    lines.slice(first, first + linesPerPage).forEach((line, index) => {
-      if (line !== "") page.drawText(line, { x: MARGIN, y: A4[1] - MARGIN - FONT_SIZE - index * LINE_HEIGHT, size: FONT_SIZE, font, color: rgb(0.1, 0.1, 0.1) });
+    lines.forEach((line, index) => {
+      if (line !== "") page.drawText(printable(line), { x: MARGIN, y: A4[1] - MARGIN - FONT_SIZE - index * LINE_HEIGHT, size: FONT_SIZE, font, color: rgb(0.1, 0.1, 0.1) });
     });
   }
 }
 
-/** Breaks a line at the last space that fits, or within a word longer than a line. */
-function wrap(line: string, columns: number): string[] {
-  const wrapped: string[] = [];
-  let rest = line;
-  while (rest.length > columns) {
-    const space = rest.lastIndexOf(" ", columns);
-    wrapped.push(rest.slice(0, space > 0 ? space : columns));
-    rest = rest.slice(space > 0 ? space + 1 : columns);
+/** The text's lines, page by page (at least one page), made only as they are asked for. */
+function* typesetPages(text: string): Generator<string[]> {
+  let page: string[] = [];
+  for (const line of typesetLines(text)) {
+    page.push(line);
+    if (page.length < LINES_PER_PAGE) continue;
+    yield page;
+    page = [];
   }
-  wrapped.push(rest);
-  return wrapped;
+  if (page.length > 0) yield page;
+}
+
+/** Tabs as spaces; each line wrapped at the last space that fits, or within a word longer than a line. */
+function* typesetLines(text: string): Generator<string> {
+  const lineBreaks = /\r\n?|\n/g;
+  let start = 0;
+  for (;;) {
+    const lineBreak = lineBreaks.exec(text);
+    // Code points, not UTF-16 units: one character, one column, whether or not the font can print it.
+    const characters = Array.from(text.slice(start, lineBreak ? lineBreak.index : undefined).replaceAll("\t", TAB));
+    let from = 0;
+    while (characters.length - from > COLUMNS) {
+      const space = characters.lastIndexOf(" ", from + COLUMNS);
+      const end = space > from ? space : from + COLUMNS;
+      yield characters.slice(from, end).join("");
+      from = space > from ? space + 1 : end;
+    }
+    yield characters.slice(from).join("");
+    if (!lineBreak) return;
+    start = lineBreaks.lastIndex;
+  }
 }

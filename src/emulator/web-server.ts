@@ -3,12 +3,13 @@ import type { EmulatorClock } from "./clock";
 import type { EmulatorControl, SignerAction } from "./control";
 import type { Fault } from "./faults";
 import { readBody, send } from "./http-util";
-import { type EmulatedJob, type JobBook, type SignerReference, token } from "./jobs";
+import type { EmulatedJob, EmulatedSigner, JobBook, SignerReference } from "./jobs";
 import { indexPage, messagePage, outboxPage, portalJobsPage, portalLoginPage, signerPage, type PortalEntry } from "./pages";
 import { Rejection } from "./rejection";
 import { findRoute, type Route } from "./router";
 import type { SigneringService } from "./service";
 import { TEXT_PLAIN } from "./text-document";
+import { guardWebRequest } from "./web-guard";
 
 export interface WebRouterOptions {
   book: JobBook;
@@ -38,8 +39,6 @@ const MAX_CONTROL_BODY_BYTES = 1024 * 1024;
  */
 export function webRouter(options: WebRouterOptions): (request: IncomingMessage, response: ServerResponse) => void {
   const { book, clock, service, control } = options;
-  /** Direct signing sessions opened by a redirect token: session → job, signer and the token that opened it. */
-  const sessions = new Map<string, { jobId: number; signer: number; redirectToken: string }>();
   const identifierOf = (url: URL) => (url.searchParams.get("identifier") ?? "").trim();
 
   const routes: WebRoute[] = [
@@ -48,8 +47,7 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
       method: "GET",
       pattern: /^\/redirect\/([\w-]+)$/,
       handle: ({ match }) => {
-        const redirectToken = match[1] as string;
-        const found = findRedirect(redirectToken);
+        const found = signerWith("redirectToken", match[1] as string);
         if (!found) return { status: 404, html: messagePage("Unknown link", "This signing link is not known.", "Ukjent lenke.") };
         const { job, signer } = found;
         if (signer.redirectTokenUsed) return { status: 410, html: messagePage("Link already used", "This signing link can be used only once. Ask the sender for a new one.", "Lenken er allerede brukt.") };
@@ -57,25 +55,22 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
         if (!book.isActive(job, signer, clock.now())) {
           return { status: 410, html: messagePage("Not available", `This job is ${job.status} and your signature is ${signer.status}.`, "Oppdraget er ikke lenger tilgjengelig.") };
         }
-        book.useRedirectToken(job, signer);
-        const session = token();
-        sessions.set(session, { jobId: job.id, signer: signer.index, redirectToken });
+        const session = book.useRedirectToken(job, signer);
         return { html: signerPage(job, (index) => `/sessions/${session}/documents/${index}`, (action) => `/sessions/${session}/${action}`) };
       },
     },
     {
       method: "GET",
       pattern: /^\/sessions\/([\w-]+)\/documents\/(\d+)$/,
-      handle: ({ match }) => documentReply(sessionJob(match[1] as string).job, Number(match[2])),
+      handle: ({ match }) => documentReply(sessionOf(match[1] as string).job, Number(match[2])),
     },
     {
       method: "POST",
       pattern: /^\/sessions\/([\w-]+)\/(sign|reject)$/,
       handle: async ({ request, match }) => {
-        const { session } = sessionJob(match[1] as string);
+        const { job, signer } = sessionOf(match[1] as string);
         await readBody(request, MAX_FORM_BYTES);
-        sessions.delete(match[1] as string);
-        const result = control.act(session.jobId, session.signer, match[2] as SignerAction);
+        const result = control.act(job.id, signer.index, match[2] as SignerAction);
         return result.redirectUrl ? { redirect: result.redirectUrl } : { html: messagePage("Done", `The job is ${result.job.status}.`) };
       },
     },
@@ -145,25 +140,23 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
   ];
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    guardWebRequest(request);
     const url = new URL(request.url ?? "/", "http://emulator");
     const isControl = url.pathname.startsWith("/control/");
     const { route, match } = findRoute(routes, request.method, url.pathname, isControl ? "control resource" : "page");
     sendReply(response, await route.handle({ request, url, match }));
   }
 
-  /** A direct signer's session; a reset or a new redirect URL for the signer ends it. */
-  function sessionJob(sessionToken: string) {
-    const session = sessions.get(sessionToken);
-    const job = session && book.jobs.get(session.jobId);
-    if (!session || !job || job.signers[session.signer - 1]?.redirectToken !== session.redirectToken) {
-      throw new PageRejection(404, messagePage("Session ended", "This signing session has ended.", "Økten er avsluttet."));
-    }
-    return { session, job };
+  /** A direct signer's session; acting, a new redirect URL for the signer or a reset ends it. */
+  function sessionOf(sessionToken: string) {
+    const found = signerWith("sessionToken", sessionToken);
+    if (!found) throw new RefusalPage(404, messagePage("Session ended", "This signing session has ended.", "Økten er avsluttet."));
+    return found;
   }
 
   function portalEntry(url: URL, match: RegExpExecArray): PortalEntry {
     const entry = portalEntries(identifierOf(url)).find((candidate) => candidate.job.id === Number(match[1]) && candidate.signer.index === Number(match[2]));
-    if (!entry) throw new PageRejection(404, messagePage("Not available", "This job is not waiting for your signature.", "Oppdraget venter ikke på din signatur."));
+    if (!entry) throw new RefusalPage(404, messagePage("Not available", "This job is not waiting for your signature.", "Oppdraget venter ikke på din signatur."));
     return entry;
   }
 
@@ -171,9 +164,10 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
     return { document: service.documentOf(job, index), mimeType: job.documents[index]?.mime ?? "application/pdf" };
   }
 
-  function findRedirect(redirectToken: string) {
+  /** The direct signer whose redirect link or signing session this is. */
+  function signerWith(kind: "redirectToken" | "sessionToken", value: string): { job: EmulatedJob; signer: EmulatedSigner } | undefined {
     for (const job of book.jobs.values()) {
-      const signer = job.signers.find((candidate) => candidate.redirectToken === redirectToken);
+      const signer = job.signers.find((candidate) => candidate[kind] === value);
       if (signer) return { job, signer };
     }
     return undefined;
@@ -197,7 +191,7 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
   return (request, response) => {
     void handle(request, response).catch((error: unknown) => {
       if (response.headersSent) return void response.destroy();
-      if (error instanceof PageRejection) return sendReply(response, { status: error.httpStatus, html: error.page });
+      if (error instanceof RefusalPage) return sendReply(response, { status: error.httpStatus, html: error.page });
       const rejection = error instanceof Rejection ? error : new Rejection(500, "INTERNAL_SERVER_ERROR", (error as Error).message);
       const headers = rejection.headers;
       if ((request.url ?? "").startsWith("/control/")) {
@@ -212,7 +206,7 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
 const HTML = "text/html; charset=utf-8";
 
 /** A refusal a signer sees as a page of its own (an ended session, a job no longer waiting). */
-class PageRejection extends Error {
+class RefusalPage extends Error {
   constructor(
     readonly httpStatus: number,
     readonly page: string,

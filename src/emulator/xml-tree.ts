@@ -22,8 +22,8 @@ export interface XmlElement {
   name: string;
   localName: string;
   namespace: string;
-  /** Every namespace binding in scope here (prefix, "" for the default → URI; "" URI = undeclared). */
-  inScope: ReadonlyMap<string, string>;
+  /** The namespace bindings in scope here; shared with the parent when the element declares none. */
+  scope: NamespaceScope;
   /** Attributes other than namespace declarations, in document order. */
   attributes: XmlAttribute[];
   children: XmlNode[];
@@ -43,10 +43,30 @@ export interface XmlProcessingInstruction {
 
 export type XmlNode = XmlElement | XmlText | XmlProcessingInstruction;
 
+/**
+ * Namespace bindings as a chain: the declarations of one element (prefix, "" for the default →
+ * URI; "" URI = undeclared), linked to the scope around it. Sharing the chain keeps memory linear
+ * in the declarations, where a map per element would copy every binding into every element.
+ */
+export interface NamespaceScope {
+  readonly declared: ReadonlyMap<string, string>;
+  readonly outer: NamespaceScope | undefined;
+}
+
+/**
+ * Far beyond any job request, manifest or signature document, and small enough that a hostile
+ * one costs little time and memory: a signature document has about 60 elements, a handful of
+ * attributes on each and two or three namespace declarations.
+ */
+export const XML_LIMITS = {
+  depth: 256,
+  elements: 10_000,
+  attributesPerElement: 64,
+  namespaceDeclarations: 256,
+} as const;
+
 export const XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace";
 const XMLNS_NAMESPACE = "http://www.w3.org/2000/xmlns/";
-/** Deeper nesting than any signature document has; keeps hostile input from exhausting memory. */
-const MAX_DEPTH = 256;
 
 const NAME_START = "A-Z_a-z:\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}";
 /** XML 1.0 Name (fifth edition), colons included: prefixes are split off afterwards. */
@@ -64,6 +84,8 @@ export function parseXmlTree(xml: string): XmlElement {
 class Parser {
   private readonly input: string;
   private position = 0;
+  private elements = 0;
+  private namespaceDeclarations = 0;
 
   constructor(xml: string) {
     // XML 1.0 §2.11: every CR LF and lone CR is read as LF.
@@ -78,7 +100,7 @@ class Parser {
 
   parseDocument(): XmlElement {
     if (this.input.startsWith("<?xml") && /^<\?xml[ \t\n]/.test(this.input)) this.readXmlDeclaration();
-    const initialScope = new Map([["xml", XML_NAMESPACE]]);
+    const initialScope: NamespaceScope = { declared: new Map([["xml", XML_NAMESPACE]]), outer: undefined };
     let root: XmlElement | undefined;
     const open: XmlElement[] = [];
     while (this.position < this.input.length) {
@@ -102,11 +124,12 @@ class Parser {
         this.readEndTag(open.pop());
       } else {
         if (!parent && root) throw this.error("more than one root element");
-        const { element, selfClosing } = this.readStartTag(parent, parent?.inScope ?? initialScope);
+        if (++this.elements > XML_LIMITS.elements) throw this.error(`more than ${XML_LIMITS.elements} elements`);
+        const { element, selfClosing } = this.readStartTag(parent, parent?.scope ?? initialScope);
         if (parent) parent.children.push(element);
         else root = element;
         if (!selfClosing) open.push(element);
-        if (open.length > MAX_DEPTH) throw this.error(`elements nested deeper than ${MAX_DEPTH}`);
+        if (open.length > XML_LIMITS.depth) throw this.error(`elements nested deeper than ${XML_LIMITS.depth}`);
       }
     }
     if (open.length > 0) throw this.error(`<${(open.at(-1) as XmlElement).name}> is not closed`);
@@ -152,10 +175,10 @@ class Parser {
     if (!element || element.name !== name) throw this.error(`</${name}> does not close ${element ? `<${element.name}>` : "any element"}`);
   }
 
-  private readStartTag(parent: XmlElement | undefined, parentScope: ReadonlyMap<string, string>): { element: XmlElement; selfClosing: boolean } {
+  private readStartTag(parent: XmlElement | undefined, parentScope: NamespaceScope): { element: XmlElement; selfClosing: boolean } {
     this.position += 1;
     const name = this.readName("element name");
-    const written: [string, string][] = [];
+    const written = new Map<string, string>();
     for (;;) {
       const hadSpace = this.skipWhitespace();
       if (this.startsWith("/>") || this.startsWith(">")) break;
@@ -164,26 +187,32 @@ class Parser {
       this.skipWhitespace();
       this.expect("=");
       this.skipWhitespace();
-      if (written.some(([existing]) => existing === attribute)) throw this.error(`attribute ${attribute} appears twice on <${name}>`);
-      written.push([attribute, this.readAttributeValue()]);
+      if (written.has(attribute)) throw this.error(`attribute ${attribute} appears twice on <${name}>`);
+      if (written.size === XML_LIMITS.attributesPerElement) throw this.error(`<${name}> has more than ${XML_LIMITS.attributesPerElement} attributes`);
+      written.set(attribute, this.readAttributeValue());
     }
     const selfClosing = this.startsWith("/>");
     this.position += selfClosing ? 2 : 1;
 
-    const inScope = new Map(parentScope);
+    const declared = new Map<string, string>();
     for (const [attribute, value] of written) {
-      if (attribute === "xmlns") inScope.set("", value);
-      else if (attribute.startsWith("xmlns:")) inScope.set(this.checkDeclaration(attribute.slice("xmlns:".length), value), value);
+      if (attribute === "xmlns") declared.set("", value);
+      else if (attribute.startsWith("xmlns:")) declared.set(this.checkDeclaration(attribute.slice("xmlns:".length), value), value);
     }
+    this.namespaceDeclarations += declared.size;
+    if (this.namespaceDeclarations > XML_LIMITS.namespaceDeclarations) throw this.error(`more than ${XML_LIMITS.namespaceDeclarations} namespace declarations`);
+    const scope = declared.size === 0 ? parentScope : { declared, outer: parentScope };
     const [prefix, localName] = this.splitName(name);
-    const element: XmlElement = { kind: "element", name, localName, namespace: this.resolve(prefix, inScope, name), inScope, attributes: [], children: [], parent };
+    const element: XmlElement = { kind: "element", name, localName, namespace: this.resolve(prefix, scope, name), scope, attributes: [], children: [], parent };
+    const expandedNames = new Set<string>();
     for (const [attribute, value] of written) {
       if (attribute === "xmlns" || attribute.startsWith("xmlns:")) continue;
       const [attributePrefix, attributeLocal] = this.splitName(attribute);
-      const namespace = attributePrefix === "" ? "" : this.resolve(attributePrefix, inScope, attribute);
-      if (element.attributes.some((other) => other.namespace === namespace && other.localName === attributeLocal)) {
-        throw this.error(`attributes ${attribute} on <${name}> have the same expanded name`);
-      }
+      const namespace = attributePrefix === "" ? "" : this.resolve(attributePrefix, scope, attribute);
+      // Clark notation is unambiguous: a local name cannot contain "}".
+      const expandedName = `{${namespace}}${attributeLocal}`;
+      if (expandedNames.has(expandedName)) throw this.error(`attributes ${attribute} on <${name}> have the same expanded name`);
+      expandedNames.add(expandedName);
       element.attributes.push({ name: attribute, localName: attributeLocal, namespace, value });
     }
     return { element, selfClosing };
@@ -227,8 +256,8 @@ class Parser {
     return parts as [string, string];
   }
 
-  private resolve(prefix: string, scope: ReadonlyMap<string, string>, name: string): string {
-    const namespace = scope.get(prefix) ?? "";
+  private resolve(prefix: string, scope: NamespaceScope, name: string): string {
+    const namespace = namespaceOf(scope, prefix) ?? "";
     if (prefix !== "" && namespace === "") throw this.error(`the prefix of ${name} is not declared`);
     return namespace;
   }
@@ -280,6 +309,24 @@ function appendText(parent: XmlElement, text: string): void {
 
 function isXmlCharacter(code: number): boolean {
   return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+}
+
+/** The URI bound to the prefix ("" for the default namespace), if any binding is in scope. */
+export function namespaceOf(scope: NamespaceScope, prefix: string): string | undefined {
+  for (let current: NamespaceScope | undefined = scope; current; current = current.outer) {
+    const uri = current.declared.get(prefix);
+    if (uri !== undefined) return uri;
+  }
+  return undefined;
+}
+
+/** Every binding in scope, the nearest declaration of each prefix winning. */
+export function bindingsOf(scope: NamespaceScope): Map<string, string> {
+  const bindings = new Map<string, string>();
+  for (let current: NamespaceScope | undefined = scope; current; current = current.outer) {
+    for (const [prefix, uri] of current.declared) if (!bindings.has(prefix)) bindings.set(prefix, uri);
+  }
+  return bindings;
 }
 
 export function isElement(node: XmlNode | undefined): node is XmlElement {

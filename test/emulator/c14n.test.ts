@@ -133,6 +133,23 @@ describe("the emulator's XML parser refuses what is not well-formed or not wante
   ];
   for (const [label, xml, message] of refusals) it(label, () => assert.throws(() => parseXmlTree(xml), message));
 
+  it("refuses more attributes, namespace declarations or elements than any signature document has", () => {
+    assert.throws(() => parseXmlTree(`<r${Array.from({ length: 65 }, (_, index) => ` a${index}="x"`).join("")}/>`), /<r> has more than 64 attributes/);
+    const declarations = (from: number) => Array.from({ length: 50 }, (_, index) => ` xmlns:p${from + index}="urn:${from + index}"`).join("");
+    assert.throws(() => parseXmlTree(`<r${declarations(0)}>${Array.from({ length: 5 }, (_, index) => `<a${declarations(50 * (index + 1))}/>`).join("")}</r>`), /more than 256 namespace declarations/);
+    assert.throws(() => parseXmlTree(`<r>${"<a/>".repeat(10_000)}</r>`), /more than 10000 elements/);
+    assert.equal(parseXmlTree(`<r${declarations(0)}>${"<a/>".repeat(9_999)}</r>`).children.length, 9_999, "up to the limits");
+  });
+
+  it("shares namespace scopes: elements that declare nothing resolve through their parent's", () => {
+    const root = parseXmlTree(`<r xmlns="urn:r" xmlns:p="urn:p"><p:a><b xmlns:p="urn:q"><p:c/></b></p:a></r>`);
+    const a = root.children[0] as XmlElement;
+    const b = a.children[0] as XmlElement;
+    assert.equal(a.scope, root.scope);
+    assert.notEqual(b.scope, a.scope);
+    assert.deepEqual([a.namespace, b.namespace, (b.children[0] as XmlElement).namespace], ["urn:p", "urn:r", "urn:q"]);
+  });
+
   it("refuses nesting deeper than 256 elements without exhausting the stack", () => {
     assert.throws(() => parseXmlTree("<a>".repeat(100_000)), /nested deeper than 256/);
   });

@@ -97,4 +97,10 @@ describe("text/plain documents", () => {
     const refused = await sendPdfAndText(Buffer.from([0x41, 0xe6, 0x42]));
     assert.match(expectError(refused, 400, "INVALID_DOCUMENT"), /"0001_vilkaar\.txt" is declared text\/plain but is not UTF-8 text/);
   });
+
+  it("are refused when they would take more than 500 pages (56 lines a page), before anything is typeset", async () => {
+    assert.equal((await sendPdfAndText(Buffer.from("\n".repeat(500 * 56 - 1)))).status, 200, "500 pages of empty lines");
+    const refused = await sendPdfAndText(Buffer.from("\n".repeat(500 * 56)));
+    assert.match(expectError(refused, 400, "INVALID_DOCUMENT"), /"0001_vilkaar\.txt" would take more than 500 pages in the signed PDF/);
+  });
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import type { NodeDef } from "node-red";
@@ -18,6 +18,7 @@ const distNodes = path.join(__dirname, "..", "..", "nodes");
 const repositoryRoot = path.join(__dirname, "..", "..", "..");
 /** A saved node configuration as a flow file holds it. */
 type Loose = NodeDef & Record<string, unknown>;
+
 
 describe("node configuration migrations", () => {
   const saved = {
@@ -93,13 +94,16 @@ describe("the nodes in a Node-RED runtime (test helper: RED._ returns keys)", ()
 describe("message catalogues", () => {
   const flatten = (tree: unknown, prefix = ""): string[] =>
     tree && typeof tree === "object" ? Object.entries(tree as Record<string, unknown>).flatMap(([key, value]) => flatten(value, prefix ? `${prefix}.${key}` : key)) : [prefix];
+  const sourceDirs = [path.join(repositoryRoot, "nodes"), path.join(repositoryRoot, "nodes", "lib")];
+  const sources = sourceDirs.flatMap((dir) => readdirSync(dir).filter((file) => file.endsWith(".ts")).map((file) => readFileSync(path.join(dir, file), "utf8")));
   for (const type of nodeTypes) {
     it(`${type}: en-US and nb-NO have the same keys, and every key the runtime uses exists`, () => {
       const read = (lang: string) => JSON.parse(readFileSync(path.join(distNodes, "locales", lang, `${type}.json`), "utf8")) as unknown;
       const en = flatten(read("en-US")).sort();
       assert.deepEqual(flatten(read("nb-NO")).sort(), en);
-      const source = readFileSync(path.join(repositoryRoot, "nodes", `${type}.ts`), "utf8");
-      for (const [, key] of source.matchAll(/RED\._\("([\w.-]+)"/g)) assert.ok(en.includes(key!), `${key} is in the catalogue`);
+      const used = sources.flatMap((source) => [...source.matchAll(/(?:RED\._|\bt)\("(signering-[\w-]+\.[\w.-]+)"/g)].map(([, key]) => key!));
+      const shared = sources.flatMap((source) => [...source.matchAll(/sharedText\(RED, "([\w.]+)"/g)].map(([, key]) => `signering-config.shared.${key!}`));
+      for (const key of [...used, ...(type === "signering-config" ? shared : [])].filter((key) => key.startsWith(`${type}.`))) assert.ok(en.includes(key), `${key} is in the catalogue`);
     });
   }
 });

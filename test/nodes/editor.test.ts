@@ -22,6 +22,8 @@ before(async () => {
       { id: "emulator-config", type: "signering-config", name: "Emulator", environment: "emulator", callsPerSecond: "8", checkPinChecksum: true, serverOrgCheck: true },
     ],
     logLevel: "error",
+    // An administrator's choice: the dialog must not offer keystore file paths.
+    settings: { signeringConfigDisableLocalFiles: true },
   });
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -94,6 +96,10 @@ describe("the edit dialogs in a real editor (headless Chromium)", () => {
     await page.click("#node-dialog-ok");
 
     await addFromPalette("signering-download", 240);
+    await page.selectOption("#node-input-mode", "archive");
+    assert.equal(await page.locator("#node-input-pades").isVisible(), false, "archive mode hides the job's documents");
+    assert.equal(await page.locator(".signering-download-archive").isVisible(), true, "and shows the archive id");
+    await page.selectOption("#node-input-mode", "status");
     await page.check("#node-input-xades");
     await page.screenshot({ path: artifactPath("editor-download-dialog.png") });
     await page.click("#node-dialog-ok");
@@ -130,6 +136,7 @@ describe("the edit dialogs in a real editor (headless Chromium)", () => {
     await page.locator("#node-config-dialog-ok").waitFor();
     await page.selectOption("#node-config-input-environment", "test");
     assert.equal(await page.locator("#signering-config-keystore-upload").isVisible(), true);
+    assert.deepEqual(await page.locator("#node-config-input-keystoreSource option").evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value)), ["upload", "env"], "no file paths with signeringConfigDisableLocalFiles");
     await page.setInputFiles("#signering-config-keystore-upload", emulator.clientKeystoreFile);
     await page.waitForFunction(() => (document.querySelector("#node-config-input-keystore") as HTMLInputElement).value.length > 100);
     await page.fill("#node-config-input-password", "wrong password");
@@ -142,6 +149,27 @@ describe("the edit dialogs in a real editor (headless Chromium)", () => {
     await page.locator("#node-config-input-pollingQueue").click();
     assert.equal(await page.locator("#node-config-input-sender.input-error").count(), 1, "a wrong organization number is marked");
     await page.screenshot({ path: artifactPath("editor-config-dialog.png") });
+    await page.click("#node-config-dialog-cancel");
+    await page.click("#node-dialog-cancel");
+  });
+
+  it("Check connection runs every pre-flight step against the built-in emulator and shows each one passed", async () => {
+    const createId = await page.evaluate(() => (window as unknown as { RED: { nodes: { filterNodes(filter: { type: string }): { id: string }[] } } }).RED.nodes.filterNodes({ type: "signering-create" })[0]?.id);
+    await page.locator(`g.red-ui-flow-node-group[id="${createId}"]`).dblclick();
+    await page.locator("#node-input-btn-config-edit").click();
+    await page.locator("#node-config-dialog-ok").waitFor();
+    assert.equal(await page.locator("#node-config-input-environment").inputValue(), "emulator");
+    await page.click("#signering-config-check-connection");
+    await page.locator("#signering-config-checks-summary").waitFor({ timeout: 30_000 });
+    const failed = await page.locator("#signering-config-checks li.signering-check-failed").allTextContents();
+    assert.deepEqual(failed, [], "no step failed");
+    assert.equal(await page.locator("#signering-config-checks li.signering-check-ok").count(), 6, "six steps, each passed");
+    assert.equal(await page.locator("#signering-config-checks-summary").textContent(), "Every step passed");
+    await page.screenshot({ path: artifactPath("editor-config-check-connection.png") });
+
+    await page.fill("#node-config-input-callsPerSecond", "11");
+    await page.locator("#node-config-input-pollingQueue").click();
+    assert.equal(await page.locator("#node-config-input-callsPerSecond.input-error").count(), 1, "a number out of range is marked");
     await page.click("#node-config-dialog-cancel");
     await page.click("#node-dialog-cancel");
   });

@@ -14,18 +14,19 @@ const catchNode = require(require.resolve("@node-red/nodes/core/common/25-catch.
 /** The compiled node modules, as Node-RED loads them, and the core Catch node the tests use. */
 export const nodeModules = [...nodeTypes.map((type) => require(`../../nodes/${type}`) as (RED: unknown) => void), catchNode];
 
-export type Msg = Record<string, unknown>;
-
-/** The next message a node receives (a helper node: what the node before it sent). */
-export function nextMessage(nodeId: string, timeoutMs = 15_000): Promise<Msg> {
+/** The next msg a node receives (a helper node behind the node under test, or a sink). */
+export function nextMessage(nodeId: string, timeoutMs = 15_000): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no message from ${nodeId} within ${timeoutMs} ms`)), timeoutMs);
-    helper.getNode(nodeId).once("input", (msg: Msg) => {
+    // Unref'd: a wait that lost a race must not hold the test process open.
+    const timer = setTimeout(() => reject(new Error(`no message from ${nodeId} within ${timeoutMs} ms`)), timeoutMs).unref();
+    helper.getNode(nodeId).once("input", (msg: Record<string, unknown>) => {
       clearTimeout(timer);
       resolve(msg);
     });
   });
 }
+
+export type Msg = Record<string, unknown>;
 
 /** The cookies a browser would bring back from the create msg's http response. */
 export function browserCookies(msg: Msg): Record<string, string> {

@@ -158,9 +158,10 @@ describe("portal signing with a polling status node", () => {
     helper.getNode("completed").on("input", (msg: Msg) => emitted.push(msg));
     const second = nextMessage("created");
     helper.getNode("create").receive({ payload: pdf, signers: [{ personalIdentificationNumber: NATIONAL_IDS[1], notifications: { sms: "+4791234567" } }] });
-    const secondJob = (await second).payload as { jobId: string; cancellationUrl: string };
+    const secondMsg = await second;
+    const secondJob = secondMsg.payload as { jobId: string; cancellationUrl: string };
     const cancelled = nextMessage("cancelled");
-    helper.getNode("canceller").receive({ payload: secondJob });
+    helper.getNode("canceller").receive({ signering: secondMsg.signering });
     await cancelled;
     const failed = await nextMessage("failed");
     assert.equal((failed.payload as { jobId: string }).jobId, secondJob.jobId);

@@ -1,12 +1,13 @@
 import { Readable } from "node:stream";
-import { crc32 } from "./crc32";
+import { crc32 } from "node:zlib";
 
 /**
  * A minimal ZIP writer for the document bundle. Entries are STORED (not deflated): the PDFs are
  * compressed already and the service does not care, and with stored entries the whole archive's
  * size is known before the first byte is sent, so it streams into the request body without
- * ever being held whole in memory. (jszip deflates in JavaScript and buffers; this is ~20 times
- * faster on large documents.)
+ * ever being held whole in memory: the documents' own buffers are passed through, not copied.
+ * (jszip, which the emulator uses to read bundles, cannot tell an archive's size before it has
+ * generated it.)
  */
 
 export interface ZipEntry {

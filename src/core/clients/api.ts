@@ -58,7 +58,7 @@ const DRAIN_MS = 10_000;
 export class Api {
   readonly #pending = new Set<Promise<unknown>>();
   readonly #drain = new AbortController();
-  #closing = false;
+  #closed: Promise<void> | undefined;
 
   constructor(private readonly options: ApiOptions) {}
 
@@ -79,10 +79,15 @@ export class Api {
 
   /**
    * Stops taking calls, lets the queued ones go out (for up to 10 s), then closes the pool.
-   * Calls that still could not be sent fail with `ClientClosedError` and are logged.
+   * Calls that still could not be sent fail with `ClientClosedError` and are logged. Closing
+   * again waits for the same close.
    */
-  async close(closePool: () => Promise<void>): Promise<void> {
-    this.#closing = true;
+  close(closePool: () => Promise<void>): Promise<void> {
+    this.#closed ??= this.drainThenClose(closePool);
+    return this.#closed;
+  }
+
+  private async drainThenClose(closePool: () => Promise<void>): Promise<void> {
     if (this.#pending.size > 0) {
       const timer = new AbortController();
       const settled = Promise.allSettled([...this.#pending]).then(() => timer.abort());
@@ -94,7 +99,7 @@ export class Api {
   }
 
   private track<T>(call: ApiCall, read: (response: HttpResponse) => Promise<T>): Promise<T> {
-    if (this.#closing) {
+    if (this.#closed) {
       this.options.log.warn(`not sent, the client is closed: ${describe(call)}`);
       return Promise.reject(new ClientClosedError(`The client is closed; ${call.operation} was not sent`));
     }
@@ -167,8 +172,9 @@ export class Api {
   }
 }
 
+/** Dropped connections, timeouts and (for a confirm) 5xx; not an abort, an untrusted server or a refused TLS handshake, which a retry cannot change. */
 function isRetryable(error: unknown, call: ApiCall): error is SigneringError {
-  if (error instanceof TransportError) return error.code !== "ABORTED" && !(error instanceof UntrustedServerError);
+  if (error instanceof TransportError) return error.code !== "ABORTED" && error.code !== "TLS_FAILURE" && !(error instanceof UntrustedServerError);
   return call.operation === "confirm" && error instanceof ServiceError && error.httpStatus >= 500;
 }
 
