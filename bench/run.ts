@@ -2,11 +2,13 @@
 import { runBundleBenchmark } from "./bundle";
 import { runCliBundleBenchmark } from "./cli-bundle";
 import { runEmulatorBenchmark } from "./emulator";
+import { runSoakBenchmark } from "./soak";
 
 async function main(): Promise<void> {
   await runBundleBenchmark();
   await runCliBundleBenchmark();
   await runEmulatorBenchmark();
+  await runSoakBenchmark();
 }
 
 main().catch((error: unknown) => {

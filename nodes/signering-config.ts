@@ -1,8 +1,10 @@
 import type { NodeAPI, NodeDef } from "node-red";
-import { CertificateError, checkConnection, loadCredentials, SigneringClient } from "../src/core";
+import { apiRootOf, CertificateError, checkConnection, loadCredentials, SigneringClient } from "../src/core";
 import { builtInEmulator } from "./lib/builtin-emulator";
+import { EmittedChanges } from "./lib/change-key";
 import { clientOptionsOf, DISABLE_LOCAL_FILES_SETTING, numbersOf } from "./lib/client-options";
 import type { SigneringConfigCredentials, SigneringConfigDef, SigneringConfigNode } from "./lib/config-types";
+import { correlationKeyFrom, ExitCorrelation } from "./lib/exit-correlation";
 import { fieldsOf, migrate } from "./lib/migrations";
 import { createSigneringNode, registerNode } from "./lib/node-red";
 
@@ -23,7 +25,8 @@ export = function register(RED: NodeAPI): void {
     node.pollingQueue = config.pollingQueue.trim() || undefined;
     node.certificateNotice = undefined;
     let client: Promise<SigneringClient> | undefined;
-    const jobs = new Map<string, { jobId: string; statusUrl?: string }>();
+    let correlation: Promise<ExitCorrelation> | undefined;
+    node.emittedChanges = new EmittedChanges();
 
     // Numbers are checked at deploy, so a typo shows in the log before the first msg (the client then refuses to start).
     try {
@@ -53,12 +56,17 @@ export = function register(RED: NodeAPI): void {
       node.certificateNotice = RED._("signering-config.status.expiresSoon", { date: created.certificate.validTo.toISOString().slice(0, 10) });
       node.warn(RED._("signering-config.warnings.expiresSoon", { subject: created.certificate.subject, date: created.certificate.validTo.toISOString(), days: daysLeft }));
     };
-    node.rememberJob = (correlation, job) => {
-      jobs.set(correlation, job);
-      // Also in the node's context, so a persistent context store keeps it across restarts.
-      node.context().set(`job:${correlation}`, job);
+    // The HMAC key is derived from the enterprise certificate's private key: every replica with
+    // this configuration has it, it survives restarts, and there is no second secret to share.
+    node.exitCorrelation = () => {
+      correlation ??= clientOptionsOf(config, node.credentials ?? {}, { RED, node }).then((options) => {
+        const credentials = "privateKey" in options.keystore ? options.keystore : loadCredentials(options.keystore);
+        const key = credentials.privateKey.export({ type: "pkcs8", format: "der" });
+        return new ExitCorrelation(correlationKeyFrom(key), apiRootOf(options.environment), (reason, substitutions) => RED._(`signering-config.exitReturn.${reason}`, substitutions));
+      });
+      correlation.catch(() => (correlation = undefined));
+      return correlation;
     };
-    node.recallJob = (correlation) => jobs.get(correlation) ?? (node.context().get(`job:${correlation}`) as { jobId: string; statusUrl?: string } | undefined);
 
     if (node.environment === "emulator") {
       // Started at deploy, so its pages are listed in the log before the first job.

@@ -28,7 +28,14 @@ export = function register(RED: NodeAPI): void {
         send(msg);
         return RED._("signering-confirm.status.nothingToConfirm", { jobId: String(signering.jobId ?? ""), status: signering.status });
       }
-      await (await configNode.client()).confirm(url);
+      try {
+        await (await configNode.client()).confirm(url);
+      } catch (error) {
+        // The flow has handled the change: the service delivers it again after its redelivery
+        // window, and this configuration marks that delivery as redelivered.
+        throw new Error(RED._("signering-confirm.errors.notConfirmed", { jobId: signering.jobId ?? "", reason: (error as Error).message }), { cause: error });
+      }
+      if (typeof signering.changeKey === "string") configNode.emittedChanges.confirmed(signering.changeKey);
       send(msg);
       return RED._("signering-confirm.status.confirmed", { jobId: signering.jobId ?? "" });
     }, config.notice);

@@ -1,8 +1,9 @@
-import { randomUUID } from "node:crypto";
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from "node-red";
 import { InvalidInputError, type DirectJob, type Flow, type JobDocument, type PortalJob } from "../src/core";
 import { createSigneringNode, registerNode, requireConfig, type Translate } from "./lib/node-red";
-import { CORRELATION_PARAMETER, handleInput, setSignering } from "./lib/node-support";
+import { RETURN_PARAMETER } from "./lib/exit-correlation";
+import { resolveExitUrl } from "./lib/exit-urls";
+import { handleInput, setSignering } from "./lib/node-support";
 
 /** Creates a direct or portal signature job from the msg's PDF(s) and the dialog's settings. */
 
@@ -91,12 +92,14 @@ export = function register(RED: NodeAPI): void {
         send(msg);
         return RED._("signering-create.status.created", { jobId: response.jobId });
       }
-      const correlation = randomUUID();
+      const correlation = await configNode.exitCorrelation();
+      const reference = correlation.newReference();
       const given = (overrides as Partial<DirectJob>).exitUrls;
+      const exitUrl = (url: string | undefined, field: string) => withReference(url, reference, field, msg, RED);
       const exitUrls = {
-        completion: withCorrelation(given?.completion ?? text({ value: def.completionUrl, type: def.completionUrlType }, msg, "completionUrl"), correlation, "completionUrl", RED._),
-        rejection: withCorrelation(given?.rejection ?? text({ value: def.rejectionUrl, type: def.rejectionUrlType }, msg, "rejectionUrl"), correlation, "rejectionUrl", RED._),
-        error: withCorrelation(given?.error ?? text({ value: def.errorUrl, type: def.errorUrlType }, msg, "errorUrl"), correlation, "errorUrl", RED._),
+        completion: exitUrl(given?.completion ?? text({ value: def.completionUrl, type: def.completionUrlType }, msg, "completionUrl"), "completionUrl"),
+        rejection: exitUrl(given?.rejection ?? text({ value: def.rejectionUrl, type: def.rejectionUrlType }, msg, "rejectionUrl"), "rejectionUrl"),
+        error: exitUrl(given?.error ?? text({ value: def.errorUrl, type: def.errorUrlType }, msg, "errorUrl"), "errorUrl"),
       };
       const job: DirectJob = {
         ...common,
@@ -106,9 +109,16 @@ export = function register(RED: NodeAPI): void {
         signers: (overrides.signers as DirectJob["signers"]) ?? (common.signers as DirectJob["signers"]),
       };
       const response = await client.direct.createJob(job);
-      configNode.rememberJob(correlation, { jobId: response.jobId, ...optional("statusUrl", response.statusUrl) });
+      // The browser brings this cookie back to the exit URL; an http response node sets it.
+      try {
+        const { name, cookie } = correlation.cookieFor(reference, response.statusUrl, exitUrls.completion);
+        const cookies = (msg as { cookies?: unknown }).cookies;
+        (msg as { cookies?: Record<string, unknown> }).cookies = { ...(cookies && typeof cookies === "object" ? cookies : {}), [name]: cookie };
+      } catch (error) {
+        node.warn(RED._("signering-create.warnings.noReturnCookie", { jobId: response.jobId, reason: (error as Error).message }));
+      }
       msg.payload = response;
-      setSignering(msg, { ...response, correlation });
+      setSignering(msg, { ...response, correlation: reference });
       send(msg);
       return RED._("signering-create.status.created", { jobId: response.jobId });
     }, config.notice);
@@ -140,14 +150,11 @@ function signersFrom(value: unknown, t: Translate): unknown[] {
   return signers;
 }
 
-function withCorrelation(url: string | undefined, correlation: string, field: string, t: Translate): string {
-  if (!url) throw new InvalidInputError(field, t("signering-create.errors.exitUrlMissing"));
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new InvalidInputError(field, t("signering-create.errors.exitUrlInvalid", { url }));
-  }
-  parsed.searchParams.set(CORRELATION_PARAMETER, correlation);
-  return parsed.href;
+/** The exit URL with the job's reference; a path is completed from the request that started the job (msg.req). */
+function withReference(url: string | undefined, reference: string, field: string, msg: NodeMessageInFlow, RED: NodeAPI): string {
+  if (!url) throw new InvalidInputError(field, RED._("signering-create.errors.exitUrlMissing"));
+  const resolved = resolveExitUrl(url, (msg as { req?: unknown }).req, RED.settings.httpNodeRoot as string | undefined);
+  if (typeof resolved === "string") throw new InvalidInputError(field, RED._(`signering-create.errors.exitUrl.${resolved}`, { url }));
+  resolved.searchParams.set(RETURN_PARAMETER, reference);
+  return resolved.href;
 }

@@ -2,7 +2,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from "node-red";
 import { InvalidInputError, type Flow, type StatusChange } from "../src/core";
 import { createSigneringNode, registerNode, requireConfig, type ConfigLink } from "./lib/node-red";
-import { CORRELATION_PARAMETER, handleInput, setSignering, shortError, signeringOf } from "./lib/node-support";
+import { changeKeyOf } from "./lib/change-key";
+import { RETURN_PARAMETER } from "./lib/exit-correlation";
+import { handleInput, setSignering, shortError, signeringOf } from "./lib/node-support";
 
 /**
  * A job's status, on three outputs: completed, failed, in progress. In "exit URL" mode it reads
@@ -27,9 +29,12 @@ export = function register(RED: NodeAPI): void {
     const def = createSigneringNode<StatusDef>(RED, node, "signering-status", saved);
     const config = requireConfig(RED, node, def.config);
 
+    // Each change carries its key; one emitted before and not confirmed since is a redelivery.
     const route = (msg: NodeMessageInFlow, status: StatusChange): (NodeMessageInFlow | null)[] => {
+      const changeKey = changeKeyOf(status);
+      const redelivered = config.use().emittedChanges.emit(changeKey);
       msg.payload = status;
-      setSignering(msg, { ...status });
+      setSignering(msg, { ...status, changeKey, redelivered });
       const outputs: (NodeMessageInFlow | null)[] = [null, null, null];
       outputs[OUTPUT_OF[status.status] ?? 2] = msg;
       return outputs;
@@ -45,11 +50,11 @@ export = function register(RED: NodeAPI): void {
       const query = ((msg as { req?: { query?: Record<string, string> } }).req?.query ?? {}) as Record<string, string | undefined>;
       const token = query.status_query_token ?? ((msg as { statusQueryToken?: string }).statusQueryToken || undefined);
       if (!token) throw new InvalidInputError("msg.req.query.status_query_token", RED._("signering-status.errors.tokenMissing"));
-      const correlation = query[CORRELATION_PARAMETER];
-      const statusUrl = (correlation ? configNode.recallJob(correlation)?.statusUrl : undefined) ?? (signeringOf(msg).statusUrl as string | undefined);
-      if (!statusUrl) {
-        throw new InvalidInputError(`msg.req.query.${CORRELATION_PARAMETER}`, RED._("signering-status.errors.unknownJob"));
-      }
+      const given = signeringOf(msg).statusUrl;
+      const statusUrl =
+        typeof given === "string" && given !== ""
+          ? given
+          : (await configNode.exitCorrelation()).statusUrlOf(query[RETURN_PARAMETER], (msg as { req?: { cookies?: unknown } }).req?.cookies);
       const status = await (await configNode.client()).direct.getStatus(statusUrl, token);
       send(route(msg, status));
       return RED._("signering-status.status.received", { jobId: status.jobId, status: status.status });

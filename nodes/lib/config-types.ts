@@ -1,5 +1,7 @@
 import type { Node, NodeDef } from "node-red";
 import type { SigneringClient } from "../../src/core";
+import type { EmittedChanges } from "./change-key";
+import type { ExitCorrelation } from "./exit-correlation";
 
 /** The config node as the other nodes see it. */
 export type EnvironmentChoice = "emulator" | "test" | "qa" | "production" | "custom";
@@ -42,7 +44,8 @@ export interface SigneringConfigNode extends Node<SigneringConfigCredentials> {
   client(): Promise<SigneringClient>;
   /** Set once the client exists and its certificate expires within 30 days: the warning to show. */
   certificateNotice: string | undefined;
-  /** Remembers where a direct job's status is read, for the exit URL's return. */
-  rememberJob(correlation: string, job: { jobId: string; statusUrl?: string }): void;
-  recallJob(correlation: string): { jobId: string; statusUrl?: string } | undefined;
+  /** Ties a signer's return to the exit URL to the job, with a key every instance of this configuration derives alike. */
+  exitCorrelation(): Promise<ExitCorrelation>;
+  /** The status changes emitted and not yet confirmed, to mark redeliveries. */
+  emittedChanges: EmittedChanges;
 }

@@ -31,6 +31,9 @@ export function correlationKeyFrom(secret: string | Buffer): Buffer {
   return Buffer.from(hkdfSync("sha256", secret, "node-red-posten-signering", "exit-url correlation v1", 32));
 }
 
+/** Why a return could not be tied to a job; the nodes say it in the runtime's language. */
+export type ReturnFailure = "referenceMissing" | "referenceLegacy" | "referenceMalformed" | "ticketMissing" | "ticketInvalid" | "statusUrlUnexpected";
+
 /** A cookie as Node-RED's `http response` node sets it from `msg.cookies`. */
 export interface ReturnCookie {
   value: string;
@@ -47,6 +50,7 @@ export class ExitCorrelation {
   constructor(
     private readonly key: Buffer,
     apiRoot: string,
+    private readonly describe: (reason: ReturnFailure, substitutions: Record<string, string>) => string,
   ) {
     this.apiRoot = apiRoot.replace(/\/+$/, "");
   }
@@ -75,29 +79,28 @@ export class ExitCorrelation {
   /** The status URL of the returning signer's job, from the exit URL's reference and the request's cookies. */
   statusUrlOf(reference: unknown, cookies: unknown): string {
     const field = `msg.req.query.${RETURN_PARAMETER}`;
-    if (typeof reference !== "string" || reference === "") throw new InvalidInputError(field, "is missing: the exit URL was not made by a create node, and msg.signering.statusUrl is not set");
-    if (LEGACY_REFERENCE.test(reference)) {
-      throw new InvalidInputError(field, "comes from an exit URL made by an older version of these nodes, whose job is no longer known after the upgrade; set msg.signering.statusUrl to read its status");
-    }
-    if (!REFERENCE.test(reference)) throw new InvalidInputError(field, "is not a reference made by a create node (22 characters A-Z, a-z, 0-9, _ or -)");
+    if (typeof reference !== "string" || reference === "") throw this.failure(field, "referenceMissing");
+    if (LEGACY_REFERENCE.test(reference)) throw this.failure(field, "referenceLegacy");
+    if (!REFERENCE.test(reference)) throw this.failure(field, "referenceMalformed");
+    const cookieField = `msg.req.cookies.${COOKIE_PREFIX}${reference}`;
     const ticket = (cookies && typeof cookies === "object" ? (cookies as Record<string, unknown>)[COOKIE_PREFIX + reference] : undefined) as unknown;
-    if (typeof ticket !== "string") {
-      throw new InvalidInputError(`msg.req.cookies.${COOKIE_PREFIX}${reference}`, "is missing: the signer returned in another browser than the one sent to the signer page, or the cookie expired; set msg.signering.statusUrl to read the status");
-    }
+    if (typeof ticket !== "string") throw this.failure(cookieField, "ticketMissing");
     const match = TICKET.exec(ticket);
     const expected = match ? Buffer.from(this.mac(reference, match[1] as string, match[2] as string)) : undefined;
     const given = Buffer.from(match?.[3] ?? "");
-    if (!match || !expected || expected.length !== given.length || !timingSafeEqual(expected, given)) {
-      throw new InvalidInputError(`msg.req.cookies.${COOKIE_PREFIX}${reference}`, "is not valid for this exit URL and configuration (altered, or made with another key or environment)");
-    }
+    if (!match || !expected || expected.length !== given.length || !timingSafeEqual(expected, given)) throw this.failure(cookieField, "ticketInvalid");
     return `${this.apiRoot}/${match[1]}/direct/signature-jobs/${match[2]}/status`;
   }
 
   private parseStatusUrl(statusUrl: string | undefined): { organization: string; jobId: string } {
     const prefix = this.apiRoot;
     const match = statusUrl?.startsWith(prefix) ? STATUS_PATH.exec(statusUrl.slice(prefix.length)) : null;
-    if (!match) throw new InvalidInputError("statusUrl", `the service's status URL is not ${prefix}/{organization}/direct/signature-jobs/{id}/status, so the signer's return cannot be tied to the job`);
+    if (!match) throw this.failure("statusUrl", "statusUrlUnexpected", { apiRoot: prefix });
     return { organization: match[1] as string, jobId: match[2] as string };
+  }
+
+  private failure(field: string, reason: ReturnFailure, substitutions: Record<string, string> = {}): InvalidInputError {
+    return new InvalidInputError(field, this.describe(reason, substitutions));
   }
 
   private mac(reference: string, organization: string, jobId: string): string {

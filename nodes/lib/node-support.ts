@@ -1,9 +1,6 @@
 import type { Node, NodeMessageInFlow, NodeStatus } from "node-red";
 import { SigneringError } from "../../src/core";
 
-/** The query parameter that ties the signer's return to the exit URL back to the job. */
-export const CORRELATION_PARAMETER = "signering_job";
-
 export type Send = (msg: NodeMessageInFlow | (NodeMessageInFlow | null)[]) => void;
 export type Done = (error?: Error) => void;
 

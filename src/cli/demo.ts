@@ -1,15 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { PDFDocument, StandardFonts } from "pdf-lib";
-import { builtInEmulator } from "../../nodes/lib/builtin-emulator";
-import { exampleOnTab, startNodeRedHost } from "./node-red-host";
+import { type RunningEmulator, startEmulator } from "../emulator";
+import { exampleOnTab, freePort, startNodeRedHost } from "./node-red-host";
 
 /**
- * `npm run demo`: runs examples 1 and 2 headlessly in a real Node-RED against the built-in
- * emulator, acts as the signers (through the web pages for example 1, the control API for
+ * `npm run demo`: runs examples 1 and 2 headlessly in a real Node-RED against an emulator of
+ * its own (the examples' configuration pointed at it as a custom URL), acts as the signers (through the web pages for example 1, the control API for
  * example 2), and checks that the signed files were written and every change confirmed.
  * Example 3 is deployed too, so all three are known to load (Node-RED starts no flows while a
  * node type is missing).
@@ -21,27 +20,29 @@ export async function runDemo(): Promise<number> {
   const workDir = mkdtempSync(path.join(tmpdir(), "posten-signering-demo-"));
   const startDir = process.cwd();
   process.chdir(workDir); // the examples read and write files relative to Node-RED's working directory
-  const port = await freePort();
-  const origin = `127.0.0.1:${port}`;
+  const emulator = await startEmulator({ dataDir: path.join(workDir, "emulator"), emptyQueueWaitSeconds: 2 });
+  process.env[KEYSTORE_ENV] = readFileSync(emulator.clientKeystoreFile).toString("base64");
+  process.env[PASSWORD_ENV] = emulator.clientKeystorePassword;
   const host = await startNodeRedHost({
     userDir: path.join(workDir, "node-red"),
-    port,
+    port: await freePort(),
     flows: [
-      ...exampleOnTab("01 Direct signing on a web site.json", "demo-1", "Example 1", { "127.0.0.1:1880": origin }),
+      ...exampleOnTab("01 Direct signing on a web site.json", "demo-1", "Example 1"),
       ...exampleOnTab("02 Portal batch with notifications and signing order.json", "demo-2", "Example 2"),
       ...exampleOnTab("03 Direct signing with polling.json", "demo-3", "Example 3"),
-    ],
+    ].map((node) => (node.type === "signering-config" ? { ...node, ...customEnvironment(emulator) } : node)),
     logLevel: "warn",
   });
   const results: [string, boolean, string][] = [];
   try {
     await writeContracts(path.join(workDir, "contracts"));
-    results.push(await directSigningThroughTheBrowserPages(host.url, workDir));
-    results.push(await portalBatch(host.url, workDir));
+    results.push(await directSigningThroughTheBrowserPages(host.url, workDir, emulator));
+    results.push(await portalBatch(host.url, workDir, emulator));
   } catch (error) {
     results.push(["demo", false, (error as Error).message]);
   } finally {
     await host.stop();
+    await emulator.close();
     process.chdir(startDir);
     rmSync(workDir, { recursive: true, force: true });
   }
@@ -51,7 +52,15 @@ export async function runDemo(): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-async function directSigningThroughTheBrowserPages(nodeRed: string, workDir: string): Promise<[string, boolean, string]> {
+const KEYSTORE_ENV = "SIGNERING_DEMO_P12";
+const PASSWORD_ENV = "SIGNERING_DEMO_P12_PASSWORD";
+
+/** The examples' configuration, pointed at the demo's emulator as a custom URL (its client keystore in environment variables). */
+function customEnvironment(emulator: RunningEmulator): Record<string, unknown> {
+  return { environment: "custom", customUrl: emulator.apiRoot, keystoreSource: "env", keystoreEnv: KEYSTORE_ENV, passwordEnv: PASSWORD_ENV, ca: emulator.caCertificatePem, serverOrgCheck: false };
+}
+
+async function directSigningThroughTheBrowserPages(nodeRed: string, workDir: string, emulator: RunningEmulator): Promise<[string, boolean, string]> {
   const name = "example 1, direct signing on a web site";
   const form = new FormData();
   form.set("pin", "01019010046");
@@ -65,20 +74,20 @@ async function directSigningThroughTheBrowserPages(nodeRed: string, workDir: str
   const signed = await fetch(new URL(action, signerPage), { method: "POST", redirect: "manual" });
   const exitUrl = signed.headers.get("location");
   if (!exitUrl) return [name, false, `signing gave HTTP ${signed.status}`];
-  const result = await fetch(exitUrl);
+  // The cookie the start response set comes back with the browser, as a browser would send it.
+  const cookie = started.headers.getSetCookie().map((header) => header.split(";")[0]).join("; ");
+  const result = await fetch(exitUrl, { headers: { cookie } });
   const text = await result.text();
   if (!result.ok || !/the document is signed/.test(text)) return [name, false, `the exit page said HTTP ${result.status}: ${text.slice(0, 200)}`];
   const files = listSigned(workDir);
   if (!files.some((file) => file.endsWith(".pdf"))) return [name, false, "no signed PDF was written"];
-  const emulator = await builtInEmulator(undefined);
   const jobId = Number(/Job (\d+)/.exec(text)?.[1]);
   if (emulator.control.jobSummary(jobId).awaitingConfirmation) return [name, false, `job ${jobId} was not confirmed`];
   return [name, true, `job ${jobId} signed in the signer page, ${files.join(", ")} written, confirmed`];
 }
 
-async function portalBatch(nodeRed: string, workDir: string): Promise<[string, boolean, string]> {
+async function portalBatch(nodeRed: string, workDir: string, emulator: RunningEmulator): Promise<[string, boolean, string]> {
   const name = "example 2, portal batch";
-  const emulator = await builtInEmulator(undefined);
   const before = new Set(emulator.control.outbox().map((notification) => notification.jobId));
   const injected = await fetch(`${nodeRed}/inject/a2i0000000000001`, { method: "POST" });
   if (!injected.ok) return [name, false, `could not trigger the batch: HTTP ${injected.status}`];
@@ -125,17 +134,6 @@ async function samplePdf(title: string): Promise<Uint8Array> {
   const page = pdf.addPage([595, 842]);
   page.drawText(title, { x: 72, y: 760, size: 20, font: await pdf.embedFont(StandardFonts.Helvetica) });
   return pdf.save();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 if (require.main === module) {

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer } from "node:net";
 import { createRequire } from "node:module";
 import path from "node:path";
 
@@ -102,4 +102,16 @@ export function exampleOnTab(fileName: string, tabId: string, label: string, rep
   for (const [from, to] of Object.entries(replace)) text = text.split(from).join(to);
   const nodes = JSON.parse(text) as Record<string, unknown>[];
   return [{ id: tabId, type: "tab", label }, ...nodes.map((node) => (node.type === "signering-config" ? node : { ...node, z: tabId }))];
+}
+
+/** A port free on loopback right now, for a Node-RED that must be reached at a known address. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -2,12 +2,13 @@ import path from "node:path";
 import { exampleOnTab, PACKAGE_ROOT, startNodeRedHost } from "./node-red-host";
 
 /**
- * `npm start`: Node-RED on http://127.0.0.1:1880 with this package, the built-in emulator and
- * example 1 deployed, until Ctrl+C. Flows and the emulator's state are kept in .node-red-data/.
+ * `npm start`: Node-RED on http://127.0.0.1:1880 (or $PORT) with this package, the built-in
+ * emulator and example 1 deployed, until Ctrl+C. Flows and the emulator's state are kept in
+ * .node-red-data/ (or $NODE_RED_USER_DIR), so a restart carries on where the last run stopped.
  */
 export async function runNodeRed(argv: string[]): Promise<void> {
   const port = Number(process.env.PORT ?? 1880);
-  const userDir = path.join(PACKAGE_ROOT, ".node-red-data");
+  const userDir = path.resolve(process.env.NODE_RED_USER_DIR || path.join(PACKAGE_ROOT, ".node-red-data"));
   const host = await startNodeRedHost({
     userDir,
     port,

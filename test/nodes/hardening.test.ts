@@ -9,7 +9,7 @@ import { certificateAuthorityOf, type RunningEmulator } from "../../src/emulator
 import { toPkcs12 } from "../../src/emulator/pki";
 import { NATIONAL_IDS } from "../support/jobs";
 import { testDocumentsDir } from "../support/reference";
-import { helper, nextMessage, nodeModules } from "./helper";
+import { browserCookies, helper, nextMessage, nodeModules } from "./helper";
 
 /** The nodes distrust what comes in a msg (issue 8) and check their configuration (issues 8 and 9), in a Node-RED runtime against the built-in emulator. */
 
@@ -90,10 +90,11 @@ const viaEnvironment = (config: Msg) => base({ environment: "custom", customUrl:
 async function completedJob(): Promise<Msg> {
   const created = sent("created");
   helper.getNode("create").receive({ payload: pdf, signers: [{ personalIdentificationNumber: NATIONAL_IDS[0] }] });
-  const { jobId } = (await created).payload as { jobId: string };
+  const createdMsg = await created;
+  const { jobId } = createdMsg.payload as { jobId: string };
   const exit = new URL(emulator.control.sign(Number(jobId), 1).redirectUrl!);
   const completed = sent("completed");
-  helper.getNode("status").receive({ req: { query: Object.fromEntries(exit.searchParams) } });
+  helper.getNode("status").receive({ req: { query: Object.fromEntries(exit.searchParams), cookies: browserCookies(createdMsg) } });
   return completed;
 }
 

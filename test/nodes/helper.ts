@@ -25,3 +25,10 @@ export function nextMessage(nodeId: string, timeoutMs = 15_000): Promise<Record<
     });
   });
 }
+
+export type Msg = Record<string, unknown>;
+
+/** The cookies a browser would bring back from the create msg's http response. */
+export function browserCookies(msg: Msg): Record<string, string> {
+  return Object.fromEntries(Object.entries((msg.cookies ?? {}) as Record<string, { value: string }>).map(([name, cookie]) => [name, cookie.value]));
+}

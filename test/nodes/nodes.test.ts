@@ -6,14 +6,11 @@ import { builtInEmulator } from "../../nodes/lib/builtin-emulator";
 import type { RunningEmulator } from "../../src/emulator";
 import { NATIONAL_IDS } from "../support/jobs";
 import { testDocumentsDir } from "../support/reference";
-import { helper, nextMessage, nodeModules } from "./helper";
+import { browserCookies, helper, type Msg, nextMessage, nodeModules } from "./helper";
 
 const pdf = readFileSync(path.join(testDocumentsDir, "PDF-1-4-testdokument.pdf"));
 const TAB = "tab";
 let emulator: RunningEmulator;
-
-type Msg = Record<string, unknown>;
-
 
 const config = { id: "config", type: "signering-config", environment: "emulator", z: "" };
 const tab = { id: TAB, type: "tab", label: "test" };
@@ -66,7 +63,7 @@ describe("direct signing in a real Node-RED runtime against the built-in emulato
 
     const confirmed = nextMessage("confirmed");
     // What an http-in node at the exit URL would pass on.
-    helper.getNode("status").receive({ req: { query: Object.fromEntries(exit.searchParams) }, payload: {} });
+    helper.getNode("status").receive({ req: { query: Object.fromEntries(exit.searchParams), cookies: browserCookies(createdMsg) }, payload: {} });
     const done = await confirmed;
     assert.equal((done.filename as string).endsWith(".pdf"), true);
     assert.equal((done.payload as Buffer).subarray(0, 5).toString(), "%PDF-");
@@ -92,10 +89,11 @@ describe("direct signing in a real Node-RED runtime against the built-in emulato
     await helper.load(nodeModules, flow);
     const created = nextMessage("created");
     helper.getNode("create").receive({ payload: pdf, signers: [{ customIdentifier: "c-1" }] });
-    const response = (await created).payload as { jobId: string };
+    const createdMsg = await created;
+    const response = createdMsg.payload as { jobId: string };
     const exit = new URL(emulator.control.reject(Number(response.jobId), 1).redirectUrl!);
     const failed = nextMessage("failed");
-    helper.getNode("status").receive({ req: { query: Object.fromEntries(exit.searchParams) } });
+    helper.getNode("status").receive({ req: { query: Object.fromEntries(exit.searchParams), cookies: browserCookies(createdMsg) } });
     assert.equal(((await failed).payload as { status: string }).status, "FAILED");
   });
 

@@ -28,7 +28,11 @@ export function startChild<Info>(script: string, args: string[], logFile: string
       clearTimeout(timer);
       reject(new Error(`${script} exited with ${code} before it was ready: ${tail(logFile)}`));
     });
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).once("line", (line) => {
+    // Node-RED logs to stdout too: the ready line is the first JSON object; the rest goes to the log.
+    let ready = false;
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
+      if (ready || !line.startsWith("{")) return appendFileSync(logFile, `${line}\n`);
+      ready = true;
       clearTimeout(timer);
       child.removeAllListeners("exit");
       resolve(handle(child, JSON.parse(line) as Info));

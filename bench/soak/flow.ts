@@ -1,7 +1,7 @@
 /**
  * The flow every soak runtime runs: `POST /soak/create` makes a direct job (status by polling)
  * from a PDF on disk; the polling status node hands each change to download → store → confirm.
- * A ledger (JSON lines) records each change when stored and when confirmed, and every error.
+ * A ledger (JSON lines) records each change when received, stored and confirmed, and every error.
  */
 
 export interface SoakFlowOptions {
@@ -58,7 +58,9 @@ export function soakFlow(options: SoakFlowOptions): Record<string, unknown>[] {
     { id: "soak-create-failed", type: "catch", z: TAB, name: "", scope: ["soak-read", "soak-create"], uncaught: false, wires: [["soak-refusal"]] },
     change("soak-refusal", "500", [{ t: "set", p: "statusCode", pt: "msg", to: "500", tot: "num" }, { t: "set", p: "payload", pt: "msg", to: "error.message", tot: "msg" }], [["soak-response"]]),
 
-    { id: "soak-status", type: "signering-status", z: TAB, config: "soak-config", mode: "poll", flow: "direct", pollingQueue: options.queue, wires: [["soak-download"], ["soak-stored-line"], ["soak-stored-line"]] },
+    { id: "soak-status", type: "signering-status", z: TAB, config: "soak-config", mode: "poll", flow: "direct", pollingQueue: options.queue, wires: [["soak-download", "soak-received-line"], ["soak-stored-line", "soak-received-line"], ["soak-stored-line", "soak-received-line"]] },
+    change("soak-received-line", "received", [{ t: "set", p: "payload", pt: "msg", to: ledgerLine("received"), tot: "jsonata" }], [["soak-ledger-received"]]),
+    fileOut("soak-ledger-received", options.ledgerFile, "str", [[]]),
     { id: "soak-download", type: "signering-download", z: TAB, config: "soak-config", pades: true, xades: false, wires: [["soak-path"]] },
     change("soak-path", "in documents/", [{ t: "set", p: "filename", pt: "msg", to: `"${options.documentsDir}/" & filename`, tot: "jsonata" }], [["soak-store"]]),
     fileOut("soak-store", "filename", "msg", [["soak-stored-line"]]),
