@@ -10,7 +10,11 @@ const layerRules = [
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ regex: "(^|/)(emulator|cli|nodes)(/|$)", message: "src/core imports nothing from src/emulator, src/cli or nodes/." }] },
+        {
+          patterns: [
+            { regex: "(^|/)(emulator|cli|nodes)(/|$)", message: "src/core imports nothing from src/emulator, src/cli or nodes/." },
+          ],
+        },
       ],
     },
   },

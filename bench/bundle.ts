@@ -21,7 +21,11 @@ function syntheticPdf(size: number, seed: number): Buffer {
 async function bundleOnce(documents: Buffer[]): Promise<number> {
   const started = process.hrtime.bigint();
   const bundle = createDocumentBundle({
-    documents: documents.map((content, index) => ({ fileName: documentFileName(index, `Document ${index}`), content, mimeType: "application/pdf" })),
+    documents: documents.map((content, index) => ({
+      fileName: documentFileName(index, `Document ${index}`),
+      content,
+      mimeType: "application/pdf",
+    })),
     manifestXml: "<manifest/>",
     credentials,
   });

@@ -101,7 +101,12 @@ export async function runCliBundleBenchmark(): Promise<void> {
         `zip -0 -q -j '${floorZip}' ${files.map((file) => `'${file}'`).join(" ")} && ` +
         `openssl pkcs12 -in '${keystore}' -nocerts -nodes -passin env:BENCH_P12_PASSWORD 2>/dev/null | ` +
         `openssl dgst -sha256 -sign /dev/stdin '${jobFile}' > /dev/null`;
-      const cli = () => measure(process.execPath, [CLI, "bundle", "--job", jobFile, "--keystore", keystore, "--keystore-password-env", "BENCH_P12_PASSWORD", "--out", out], env);
+      const cli = () =>
+        measure(
+          process.execPath,
+          [CLI, "bundle", "--job", jobFile, "--keystore", keystore, "--keystore-password-env", "BENCH_P12_PASSWORD", "--out", out],
+          env,
+        );
       const floor = () => measure("sh", ["-c", floorScript], env);
       await cli(); // warm-up: the files in the page cache, the modules compiled
       await floor();

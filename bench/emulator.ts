@@ -32,7 +32,9 @@ async function measure(label: string, total: number, target: number, operation: 
   for (let round = 0; round < ROUNDS; round++) rates.push(await rate(total, operation));
   const median = [...rates].sort((a, b) => a - b)[Math.floor(ROUNDS / 2)] as number;
   const rounds = rates.map((value) => value.toFixed(0)).join(", ");
-  console.log(`emulator ${label.padEnd(13)} ${median.toFixed(0).padStart(6)}/s median of ${ROUNDS} rounds of ${total} (${rounds}); target ${target}/s ${median >= target ? "ok" : "BELOW TARGET"}`);
+  console.log(
+    `emulator ${label.padEnd(13)} ${median.toFixed(0).padStart(6)}/s median of ${ROUNDS} rounds of ${total} (${rounds}); target ${target}/s ${median >= target ? "ok" : "BELOW TARGET"}`,
+  );
 }
 
 export async function runEmulatorBenchmark(): Promise<void> {

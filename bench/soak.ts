@@ -38,7 +38,13 @@ async function wave(soak: Soak, count: number): Promise<{ createdPerSecond: numb
 
 export async function runSoakBenchmark(): Promise<void> {
   const workDir = mkdtempSync(path.join(tmpdir(), "reliability-soak-bench-"));
-  const soak = new Soak({ workDir, pdfFile: path.join(__dirname, "..", "..", "test", "fixtures", "test-documents", "PDF-1-4-testdokument.pdf"), redeliverySeconds: 600, rateLimit: false, callsPerSecond: 0 });
+  const soak = new Soak({
+    workDir,
+    pdfFile: path.join(__dirname, "..", "..", "test", "fixtures", "test-documents", "PDF-1-4-testdokument.pdf"),
+    redeliverySeconds: 600,
+    rateLimit: false,
+    callsPerSecond: 0,
+  });
   try {
     await soak.startEmulator();
     await soak.startRuntime("A");
@@ -55,11 +61,18 @@ export async function runSoakBenchmark(): Promise<void> {
     const rss1000 = runtime.rssMb();
     const verdict = await soak.verdict();
     const growth = rss1000 - rss100;
-    console.log(`soak jobs created   ${rates.createdPerSecond.toFixed(1).padStart(6)}/s over ${JOBS - FIRST} jobs through one Node-RED runtime`);
+    console.log(
+      `soak jobs created   ${rates.createdPerSecond.toFixed(1).padStart(6)}/s over ${JOBS - FIRST} jobs through one Node-RED runtime`,
+    );
     console.log(`soak changes handled ${rates.handledPerSecond.toFixed(1).padStart(5)}/s (download, store, confirm)`);
-    console.log(`soak node-red rss   start ${rssStart.toFixed(0)} MB, after ${FIRST} jobs ${rss100.toFixed(0)} MB, after ${JOBS} jobs ${rss1000.toFixed(0)} MB; growth ${growth.toFixed(0)} MB, target ≤ ${RSS_TARGET_MB} MB ${growth <= RSS_TARGET_MB ? "ok" : "ABOVE TARGET"}`);
-    console.log(`soak ledger         lost ${verdict.lost}, unconfirmed ${verdict.unconfirmed}, handled twice ${verdict.handledTwice} (marked redelivered ${verdict.markedRedelivered}), delivered after confirm ${verdict.deliveredAfterConfirm}`);
-    if (verdict.lost > 0 || verdict.unconfirmed > 0 || verdict.deliveredAfterConfirm > 0 || verdict.unmarkedRedeliveries > 0) throw new Error(`the soak lost or duplicated changes: ${JSON.stringify(verdict)}`);
+    console.log(
+      `soak node-red rss   start ${rssStart.toFixed(0)} MB, after ${FIRST} jobs ${rss100.toFixed(0)} MB, after ${JOBS} jobs ${rss1000.toFixed(0)} MB; growth ${growth.toFixed(0)} MB, target ≤ ${RSS_TARGET_MB} MB ${growth <= RSS_TARGET_MB ? "ok" : "ABOVE TARGET"}`,
+    );
+    console.log(
+      `soak ledger         lost ${verdict.lost}, unconfirmed ${verdict.unconfirmed}, handled twice ${verdict.handledTwice} (marked redelivered ${verdict.markedRedelivered}), delivered after confirm ${verdict.deliveredAfterConfirm}`,
+    );
+    if (verdict.lost > 0 || verdict.unconfirmed > 0 || verdict.deliveredAfterConfirm > 0 || verdict.unmarkedRedeliveries > 0)
+      throw new Error(`the soak lost or duplicated changes: ${JSON.stringify(verdict)}`);
   } finally {
     await soak.close();
     rmSync(workDir, { recursive: true, force: true });

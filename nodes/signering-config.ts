@@ -53,8 +53,16 @@ export = function register(RED: NodeAPI): void {
     const warnIfExpiring = (created: SigneringClient) => {
       const daysLeft = Math.floor((created.certificate.validTo.getTime() - Date.now()) / DAY_MS);
       if (daysLeft >= EXPIRY_WARNING_DAYS || node.certificateNotice) return;
-      node.certificateNotice = RED._("signering-config.status.expiresSoon", { date: created.certificate.validTo.toISOString().slice(0, 10) });
-      node.warn(RED._("signering-config.warnings.expiresSoon", { subject: created.certificate.subject, date: created.certificate.validTo.toISOString(), days: daysLeft }));
+      node.certificateNotice = RED._("signering-config.status.expiresSoon", {
+        date: created.certificate.validTo.toISOString().slice(0, 10),
+      });
+      node.warn(
+        RED._("signering-config.warnings.expiresSoon", {
+          subject: created.certificate.subject,
+          date: created.certificate.validTo.toISOString(),
+          days: daysLeft,
+        }),
+      );
     };
     // The HMAC key is derived from the enterprise certificate's private key: every replica with
     // this configuration has it, it survives restarts, and there is no second secret to share.
@@ -62,7 +70,9 @@ export = function register(RED: NodeAPI): void {
       correlation ??= clientOptionsOf(config, node.credentials ?? {}, { RED, node }).then((options) => {
         const credentials = "privateKey" in options.keystore ? options.keystore : loadCredentials(options.keystore);
         const key = credentials.privateKey.export({ type: "pkcs8", format: "der" });
-        return new ExitCorrelation(correlationKeyFrom(key), apiRootOf(options.environment), (reason, substitutions) => RED._(`signering-config.exitReturn.${reason}`, substitutions));
+        return new ExitCorrelation(correlationKeyFrom(key), apiRootOf(options.environment), (reason, substitutions) =>
+          RED._(`signering-config.exitReturn.${reason}`, substitutions),
+        );
       });
       correlation.catch(() => (correlation = undefined));
       return correlation;
@@ -71,7 +81,13 @@ export = function register(RED: NodeAPI): void {
     if (node.environment === "emulator") {
       // Started at deploy, so its pages are listed in the log before the first job.
       builtInEmulator(RED.settings.userDir as string | undefined, (emulator) =>
-        node.log(RED._("signering-config.log.emulatorStarted", { portal: `${emulator.signerWebUrl}/portal`, outbox: `${emulator.signerWebUrl}/outbox`, api: emulator.apiRoot })),
+        node.log(
+          RED._("signering-config.log.emulatorStarted", {
+            portal: `${emulator.signerWebUrl}/portal`,
+            outbox: `${emulator.signerWebUrl}/outbox`,
+            api: emulator.apiRoot,
+          }),
+        ),
       ).catch((error: unknown) => node.error(RED._("signering-config.errors.emulatorFailed", { reason: (error as Error).message })));
     }
 
@@ -96,13 +112,23 @@ export = function register(RED: NodeAPI): void {
     const { keystore, password } =
       typeof body.id === "string" && body.id !== ""
         ? ((RED.nodes.getCredentials(body.id) as SigneringConfigCredentials | undefined) ?? {})
-        : { keystore: typeof body.keystore === "string" ? body.keystore : undefined, password: typeof body.password === "string" ? body.password : undefined };
+        : {
+            keystore: typeof body.keystore === "string" ? body.keystore : undefined,
+            password: typeof body.password === "string" ? body.password : undefined,
+          };
     if (!keystore) return void response.status(400).json({ error: RED._("signering-config.errors.noKeystoreUploaded") });
     try {
       const credentials = loadCredentials({ pkcs12: Buffer.from(keystore, "base64"), password: password ?? "" });
-      response.json({ subject: credentials.subject, organizationNumber: credentials.organizationNumber, validTo: credentials.validTo.toISOString() });
+      response.json({
+        subject: credentials.subject,
+        organizationNumber: credentials.organizationNumber,
+        validTo: credentials.validTo.toISOString(),
+      });
     } catch (error) {
-      response.status(400).json({ error: error instanceof Error ? error.message : String(error), code: error instanceof CertificateError ? error.code : undefined });
+      response.status(400).json({
+        error: error instanceof Error ? error.message : String(error),
+        code: error instanceof CertificateError ? error.code : undefined,
+      });
     }
   });
 
@@ -111,13 +137,23 @@ export = function register(RED: NodeAPI): void {
   RED.httpAdmin.post("/signering-config/check", RED.auth.needsPermission("signering-config.write"), (request, response) => {
     const body = (request.body ?? {}) as { id?: unknown; config?: unknown; credentials?: unknown };
     const stored = typeof body.id === "string" && body.id !== "";
-    const secrets = stored ? ((RED.nodes.getCredentials(body.id as string) as SigneringConfigCredentials | undefined) ?? {}) : textsOf(body.credentials, ["keystore", "password", "proxy"]);
-    const config = migrate<SigneringConfigDef>("signering-config", { ...fieldsFrom(body.config), id: "check", type: "signering-config" } as unknown as NodeDef);
+    const secrets = stored
+      ? ((RED.nodes.getCredentials(body.id as string) as SigneringConfigCredentials | undefined) ?? {})
+      : textsOf(body.credentials, ["keystore", "password", "proxy"]);
+    const config = migrate<SigneringConfigDef>("signering-config", {
+      ...fieldsFrom(body.config),
+      id: "check",
+      type: "signering-config",
+    } as unknown as NodeDef);
     clientOptionsOf(config, secrets, { RED, ...(stored ? { node: RED.nodes.getNode(body.id as string) ?? undefined } : {}) })
       .then(({ proxy, ...options }) => checkConnection({ ...options, ...(proxy ? { proxy } : {}) }))
       .then(
         (report) => response.json(report),
-        (error: unknown) => response.json({ ok: false, checks: [{ name: "configuration", ok: false, detail: error instanceof Error ? error.message : String(error) }] }),
+        (error: unknown) =>
+          response.json({
+            ok: false,
+            checks: [{ name: "configuration", ok: false, detail: error instanceof Error ? error.message : String(error) }],
+          }),
       );
   });
 };
@@ -126,10 +162,14 @@ export = function register(RED: NodeAPI): void {
 function fieldsFrom(value: unknown): Record<string, string | boolean> {
   const given = value && typeof value === "object" ? (value as Record<string, unknown>) : {};
   const defaults = fieldsOf("signering-config");
-  return Object.fromEntries(Object.entries(given).filter(([key, field]) => key in defaults && typeof field === typeof defaults[key])) as Record<string, string | boolean>;
+  return Object.fromEntries(
+    Object.entries(given).filter(([key, field]) => key in defaults && typeof field === typeof defaults[key]),
+  ) as Record<string, string | boolean>;
 }
 
 function textsOf<K extends string>(value: unknown, keys: readonly K[]): Partial<Record<K, string>> {
   const given = value && typeof value === "object" ? (value as Record<string, unknown>) : {};
-  return Object.fromEntries(keys.flatMap((key) => (typeof given[key] === "string" && given[key] !== "" ? [[key, given[key]]] : []))) as Partial<Record<K, string>>;
+  return Object.fromEntries(
+    keys.flatMap((key) => (typeof given[key] === "string" && given[key] !== "" ? [[key, given[key]]] : [])),
+  ) as Partial<Record<K, string>>;
 }

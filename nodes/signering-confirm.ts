@@ -18,27 +18,36 @@ export = function register(RED: NodeAPI): void {
     const def = createSigneringNode<ConfirmDef>(RED, node, "signering-confirm", saved);
     const config = requireConfig(RED, node, def.config);
 
-    handleInput(node, RED._("signering-confirm.status.confirming"), async (msg, send) => {
-      const configNode = config.use();
-      const signering = signeringOf(msg);
-      const url = signering.confirmationUrl;
-      if (typeof url !== "string") {
-        if (typeof signering.status !== "string") throw new InvalidInputError("msg.signering.confirmationUrl", RED._("signering-confirm.errors.noConfirmationUrl"));
-        // A status the service does not want confirmed (it offered no URL): passed on, as the official clients do.
+    handleInput(
+      node,
+      RED._("signering-confirm.status.confirming"),
+      async (msg, send) => {
+        const configNode = config.use();
+        const signering = signeringOf(msg);
+        const url = signering.confirmationUrl;
+        if (typeof url !== "string") {
+          if (typeof signering.status !== "string")
+            throw new InvalidInputError("msg.signering.confirmationUrl", RED._("signering-confirm.errors.noConfirmationUrl"));
+          // A status the service does not want confirmed (it offered no URL): passed on, as the official clients do.
+          send(msg);
+          return RED._("signering-confirm.status.nothingToConfirm", { jobId: String(signering.jobId ?? ""), status: signering.status });
+        }
+        try {
+          await (await configNode.client()).confirm(url);
+        } catch (error) {
+          // The flow has handled the change: the service delivers it again after its redelivery
+          // window, and this configuration marks that delivery as redelivered.
+          throw new Error(
+            RED._("signering-confirm.errors.notConfirmed", { jobId: signering.jobId ?? "", reason: (error as Error).message }),
+            { cause: error },
+          );
+        }
+        if (typeof signering.changeKey === "string") configNode.emittedChanges.confirmed(signering.changeKey);
         send(msg);
-        return RED._("signering-confirm.status.nothingToConfirm", { jobId: String(signering.jobId ?? ""), status: signering.status });
-      }
-      try {
-        await (await configNode.client()).confirm(url);
-      } catch (error) {
-        // The flow has handled the change: the service delivers it again after its redelivery
-        // window, and this configuration marks that delivery as redelivered.
-        throw new Error(RED._("signering-confirm.errors.notConfirmed", { jobId: signering.jobId ?? "", reason: (error as Error).message }), { cause: error });
-      }
-      if (typeof signering.changeKey === "string") configNode.emittedChanges.confirmed(signering.changeKey);
-      send(msg);
-      return RED._("signering-confirm.status.confirmed", { jobId: signering.jobId ?? "" });
-    }, config.notice);
+        return RED._("signering-confirm.status.confirmed", { jobId: signering.jobId ?? "" });
+      },
+      config.notice,
+    );
   }
 
   registerNode(RED, "signering-confirm", SigneringConfirm);

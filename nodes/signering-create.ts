@@ -41,7 +41,6 @@ interface CreateDef extends NodeDef {
   identifierInSignedDocuments: string;
 }
 
-
 export = function register(RED: NodeAPI): void {
   function SigneringCreate(this: Node, saved: CreateDef) {
     const node = this;
@@ -49,79 +48,101 @@ export = function register(RED: NodeAPI): void {
     const config = requireConfig(RED, node, def.config);
 
     const evaluate = (property: TypedProperty, msg: NodeMessageInFlow): unknown =>
-      property.value === "" && property.type === "str" ? undefined : RED.util.evaluateNodeProperty(property.value, property.type, node, msg);
+      property.value === "" && property.type === "str"
+        ? undefined
+        : RED.util.evaluateNodeProperty(property.value, property.type, node, msg);
     const text = (property: TypedProperty, msg: NodeMessageInFlow, field: string): string | undefined => {
       const value = evaluate(property, msg);
       if (value === undefined || value === null || value === "") return undefined;
-      if (typeof value !== "string" && typeof value !== "number") throw new InvalidInputError(field, RED._("signering-create.errors.notText", { type: typeof value }));
+      if (typeof value !== "string" && typeof value !== "number")
+        throw new InvalidInputError(field, RED._("signering-create.errors.notText", { type: typeof value }));
       return String(value);
     };
 
-    handleInput(node, RED._("signering-create.status.creating"), async (msg, send) => {
-      const configNode = config.use();
-      const overrides = ((msg as { job?: unknown }).job ?? {}) as Partial<DirectJob & PortalJob>;
-      if (typeof overrides !== "object") throw new InvalidInputError("msg.job", RED._("signering-create.errors.jobNotObject"));
-      const documentTitle =
-        text({ value: def.documentTitle, type: def.documentTitleType }, msg, "documentTitle") ??
-        (msg as { filename?: string }).filename?.replace(/^.*[\\/]/, "").replace(/\.pdf$/i, "") ??
-        RED._("signering-create.defaultDocumentTitle");
-      const common = {
-        title: text({ value: def.title, type: def.titleType }, msg, "title") ?? "",
-        documents: documentsFrom(msg.payload, documentTitle, RED._),
-        signers: signersFrom(evaluate({ value: def.signers, type: def.signersType }, msg), RED._),
-        ...optional("description", text({ value: def.description, type: def.descriptionType }, msg, "description")),
-        ...optional("reference", text({ value: def.reference, type: def.referenceType }, msg, "reference")),
-        ...optional("pollingQueue", def.pollingQueue.trim() || undefined),
-        ...optional("requiredAuthentication", def.requiredAuthentication ? (Number(def.requiredAuthentication) as 3 | 4) : undefined),
-        ...optional("identifierInSignedDocuments", (def.identifierInSignedDocuments || undefined) as DirectJob["identifierInSignedDocuments"]),
-      };
-      const client = await configNode.client();
-      if ((overrides.flow ?? def.flow) === "portal") {
-        const activationTime = text({ value: def.activationTime, type: def.activationTimeType }, msg, "activationTime");
-        const availableSeconds = def.availableSeconds ? Number(def.availableSeconds) : undefined;
-        const job: PortalJob = {
-          ...common,
-          ...optional("nonsensitiveTitle", def.nonsensitiveTitle.trim() || undefined),
-          ...(activationTime || availableSeconds !== undefined ? { availability: { ...optional("activationTime", activationTime), ...optional("availableSeconds", availableSeconds) } } : {}),
-          ...(overrides as Partial<PortalJob>),
-          signers: (overrides.signers as PortalJob["signers"]) ?? (common.signers as PortalJob["signers"]),
+    handleInput(
+      node,
+      RED._("signering-create.status.creating"),
+      async (msg, send) => {
+        const configNode = config.use();
+        const overrides = ((msg as { job?: unknown }).job ?? {}) as Partial<DirectJob & PortalJob>;
+        if (typeof overrides !== "object") throw new InvalidInputError("msg.job", RED._("signering-create.errors.jobNotObject"));
+        const documentTitle =
+          text({ value: def.documentTitle, type: def.documentTitleType }, msg, "documentTitle") ??
+          (msg as { filename?: string }).filename?.replace(/^.*[\\/]/, "").replace(/\.pdf$/i, "") ??
+          RED._("signering-create.defaultDocumentTitle");
+        const common = {
+          title: text({ value: def.title, type: def.titleType }, msg, "title") ?? "",
+          documents: documentsFrom(msg.payload, documentTitle, RED._),
+          signers: signersFrom(evaluate({ value: def.signers, type: def.signersType }, msg), RED._),
+          ...optional("description", text({ value: def.description, type: def.descriptionType }, msg, "description")),
+          ...optional("reference", text({ value: def.reference, type: def.referenceType }, msg, "reference")),
+          ...optional("pollingQueue", def.pollingQueue.trim() || undefined),
+          ...optional("requiredAuthentication", def.requiredAuthentication ? (Number(def.requiredAuthentication) as 3 | 4) : undefined),
+          ...optional(
+            "identifierInSignedDocuments",
+            (def.identifierInSignedDocuments || undefined) as DirectJob["identifierInSignedDocuments"],
+          ),
         };
-        const response = await client.portal.createJob(job);
+        const client = await configNode.client();
+        if ((overrides.flow ?? def.flow) === "portal") {
+          const activationTime = text({ value: def.activationTime, type: def.activationTimeType }, msg, "activationTime");
+          const availableSeconds = def.availableSeconds ? Number(def.availableSeconds) : undefined;
+          const job: PortalJob = {
+            ...common,
+            ...optional("nonsensitiveTitle", def.nonsensitiveTitle.trim() || undefined),
+            ...(activationTime || availableSeconds !== undefined
+              ? { availability: { ...optional("activationTime", activationTime), ...optional("availableSeconds", availableSeconds) } }
+              : {}),
+            ...(overrides as Partial<PortalJob>),
+            signers: (overrides.signers as PortalJob["signers"]) ?? (common.signers as PortalJob["signers"]),
+          };
+          const response = await client.portal.createJob(job);
+          msg.payload = response;
+          setSignering(msg, { ...response });
+          send(msg);
+          return RED._("signering-create.status.created", { jobId: response.jobId });
+        }
+        const correlation = await configNode.exitCorrelation();
+        const reference = correlation.newReference();
+        const given = (overrides as Partial<DirectJob>).exitUrls;
+        const exitUrl = (url: string | undefined, field: string) => withReference(url, reference, field, msg, RED);
+        const exitUrls = {
+          completion: exitUrl(
+            given?.completion ?? text({ value: def.completionUrl, type: def.completionUrlType }, msg, "completionUrl"),
+            "completionUrl",
+          ),
+          rejection: exitUrl(
+            given?.rejection ?? text({ value: def.rejectionUrl, type: def.rejectionUrlType }, msg, "rejectionUrl"),
+            "rejectionUrl",
+          ),
+          error: exitUrl(given?.error ?? text({ value: def.errorUrl, type: def.errorUrlType }, msg, "errorUrl"), "errorUrl"),
+        };
+        const job: DirectJob = {
+          ...common,
+          ...optional("statusRetrievalMethod", def.statusRetrievalMethod || undefined),
+          ...(overrides as Partial<DirectJob>),
+          exitUrls,
+          signers: (overrides.signers as DirectJob["signers"]) ?? (common.signers as DirectJob["signers"]),
+        };
+        const response = await client.direct.createJob(job);
+        // The browser brings this cookie back to the exit URL; an http response node sets it.
+        try {
+          const { name, cookie } = correlation.cookieFor(reference, response.statusUrl, exitUrls.completion);
+          const cookies = (msg as { cookies?: unknown }).cookies;
+          (msg as { cookies?: Record<string, unknown> }).cookies = {
+            ...(cookies && typeof cookies === "object" ? cookies : {}),
+            [name]: cookie,
+          };
+        } catch (error) {
+          node.warn(RED._("signering-create.warnings.noReturnCookie", { jobId: response.jobId, reason: (error as Error).message }));
+        }
         msg.payload = response;
-        setSignering(msg, { ...response });
+        setSignering(msg, { ...response, correlation: reference });
         send(msg);
         return RED._("signering-create.status.created", { jobId: response.jobId });
-      }
-      const correlation = await configNode.exitCorrelation();
-      const reference = correlation.newReference();
-      const given = (overrides as Partial<DirectJob>).exitUrls;
-      const exitUrl = (url: string | undefined, field: string) => withReference(url, reference, field, msg, RED);
-      const exitUrls = {
-        completion: exitUrl(given?.completion ?? text({ value: def.completionUrl, type: def.completionUrlType }, msg, "completionUrl"), "completionUrl"),
-        rejection: exitUrl(given?.rejection ?? text({ value: def.rejectionUrl, type: def.rejectionUrlType }, msg, "rejectionUrl"), "rejectionUrl"),
-        error: exitUrl(given?.error ?? text({ value: def.errorUrl, type: def.errorUrlType }, msg, "errorUrl"), "errorUrl"),
-      };
-      const job: DirectJob = {
-        ...common,
-        ...optional("statusRetrievalMethod", def.statusRetrievalMethod || undefined),
-        ...(overrides as Partial<DirectJob>),
-        exitUrls,
-        signers: (overrides.signers as DirectJob["signers"]) ?? (common.signers as DirectJob["signers"]),
-      };
-      const response = await client.direct.createJob(job);
-      // The browser brings this cookie back to the exit URL; an http response node sets it.
-      try {
-        const { name, cookie } = correlation.cookieFor(reference, response.statusUrl, exitUrls.completion);
-        const cookies = (msg as { cookies?: unknown }).cookies;
-        (msg as { cookies?: Record<string, unknown> }).cookies = { ...(cookies && typeof cookies === "object" ? cookies : {}), [name]: cookie };
-      } catch (error) {
-        node.warn(RED._("signering-create.warnings.noReturnCookie", { jobId: response.jobId, reason: (error as Error).message }));
-      }
-      msg.payload = response;
-      setSignering(msg, { ...response, correlation: reference });
-      send(msg);
-      return RED._("signering-create.status.created", { jobId: response.jobId });
-    }, config.notice);
+      },
+      config.notice,
+    );
   }
 
   registerNode(RED, "signering-create", SigneringCreate);
@@ -137,7 +158,8 @@ function documentsFrom(payload: unknown, defaultTitle: string, t: Translate): Jo
   if (Array.isArray(payload)) {
     return payload.map((entry: unknown, index) => {
       const { title, content } = (entry ?? {}) as { title?: unknown; content?: unknown };
-      if (!Buffer.isBuffer(content)) throw new InvalidInputError(`msg.payload[${index}].content`, t("signering-create.errors.contentNotBuffer"));
+      if (!Buffer.isBuffer(content))
+        throw new InvalidInputError(`msg.payload[${index}].content`, t("signering-create.errors.contentNotBuffer"));
       return { title: typeof title === "string" ? title : `${defaultTitle} ${index + 1}`, content };
     });
   }

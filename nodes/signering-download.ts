@@ -31,25 +31,30 @@ export = function register(RED: NodeAPI): void {
     const def = createSigneringNode<DownloadDef>(RED, node, "signering-download", saved);
     const config = requireConfig(RED, node, def.config);
 
-    handleInput(node, RED._("signering-download.status.downloading"), async (msg, send) => {
-      const configNode = config.use();
-      // The client stops a download beyond the configuration's maxDownloadBytes (ResponseTooLargeError).
-      const client = await configNode.client();
-      if (def.mode === "archive") {
-        const documentId = archiveIdOf(RED, node, def, msg);
-        const content = await collect(await client.archive.getPades(documentId));
-        deliver(msg, [{ filename: `archived-${safeName(documentId)}.pdf`, kind: "pades", content }]);
-        setSignering(msg, { archiveDocumentId: documentId });
+    handleInput(
+      node,
+      RED._("signering-download.status.downloading"),
+      async (msg, send) => {
+        const configNode = config.use();
+        // The client stops a download beyond the configuration's maxDownloadBytes (ResponseTooLargeError).
+        const client = await configNode.client();
+        if (def.mode === "archive") {
+          const documentId = archiveIdOf(RED, node, def, msg);
+          const content = await collect(await client.archive.getPades(documentId));
+          deliver(msg, [{ filename: `archived-${safeName(documentId)}.pdf`, kind: "pades", content }]);
+          setSignering(msg, { archiveDocumentId: documentId });
+          send(msg);
+          return RED._("signering-download.status.archived", { documentId });
+        }
+        // Service URLs only from msg.signering (what this package's nodes put there), never from msg.payload or msg.req.
+        const status = statusOf(signeringOf(msg), RED._);
+        const documents = await downloadSigned(client, def, status, RED._);
+        deliver(msg, documents);
         send(msg);
-        return RED._("signering-download.status.archived", { documentId });
-      }
-      // Service URLs only from msg.signering (what this package's nodes put there), never from msg.payload or msg.req.
-      const status = statusOf(signeringOf(msg), RED._);
-      const documents = await downloadSigned(client, def, status, RED._);
-      deliver(msg, documents);
-      send(msg);
-      return RED._("signering-download.status.downloaded", { jobId: status.jobId, count: documents.length });
-    }, config.notice);
+        return RED._("signering-download.status.downloaded", { jobId: status.jobId, count: documents.length });
+      },
+      config.notice,
+    );
   }
 
   registerNode(RED, "signering-download", SigneringDownload);
@@ -64,12 +69,24 @@ async function downloadSigned(
   const documents: DownloadedDocument[] = [];
   const job = safeName(status.jobId);
   if (def.pades !== false) {
-    if (!status.padesUrl) throw new InvalidInputError("msg.signering.padesUrl", t("signering-download.errors.noPades", { jobId: status.jobId, status: status.status }));
-    documents.push({ filename: `signed-job-${job}.pdf`, kind: "pades", content: await collect(await client.downloadPades(status.padesUrl)) });
+    if (!status.padesUrl)
+      throw new InvalidInputError(
+        "msg.signering.padesUrl",
+        t("signering-download.errors.noPades", { jobId: status.jobId, status: status.status }),
+      );
+    documents.push({
+      filename: `signed-job-${job}.pdf`,
+      kind: "pades",
+      content: await collect(await client.downloadPades(status.padesUrl)),
+    });
   }
   if (def.xades) {
     for (const [index, url] of xadesUrlsOf(status).entries()) {
-      documents.push({ filename: `signed-job-${job}-signer-${index + 1}.xml`, kind: "xades", content: await collect(await client.downloadXades(url)) });
+      documents.push({
+        filename: `signed-job-${job}-signer-${index + 1}.xml`,
+        kind: "xades",
+        content: await collect(await client.downloadXades(url)),
+      });
     }
   }
   if (documents.length === 0) throw new InvalidInputError("xades", t("signering-download.errors.nothing"));
@@ -86,7 +103,10 @@ function deliver(msg: NodeMessageInFlow, documents: DownloadedDocument[]): void 
 function archiveIdOf(RED: NodeAPI, node: Node, def: DownloadDef, msg: NodeMessageInFlow): string {
   const value: unknown = RED.util.evaluateNodeProperty(def.archiveId, def.archiveIdType, node, msg);
   if ((typeof value !== "string" && typeof value !== "number") || String(value).trim() === "") {
-    throw new InvalidInputError(def.archiveIdType === "msg" ? `msg.${def.archiveId}` : "archiveId", RED._("signering-download.errors.archiveId"));
+    throw new InvalidInputError(
+      def.archiveIdType === "msg" ? `msg.${def.archiveId}` : "archiveId",
+      RED._("signering-download.errors.archiveId"),
+    );
   }
   return String(value).trim();
 }
@@ -98,7 +118,9 @@ function statusOf(signering: SigneringContext, t: Translate): DirectJobStatus | 
 }
 
 function xadesUrlsOf(status: DirectJobStatus | PortalJobStatus): string[] {
-  return status.flow === "portal" ? (status.signatures ?? []).flatMap((signature) => (signature.xadesUrl ? [signature.xadesUrl] : [])) : (status.xadesUrls ?? []).map((xades) => xades.url);
+  return status.flow === "portal"
+    ? (status.signatures ?? []).flatMap((signature) => (signature.xadesUrl ? [signature.xadesUrl] : []))
+    : (status.xadesUrls ?? []).map((xades) => xades.url);
 }
 
 async function collect(stream: Readable): Promise<Buffer> {

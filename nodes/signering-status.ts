@@ -45,20 +45,28 @@ export = function register(RED: NodeAPI): void {
       return;
     }
 
-    handleInput(node, RED._("signering-status.status.fetching"), async (msg, send) => {
-      const configNode = config.use();
-      const query = ((msg as { req?: { query?: Record<string, string> } }).req?.query ?? {}) as Record<string, string | undefined>;
-      const token = query.status_query_token ?? ((msg as { statusQueryToken?: string }).statusQueryToken || undefined);
-      if (!token) throw new InvalidInputError("msg.req.query.status_query_token", RED._("signering-status.errors.tokenMissing"));
-      const given = signeringOf(msg).statusUrl;
-      const statusUrl =
-        typeof given === "string" && given !== ""
-          ? given
-          : (await configNode.exitCorrelation()).statusUrlOf(query[RETURN_PARAMETER], (msg as { req?: { cookies?: unknown } }).req?.cookies);
-      const status = await (await configNode.client()).direct.getStatus(statusUrl, token);
-      send(route(msg, status));
-      return RED._("signering-status.status.received", { jobId: status.jobId, status: status.status });
-    }, config.notice);
+    handleInput(
+      node,
+      RED._("signering-status.status.fetching"),
+      async (msg, send) => {
+        const configNode = config.use();
+        const query = ((msg as { req?: { query?: Record<string, string> } }).req?.query ?? {}) as Record<string, string | undefined>;
+        const token = query.status_query_token ?? ((msg as { statusQueryToken?: string }).statusQueryToken || undefined);
+        if (!token) throw new InvalidInputError("msg.req.query.status_query_token", RED._("signering-status.errors.tokenMissing"));
+        const given = signeringOf(msg).statusUrl;
+        const statusUrl =
+          typeof given === "string" && given !== ""
+            ? given
+            : (await configNode.exitCorrelation()).statusUrlOf(
+                query[RETURN_PARAMETER],
+                (msg as { req?: { cookies?: unknown } }).req?.cookies,
+              );
+        const status = await (await configNode.client()).direct.getStatus(statusUrl, token);
+        send(route(msg, status));
+        return RED._("signering-status.status.received", { jobId: status.jobId, status: status.status });
+      },
+      config.notice,
+    );
   }
 
   registerNode(RED, "signering-status", SigneringStatus);
@@ -82,10 +90,23 @@ function startPolling(
         const client = await config.use().client();
         node.status({ fill: "blue", shape: "ring", text: RED._("signering-status.status.polling", { queue: label }) });
         const onWait = (nextPoll: Date) =>
-          node.status({ fill: "blue", shape: "ring", text: RED._("signering-status.status.nextPoll", { queue: label, time: nextPoll.toLocaleTimeString("nb-NO") }) });
-        for await (const change of client.statusChanges({ flow: def.flow, ...(queue ? { pollingQueue: queue } : {}), signal: stop.signal, onWait })) {
+          node.status({
+            fill: "blue",
+            shape: "ring",
+            text: RED._("signering-status.status.nextPoll", { queue: label, time: nextPoll.toLocaleTimeString("nb-NO") }),
+          });
+        for await (const change of client.statusChanges({
+          flow: def.flow,
+          ...(queue ? { pollingQueue: queue } : {}),
+          signal: stop.signal,
+          onWait,
+        })) {
           node.send(route({ _msgid: RED.util.generateId() } as NodeMessageInFlow, change));
-          node.status({ fill: "green", shape: "dot", text: RED._("signering-status.status.received", { jobId: change.jobId, status: change.status }) });
+          node.status({
+            fill: "green",
+            shape: "dot",
+            text: RED._("signering-status.status.received", { jobId: change.jobId, status: change.status }),
+          });
         }
       } catch (error) {
         if (stop.signal.aborted) return;

@@ -39,7 +39,11 @@ async function unpack(zip: Buffer, label: string): Promise<Unpacked> {
 
 async function bundleOf(titles: string[], label: string): Promise<Unpacked & { zip: Buffer; size: number }> {
   const bundle = createDocumentBundle({
-    documents: titles.map((title, index) => ({ fileName: documentFileName(index, title), content: pdf(title), mimeType: "application/pdf" })),
+    documents: titles.map((title, index) => ({
+      fileName: documentFileName(index, title),
+      content: pdf(title),
+      mimeType: "application/pdf",
+    })),
     manifestXml,
     credentials,
   });
@@ -69,7 +73,10 @@ describe("document bundle (ASiC-E) verified by xmlsec1", () => {
       assert.ok(result.ok, result.output);
       const signatures = readFileSync(path.join(dir, "signatures.xml"), "utf8");
       assert.equal((signatures.match(/<X509Certificate>/g) ?? []).length, 2, "leaf and CA in KeyInfo");
-      assert.match(signatures, /<ns2:X509IssuerName>CN=Evil &amp; \\&lt;Co\\&gt; \\"Quotes\\" 'x' æøå 🙂,O=Emulator,C=NO<\/ns2:X509IssuerName>/);
+      assert.match(
+        signatures,
+        /<ns2:X509IssuerName>CN=Evil &amp; \\&lt;Co\\&gt; \\"Quotes\\" 'x' æøå 🙂,O=Emulator,C=NO<\/ns2:X509IssuerName>/,
+      );
     });
   }
 
@@ -91,17 +98,28 @@ describe("document bundle (ASiC-E) verified by xmlsec1", () => {
     };
     assert.equal(tamper(path.join(dir, names[1] as string), flipLastByte).ok, false, "tampered document");
     assert.equal(tamper(path.join(dir, "manifest.xml"), flipLastByte).ok, false, "tampered manifest");
-    const laterTime = (content: Buffer) => Buffer.from(content.toString("utf8").replace(/(<SigningTime>\d{4})/, (_, year) => `${year.slice(0, -1)}9`), "utf8");
+    const laterTime = (content: Buffer) =>
+      Buffer.from(
+        content.toString("utf8").replace(/(<SigningTime>\d{4})/, (_, year) => `${year.slice(0, -1)}9`),
+        "utf8",
+      );
     assert.equal(tamper(signatureFile, laterTime).ok, false, "tampered signing time");
     assert.ok(verifyWithXmlsec(signatureFile).ok, "the untouched files still verify");
   });
 
   it("streams without copying documents: the stream yields the document buffers themselves", async () => {
     const document = pdf("x".repeat(1000));
-    const bundle = createDocumentBundle({ documents: [{ fileName: "0000_a.pdf", content: document, mimeType: "application/pdf" }], manifestXml, credentials });
+    const bundle = createDocumentBundle({
+      documents: [{ fileName: "0000_a.pdf", content: document, mimeType: "application/pdf" }],
+      manifestXml,
+      credentials,
+    });
     const chunks: Buffer[] = [];
     for await (const chunk of bundle.stream()) chunks.push(chunk as Buffer);
-    assert.ok(chunks.some((chunk) => chunk.buffer === document.buffer), "document passed through by reference");
+    assert.ok(
+      chunks.some((chunk) => chunk.buffer === document.buffer),
+      "document passed through by reference",
+    );
     assert.equal(Buffer.concat(chunks).length, bundle.size);
   });
 });
@@ -119,7 +137,10 @@ describe("text documents in the bundle", () => {
       exitUrls: { completion: "https://example.com/ok", rejection: "https://example.com/no", error: "https://example.com/err" },
     };
     const packaged = packageDirectJob(job, { organizationNumber: "123456785" }, credentials);
-    assert.match(packaged.manifestXml, /<document href="0000_contract.pdf" mime="application\/pdf">.*<document href="0001_terms.txt" mime="text\/plain">/);
+    assert.match(
+      packaged.manifestXml,
+      /<document href="0000_contract.pdf" mime="application\/pdf">.*<document href="0001_terms.txt" mime="text\/plain">/,
+    );
     const { dir, names } = await unpack(await packaged.bundle.toBuffer(), "text");
     assert.deepEqual(names, ["0000_contract.pdf", "0001_terms.txt", "manifest.xml", "META-INF/signatures.xml"]);
     assert.deepEqual(readFileSync(path.join(dir, "0001_terms.txt")), terms);

@@ -31,13 +31,27 @@ interface Run {
 
 function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { env: { ...process.env, SENDER_P12_PASSWORD: "hemmelig", ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [cli, ...args],
+      { env: { ...process.env, SENDER_P12_PASSWORD: "hemmelig", ...env } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
-const connection = () => ["--env", server.apiRoot, "--keystore", keystoreFile, "--keystore-password-env", "SENDER_P12_PASSWORD", "--ca", caFile];
+const connection = () => [
+  "--env",
+  server.apiRoot,
+  "--keystore",
+  keystoreFile,
+  "--keystore-password-env",
+  "SENDER_P12_PASSWORD",
+  "--ca",
+  caFile,
+];
 
 before(async () => {
   writeFileSync(keystoreFile, toPkcs12(ca.issueEnterpriseCertificate({ organizationNumber: "123456785" }), { password: "hemmelig" }));
@@ -66,7 +80,17 @@ after(async () => {
 describe("posten-signering CLI", () => {
   it("bundle writes the signed ASiC-E of the job JSON from the README", async () => {
     const out = path.join(dir, "job.asice");
-    const result = await run(["bundle", "--job", jobFile, "--keystore", keystoreFile, "--keystore-password-env", "SENDER_P12_PASSWORD", "--out", out]);
+    const result = await run([
+      "bundle",
+      "--job",
+      jobFile,
+      "--keystore",
+      keystoreFile,
+      "--keystore-password-env",
+      "SENDER_P12_PASSWORD",
+      "--out",
+      out,
+    ]);
     assert.equal(result.code, 0, result.stderr);
     const printed = JSON.parse(result.stdout) as { bytes: number; sender: string };
     assert.equal(printed.sender, "123456785");
@@ -89,20 +113,33 @@ describe("posten-signering CLI", () => {
     assert.equal(result.code, 0, result.stderr);
     const response = JSON.parse(result.stdout);
     assert.equal(response.statusUrl, `${server.apiRoot}/123456785/direct/signature-jobs/1/status`);
-    assert.deepEqual(response.signers.map((signer: { href: string }) => signer.href), [1, 2].map((n) => `${server.apiRoot}/123456785/direct/signature-jobs/1/signers/${n}`));
+    assert.deepEqual(
+      response.signers.map((signer: { href: string }) => signer.href),
+      [1, 2].map((n) => `${server.apiRoot}/123456785/direct/signature-jobs/1/signers/${n}`),
+    );
   });
 
   it("poll prints NO_CHANGES with the next permitted poll time", async () => {
-    server.on("GET", "/123456785/portal/signature-jobs?polling_queue=q1", { status: 204, headers: { "X-Next-permitted-poll-time": "2030-01-01T10:00:00Z" } });
+    server.on("GET", "/123456785/portal/signature-jobs?polling_queue=q1", {
+      status: 204,
+      headers: { "X-Next-permitted-poll-time": "2030-01-01T10:00:00Z" },
+    });
     const result = await run(["poll", "--flow", "portal", "--queue", "q1", ...connection()]);
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(JSON.parse(result.stdout), { flow: "portal", status: "NO_CHANGES", nextPermittedPollTime: "2030-01-01T10:00:00.000Z" });
+    assert.deepEqual(JSON.parse(result.stdout), {
+      flow: "portal",
+      status: "NO_CHANGES",
+      nextPermittedPollTime: "2030-01-01T10:00:00.000Z",
+    });
   });
 
   it("refuses a server that is not Posten's with exit 1 and a clear message, unless told not to check", async () => {
     const impostor = await MtlsTestServer.start({ ca, certificate: ca.issueServerCertificate({ organizationNumber: "123456785" }) });
     try {
-      impostor.on("GET", "/123456785/portal/signature-jobs", { status: 204, headers: { "X-Next-permitted-poll-time": "2030-01-01T10:00:00Z" } });
+      impostor.on("GET", "/123456785/portal/signature-jobs", {
+        status: 204,
+        headers: { "X-Next-permitted-poll-time": "2030-01-01T10:00:00Z" },
+      });
       const args = ["poll", "--flow", "portal", "--env", impostor.apiRoot, ...connection().slice(2)];
       const refused = await run(args);
       assert.equal(refused.code, 1);
@@ -146,12 +183,32 @@ describe("posten-signering bundle validates as create does", () => {
   const pdfDocument = { title: "Contract", file: "contract.pdf" };
   const cases: [string, Record<string, unknown>, RegExp][] = [
     ["21 documents", { documents: Array.from({ length: 21 }, () => pdfDocument) }, /documents: must have at most 20 entries, had 21/],
-    ["11 signers", { signers: Array.from({ length: 11 }, (_, i) => ({ customIdentifier: `s${i}` })) }, /signers: must have at most 10 entries, had 11/],
-    ["bad national ID check digits", { signers: [{ personalIdentificationNumber: "01019010047" }] }, /signers\[0\]\.personalIdentificationNumber: 010190\*{5} has wrong check digits/],
+    [
+      "11 signers",
+      { signers: Array.from({ length: 11 }, (_, i) => ({ customIdentifier: `s${i}` })) },
+      /signers: must have at most 10 entries, had 11/,
+    ],
+    [
+      "bad national ID check digits",
+      { signers: [{ personalIdentificationNumber: "01019010047" }] },
+      /signers\[0\]\.personalIdentificationNumber: 010190\*{5} has wrong check digits/,
+    ],
     ["an 81-character title", { title: "x".repeat(81) }, /title: must be at most 80 characters, was 81/],
-    ["a text file as PDF", { documents: [{ title: "Notes", file: "notes.txt", mimeType: "application/pdf" }] }, /documents\[0\]\.content: must be a PDF/],
-    ["a missing exit URL", { exitUrls: { completion: "https://example.com/ok", rejection: "https://example.com/no" } }, /exitUrls\.error: is required/],
-    ["a control character in a document title", { documents: [{ title: "Avtale\u0001", file: "contract.pdf" }] }, /documents\[0\]\.title: contains a character XML does not allow \(U\+0001 at position 7\)/],
+    [
+      "a text file as PDF",
+      { documents: [{ title: "Notes", file: "notes.txt", mimeType: "application/pdf" }] },
+      /documents\[0\]\.content: must be a PDF/,
+    ],
+    [
+      "a missing exit URL",
+      { exitUrls: { completion: "https://example.com/ok", rejection: "https://example.com/no" } },
+      /exitUrls\.error: is required/,
+    ],
+    [
+      "a control character in a document title",
+      { documents: [{ title: "Avtale\u0001", file: "contract.pdf" }] },
+      /documents\[0\]\.title: contains a character XML does not allow \(U\+0001 at position 7\)/,
+    ],
   ];
   before(() => writeFileSync(path.join(dir, "notes.txt"), "Just some notes\n"));
   for (const [label, change, message] of cases) {
@@ -159,7 +216,17 @@ describe("posten-signering bundle validates as create does", () => {
       const badJob = path.join(dir, `bad-${label.replace(/\W+/g, "-")}.json`);
       writeFileSync(badJob, JSON.stringify({ ...base(), ...change }));
       const out = path.join(dir, `bad-${label.replace(/\W+/g, "-")}.asice`);
-      const result = await run(["bundle", "--job", badJob, "--keystore", keystoreFile, "--keystore-password-env", "SENDER_P12_PASSWORD", "--out", out]);
+      const result = await run([
+        "bundle",
+        "--job",
+        badJob,
+        "--keystore",
+        keystoreFile,
+        "--keystore-password-env",
+        "SENDER_P12_PASSWORD",
+        "--out",
+        out,
+      ]);
       assert.equal(result.code, 1, result.stderr);
       assert.match(result.stderr, message);
       assert.match(result.stderr, /\[INVALID_INPUT\]/);
@@ -170,7 +237,17 @@ describe("posten-signering bundle validates as create does", () => {
     const textJob = path.join(dir, "text-job.json");
     writeFileSync(textJob, JSON.stringify({ ...base(), documents: [pdfDocument, { title: "Notes", file: "notes.txt" }] }));
     const out = path.join(dir, "text-job.asice");
-    const result = await run(["bundle", "--job", textJob, "--keystore", keystoreFile, "--keystore-password-env", "SENDER_P12_PASSWORD", "--out", out]);
+    const result = await run([
+      "bundle",
+      "--job",
+      textJob,
+      "--keystore",
+      keystoreFile,
+      "--keystore-password-env",
+      "SENDER_P12_PASSWORD",
+      "--out",
+      out,
+    ]);
     assert.equal(result.code, 0, result.stderr);
     const zip = await JSZip.loadAsync(readFileSync(out));
     assert.deepEqual(Object.keys(zip.files), ["0000_contract.pdf", "0001_notes.txt", "manifest.xml", "META-INF/signatures.xml"]);
@@ -187,7 +264,16 @@ describe("posten-signering check, archive and connection options", () => {
     writeFileSync(emulatorCa, emulator.caCertificatePem);
   });
   after(async () => emulator.close());
-  const emulatorConnection = () => ["--env", emulator.apiRoot, "--keystore", emulator.clientKeystoreFile, "--keystore-password-env", "EMULATOR_P12_PASSWORD", "--ca", emulatorCa];
+  const emulatorConnection = () => [
+    "--env",
+    emulator.apiRoot,
+    "--keystore",
+    emulator.clientKeystoreFile,
+    "--keystore-password-env",
+    "EMULATOR_P12_PASSWORD",
+    "--ca",
+    emulatorCa,
+  ];
   const emulatorEnv = () => ({ EMULATOR_P12_PASSWORD: emulator.clientKeystorePassword });
 
   it("check passes every step against the emulator, prints the report and exits 0", async () => {
@@ -196,7 +282,10 @@ describe("posten-signering check, archive and connection options", () => {
     const report = JSON.parse(result.stdout) as PreflightReport;
     assert.equal(report.ok, true);
     assert.equal(report.certificate?.organizationNumber, "123456785");
-    assert.deepEqual(report.checks.map((check) => [check.name, check.ok]), ["keystore", "certificate", "trust anchors", "network", "tls", "api"].map((name) => [name, true]));
+    assert.deepEqual(
+      report.checks.map((check) => [check.name, check.ok]),
+      ["keystore", "certificate", "trust anchors", "network", "tls", "api"].map((name) => [name, true]),
+    );
   });
 
   it("check exits 1 at the network step on a closed port, and with a wrong password at the keystore step", async () => {
@@ -214,12 +303,19 @@ describe("posten-signering check, archive and connection options", () => {
     assert.match(report.checks.at(-1)?.detail ?? "", /ECONNREFUSED/);
     const wrong = await run(["check", ...emulatorConnection()], { EMULATOR_P12_PASSWORD: "wrong" });
     assert.equal(wrong.code, 1);
-    assert.deepEqual((JSON.parse(wrong.stdout) as PreflightReport).checks.map((check) => [check.name, check.ok]), [["keystore", false]]);
+    assert.deepEqual(
+      (JSON.parse(wrong.stdout) as PreflightReport).checks.map((check) => [check.name, check.ok]),
+      [["keystore", false]],
+    );
   });
 
   it("archive writes the archived PAdES of a document id", async () => {
     const pades = Buffer.concat([Buffer.from("%PDF-1.7\n"), Buffer.alloc(4096, 7)]);
-    server.on("GET", "/123456785/archive/documents/doc-7/pades", { status: 200, headers: { "content-type": "application/pdf" }, body: pades });
+    server.on("GET", "/123456785/archive/documents/doc-7/pades", {
+      status: 200,
+      headers: { "content-type": "application/pdf" },
+      body: pades,
+    });
     const out = path.join(dir, "archived.pdf");
     const result = await run(["archive", "--id", "doc-7", "--out", out, ...connection()]);
     assert.equal(result.code, 0, result.stderr);
@@ -241,9 +337,24 @@ describe("posten-signering check, archive and connection options", () => {
     const productionKeystore = path.join(dir, "production.p12");
     const issued = TestCertificateAuthority.create("Buypass Class 3 CA 3").issueEnterpriseCertificate({ organizationNumber: "123456785" });
     writeFileSync(productionKeystore, toPkcs12(issued, { password: "hemmelig" }));
-    const qa = await run(["poll", "--flow", "direct", "--env", "qa", "--keystore", productionKeystore, "--keystore-password-env", "SENDER_P12_PASSWORD", "--connect-timeout", "500"]);
+    const qa = await run([
+      "poll",
+      "--flow",
+      "direct",
+      "--env",
+      "qa",
+      "--keystore",
+      productionKeystore,
+      "--keystore-password-env",
+      "SENDER_P12_PASSWORD",
+      "--connect-timeout",
+      "500",
+    ]);
     assert.equal(qa.code, 1);
-    assert.match(qa.stderr, /production certificate \(issued by ".*Buypass Class 3 CA 3.*"\), but the environment is qa.*\[CERTIFICATE_ENVIRONMENT_MISMATCH\]/);
+    assert.match(
+      qa.stderr,
+      /production certificate \(issued by ".*Buypass Class 3 CA 3.*"\), but the environment is qa.*\[CERTIFICATE_ENVIRONMENT_MISMATCH\]/,
+    );
   });
 
   it("create --dump-dir keeps the sent bundle, and --debug logs the request on stderr", async () => {
@@ -271,7 +382,17 @@ describe("posten-signering check, archive and connection options", () => {
   it("lists every command in --help, with the connection options", async () => {
     const help = await run(["--help"]);
     assert.equal(help.code, 0);
-    for (const command of ["check", "bundle", "create", "archive", "download", "emulator"]) assert.match(help.stdout, new RegExp(`posten-signering ${command} `));
-    for (const flag of ["--proxy URL", "--connect-timeout MS", "--response-timeout MS", "--download-timeout MS", "--debug", "--dump-dir DIR", "qa"]) assert.ok(help.stdout.includes(flag), flag);
+    for (const command of ["check", "bundle", "create", "archive", "download", "emulator"])
+      assert.match(help.stdout, new RegExp(`posten-signering ${command} `));
+    for (const flag of [
+      "--proxy URL",
+      "--connect-timeout MS",
+      "--response-timeout MS",
+      "--download-timeout MS",
+      "--debug",
+      "--dump-dir DIR",
+      "qa",
+    ])
+      assert.ok(help.stdout.includes(flag), flag);
   });
 });

@@ -6,7 +6,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { format, inspect } from "node:util";
 import { describe, it } from "node:test";
-import { InvalidInputError, loadCredentials, organizationNumberOfCertificate, type SigneringClientOptions, TransportError, UntrustedServerError } from "../src/core";
+import {
+  InvalidInputError,
+  loadCredentials,
+  organizationNumberOfCertificate,
+  type SigneringClientOptions,
+  TransportError,
+  UntrustedServerError,
+} from "../src/core";
 import { serverCertificateWithSubject } from "./support/hostile-certificates";
 import { directJob, NATIONAL_IDS } from "./support/jobs";
 import { clientFixture, NS, ORG } from "./support/client-fixture";
@@ -25,7 +32,10 @@ const noChanges = { status: 204, headers: { "X-Next-permitted-poll-time": "2030-
 
 describe("only Posten is Posten (issue 8.5)", () => {
   it("refuses a server certificate whose CN merely starts with Posten's organization number", async () => {
-    const attacker = await MtlsTestServer.start({ ca, certificate: serverCertificateWithSubject(ca, [{ shortName: "CN", value: "984661185.attacker.example" }]) });
+    const attacker = await MtlsTestServer.start({
+      ca,
+      certificate: serverCertificateWithSubject(ca, [{ shortName: "CN", value: "984661185.attacker.example" }]),
+    });
     try {
       attacker.on("GET", `/${ORG}/portal/signature-jobs`, noChanges);
       await assert.rejects(client({ environment: { url: attacker.apiRoot } }).portal.nextStatusChange(), (error: unknown) => {
@@ -45,7 +55,10 @@ describe("only Posten is Posten (issue 8.5)", () => {
       { allowOutsideValidity: true },
     );
     assert.equal(seid1.organizationNumber, "988015814");
-    for (const [file, number] of [["test4-autentiseringssertifikat-vid-europa.cer", "100101688"], ["test4-autentiseringssertifikat-qceseal.cer", "100101696"]] as const) {
+    for (const [file, number] of [
+      ["test4-autentiseringssertifikat-vid-europa.cer", "100101688"],
+      ["test4-autentiseringssertifikat-qceseal.cer", "100101696"],
+    ] as const) {
       assert.equal(organizationNumberOfCertificate(new X509Certificate(readFileSync(path.join(realCertificatesDir, file)))), number);
     }
   });
@@ -70,7 +83,10 @@ describe("secrets stay secret (issue 8.8)", () => {
 
 describe("the poller never spins (issue 8.9)", () => {
   it("sleeps in bounded slices and caps a next poll time in year 2100 at an hour, logging it", async () => {
-    fixture.server.on("GET", `/${ORG}/portal/signature-jobs?polling_queue=far`, { status: 204, headers: { "X-Next-permitted-poll-time": "2100-01-01T00:00:00Z" } });
+    fixture.server.on("GET", `/${ORG}/portal/signature-jobs?polling_queue=far`, {
+      status: 204,
+      headers: { "X-Next-permitted-poll-time": "2100-01-01T00:00:00Z" },
+    });
     const warnings: string[] = [];
     const waits: Date[] = [];
     const before = fixture.server.requests.length;
@@ -78,7 +94,13 @@ describe("the poller never spins (issue 8.9)", () => {
     const c = client({ logger: (level, message) => level === "warn" && warnings.push(message) });
     const started = Date.now();
     const polling = (async () => {
-      for await (const change of c.statusChanges({ flow: "portal", pollingQueue: "far", signal: controller.signal, onWait: (next) => waits.push(next) })) void change;
+      for await (const change of c.statusChanges({
+        flow: "portal",
+        pollingQueue: "far",
+        signal: controller.signal,
+        onWait: (next) => waits.push(next),
+      }))
+        void change;
     })();
     await new Promise((resolve) => setTimeout(resolve, 400));
     controller.abort();
@@ -87,7 +109,10 @@ describe("the poller never spins (issue 8.9)", () => {
     assert.equal(waits.length, 1, "one wait announced, not one per millisecond");
     const waited = (waits[0] as Date).getTime() - started;
     assert.ok(waited > 59 * 60_000 && waited <= 60 * 60_000 + 1000, `capped at an hour, was ${waited} ms`);
-    assert.ok(warnings.some((message) => /2100-01-01T00:00:00\.000Z; waiting an hour instead/.test(message)), warnings.join("\n"));
+    assert.ok(
+      warnings.some((message) => /2100-01-01T00:00:00\.000Z; waiting an hour instead/.test(message)),
+      warnings.join("\n"),
+    );
   });
 });
 
@@ -107,16 +132,22 @@ describe("options are checked, the field named (issue 8.10)", () => {
   ];
   for (const [options, field] of cases) {
     it(`refuses ${inspect(options, { breakLength: Infinity })}`, () => {
-      assert.throws(() => client(options), (error: unknown) => {
-        assert.ok(error instanceof InvalidInputError, String(error));
-        assert.equal(error.field, field);
-        return true;
-      });
+      assert.throws(
+        () => client(options),
+        (error: unknown) => {
+          assert.ok(error instanceof InvalidInputError, String(error));
+          assert.equal(error.field, field);
+          return true;
+        },
+      );
     });
   }
 
   it("never echoes a proxy URL it refuses", () => {
-    assert.throws(() => client({ proxy: "ftp://user:Hidden-Pw@proxy:21" }), (error: unknown) => error instanceof InvalidInputError && !error.message.includes("Hidden-Pw"));
+    assert.throws(
+      () => client({ proxy: "ftp://user:Hidden-Pw@proxy:21" }),
+      (error: unknown) => error instanceof InvalidInputError && !error.message.includes("Hidden-Pw"),
+    );
   });
 });
 
@@ -137,7 +168,14 @@ async function withEnv<T>(values: Record<string, string | undefined>, action: ()
 }
 
 describe("reaching the service through a proxy (issue 9)", () => {
-  const clear = { HTTPS_PROXY: undefined, https_proxy: undefined, NO_PROXY: undefined, no_proxy: undefined, HTTP_PROXY: undefined, http_proxy: undefined };
+  const clear = {
+    HTTPS_PROXY: undefined,
+    https_proxy: undefined,
+    NO_PROXY: undefined,
+    no_proxy: undefined,
+    HTTP_PROXY: undefined,
+    http_proxy: undefined,
+  };
 
   it("honours HTTPS_PROXY with credentials when no proxy option is given; NO_PROXY and proxy: false bypass it", async () => {
     const proxy = await startConnectProxy();
@@ -163,14 +201,21 @@ describe("reaching the service through a proxy (issue 9)", () => {
     const proxy = await startConnectProxy({ refuse: true });
     const logged: string[] = [];
     try {
-      const c = client({ proxy: proxy.url.replace("//", "//bob:Refused-Pw@"), debug: true, logger: (_level, message) => logged.push(message) });
+      const c = client({
+        proxy: proxy.url.replace("//", "//bob:Refused-Pw@"),
+        debug: true,
+        logger: (_level, message) => logged.push(message),
+      });
       await assert.rejects(c.portal.nextStatusChange(), (error: unknown) => {
         assert.ok(error instanceof TransportError, String(error));
         assert.ok(!inspect(error, { depth: 6 }).includes("Refused-Pw"));
         return true;
       });
       assert.ok(logged.length > 0);
-      assert.ok(logged.every((line) => !line.includes("Refused-Pw")), logged.join("\n"));
+      assert.ok(
+        logged.every((line) => !line.includes("Refused-Pw")),
+        logged.join("\n"),
+      );
     } finally {
       proxy.close();
     }
@@ -193,27 +238,51 @@ describe("timeouts (issue 9)", () => {
     let text = "";
     for await (const chunk of stream) text += chunk;
     assert.equal(text, "%PDF-1.7 slow");
-    await assert.rejects(c.portal.cancel(`${fixture.server.apiRoot}/${ORG}/portal/signature-jobs/30/cancel`), (error: unknown) => error instanceof TransportError && error.code === "TIMEOUT");
+    await assert.rejects(
+      c.portal.cancel(`${fixture.server.apiRoot}/${ORG}/portal/signature-jobs/30/cancel`),
+      (error: unknown) => error instanceof TransportError && error.code === "TIMEOUT",
+    );
   });
 });
 
 describe("debug logging (issue 9)", () => {
   it("logs method, redacted URL, status, duration, request id and the error body, never a token or a whole national id", async () => {
-    fixture.server.on("GET", `/${ORG}/portal/signature-jobs?polling_queue=Secret-Queue`, { ...noChanges, headers: { ...noChanges.headers, "X-Request-Id": "req-77" } });
-    fixture.server.on("GET", `/${ORG}/direct/signature-jobs/40/status`, errorResponse(400, "INVALID_SIGNER", `Signer ${NATIONAL_IDS[0]} is not valid`));
+    fixture.server.on("GET", `/${ORG}/portal/signature-jobs?polling_queue=Secret-Queue`, {
+      ...noChanges,
+      headers: { ...noChanges.headers, "X-Request-Id": "req-77" },
+    });
+    fixture.server.on(
+      "GET",
+      `/${ORG}/direct/signature-jobs/40/status`,
+      errorResponse(400, "INVALID_SIGNER", `Signer ${NATIONAL_IDS[0]} is not valid`),
+    );
     const logged: { level: string; message: string }[] = [];
     const c = client({ debug: true, logger: (level, message) => logged.push({ level, message }) });
     await c.portal.nextStatusChange({ pollingQueue: "Secret-Queue" });
     await assert.rejects(c.direct.getStatus(`${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/40/status`, "Token-Abc-123"));
     const debug = logged.filter((entry) => entry.level === "debug").map((entry) => entry.message);
     const poll = debug.find((line) => line.includes("poll GET"));
-    assert.match(poll ?? "", new RegExp(`^poll GET ${fixture.server.apiRoot.replace(/[.]/g, "\\.")}/${ORG}/portal/signature-jobs\\?polling_queue=\\*\\*\\* → 204 in \\d+ ms \\(x-request-id: req-77\\)$`));
-    assert.ok(debug.some((line) => /status-by-token GET .*status_query_token=\*\*\* → 400 in \d+ ms/.test(line)), debug.join("\n"));
-    assert.ok(debug.some((line) => /error body: .*INVALID_SIGNER: Signer 010190\*\*\*\*\* is not valid/.test(line)), debug.join("\n"));
+    assert.match(
+      poll ?? "",
+      new RegExp(
+        `^poll GET ${fixture.server.apiRoot.replace(/[.]/g, "\\.")}/${ORG}/portal/signature-jobs\\?polling_queue=\\*\\*\\* → 204 in \\d+ ms \\(x-request-id: req-77\\)$`,
+      ),
+    );
+    assert.ok(
+      debug.some((line) => /status-by-token GET .*status_query_token=\*\*\* → 400 in \d+ ms/.test(line)),
+      debug.join("\n"),
+    );
+    assert.ok(
+      debug.some((line) => /error body: .*INVALID_SIGNER: Signer 010190\*\*\*\*\* is not valid/.test(line)),
+      debug.join("\n"),
+    );
     const all = logged.map((entry) => entry.message).join("\n");
-    for (const secret of ["Secret-Queue", "Token-Abc-123", NATIONAL_IDS[0], PASSWORD]) assert.ok(!all.includes(secret), `${secret} in the log`);
+    for (const secret of ["Secret-Queue", "Token-Abc-123", NATIONAL_IDS[0], PASSWORD])
+      assert.ok(!all.includes(secret), `${secret} in the log`);
     const quiet: string[] = [];
-    await client({ logger: (level, message) => level === "debug" && quiet.push(message) }).portal.nextStatusChange({ pollingQueue: "Secret-Queue" });
+    await client({ logger: (level, message) => level === "debug" && quiet.push(message) }).portal.nextStatusChange({
+      pollingQueue: "Secret-Queue",
+    });
     assert.deepEqual(quiet, [], "no request log without debug");
   });
 });
@@ -225,7 +294,9 @@ describe("bundle dump (issue 9)", () => {
       fixture.server.on(
         "POST",
         `/${ORG}/direct/signature-jobs`,
-        xmlResponse(`<direct-signature-job-response ${NS}><signature-job-id>50</signature-job-id><redirect-url>https://signer.example/1</redirect-url></direct-signature-job-response>`),
+        xmlResponse(
+          `<direct-signature-job-response ${NS}><signature-job-id>50</signature-job-id><redirect-url>https://signer.example/1</redirect-url></direct-signature-job-response>`,
+        ),
       );
       await client({ dumpBundles: path.join(dir, "bundles") }).direct.createJob(directJob({ reference: "../../etc/Kunde 42/æ" }));
       const files = readdirSync(path.join(dir, "bundles"));

@@ -18,7 +18,13 @@ const requestsTo = (path: string) => fixture.server.requests.filter((request) =>
 
 describe("a failed confirm is tried again (issue 10.6)", () => {
   it("retries after a 5xx and a dropped connection, with backoff, and succeeds", async () => {
-    fixture.server.on("POST", `/${ORG}/portal/signature-jobs/60/complete`, errorResponse(503, "UNAVAILABLE"), { status: 200, write: (response) => response.socket?.destroy() }, { status: 200 });
+    fixture.server.on(
+      "POST",
+      `/${ORG}/portal/signature-jobs/60/complete`,
+      errorResponse(503, "UNAVAILABLE"),
+      { status: 200, write: (response) => response.socket?.destroy() },
+      { status: 200 },
+    );
     const clock = new FakeClock();
     const warnings: string[] = [];
     await client({ clock, logger: (level, message) => level === "warn" && warnings.push(message) }).confirm(confirmUrl(60));
@@ -68,19 +74,28 @@ describe("creates do not go stale (issue 10.7) and Retry-After is honoured (issu
       }
       // The service refuses a SigningTime more than ±5 s from its clock (PROTOCOL.md).
       if (Math.abs(signingTimeOf(request) - Date.now()) > 5_000) return errorResponse(400, "INVALID_SIGNATURE", "stale signing time");
-      return xmlResponse(`<direct-signature-job-response ${NS}><signature-job-id>${id++}</signature-job-id><redirect-url>https://signer.example/</redirect-url></direct-signature-job-response>`);
+      return xmlResponse(
+        `<direct-signature-job-response ${NS}><signature-job-id>${id++}</signature-job-id><redirect-url>https://signer.example/</redirect-url></direct-signature-job-response>`,
+      );
     });
     const before = fixture.server.requests.length;
     const c = client({ rateLimit: undefined, clock: systemClock });
-    const results = await Promise.allSettled(Array.from({ length: 60 }, (_, index) => c.direct.createJob(directJob({ reference: `burst-${index}` }))));
-    const refused = results.filter((result) => result.status === "rejected").map((result) => String((result as PromiseRejectedResult).reason));
+    const results = await Promise.allSettled(
+      Array.from({ length: 60 }, (_, index) => c.direct.createJob(directJob({ reference: `burst-${index}` }))),
+    );
+    const refused = results
+      .filter((result) => result.status === "rejected")
+      .map((result) => String((result as PromiseRejectedResult).reason));
     assert.deepEqual(refused, []);
     const sent = fixture.server.requests.slice(before);
     assert.equal(sent.length, 61, "60 creates and the one refused with 429");
     const referenceOf = (request: RecordedRequest) => /<reference>([^<]+)<\/reference>/.exec(request.body.toString("latin1"))?.[1];
     const refusedFirst = sent[0] as RecordedRequest;
     const resent = sent.slice(1).find((request) => referenceOf(request) === referenceOf(refusedFirst)) as RecordedRequest;
-    assert.ok(signingTimeOf(resent) >= signingTimeOf(refusedFirst) + 1_000, "the job refused with 429 was signed again when resent, after the Retry-After second");
+    assert.ok(
+      signingTimeOf(resent) >= signingTimeOf(refusedFirst) + 1_000,
+      "the job refused with 429 was signed again when resent, after the Retry-After second",
+    );
   });
 
   it("waits Retry-After seconds or until its HTTP date, and reports a wait too long to wait out", async () => {
@@ -95,9 +110,16 @@ describe("creates do not go stale (issue 10.7) and Retry-After is honoured (issu
     await client({ clock }).confirm(confirmUrl(70));
     assert.deepEqual(clock.sleeps, [3_000, 7_000]);
 
-    fixture.server.on("POST", `/${ORG}/portal/signature-jobs/71/complete`, errorResponse(429, "TOO_MANY_REQUESTS", "x", { "Retry-After": "86400" }));
+    fixture.server.on(
+      "POST",
+      `/${ORG}/portal/signature-jobs/71/complete`,
+      errorResponse(429, "TOO_MANY_REQUESTS", "x", { "Retry-After": "86400" }),
+    );
     const patient = new FakeClock();
-    await assert.rejects(client({ clock: patient }).confirm(confirmUrl(71)), (error: unknown) => error instanceof RateLimitedError && error.retryAt.getTime() === patient.now() + 86_400_000);
+    await assert.rejects(
+      client({ clock: patient }).confirm(confirmUrl(71)),
+      (error: unknown) => error instanceof RateLimitedError && error.retryAt.getTime() === patient.now() + 86_400_000,
+    );
     assert.deepEqual(patient.sleeps, []);
   });
 });
@@ -126,12 +148,19 @@ describe("close() drains the pacer (issue 10.10)", () => {
     const confirms = Array.from({ length: 5 }, () => c.confirm(confirmUrl(80)));
     await c.close();
     const results = await Promise.allSettled(confirms);
-    assert.deepEqual(results.map((result) => result.status), ["fulfilled", "fulfilled", "fulfilled", "fulfilled", "fulfilled"]);
+    assert.deepEqual(
+      results.map((result) => result.status),
+      ["fulfilled", "fulfilled", "fulfilled", "fulfilled", "fulfilled"],
+    );
     assert.equal(requestsTo(`/${ORG}/portal/signature-jobs/80/complete`), 5);
   });
 
   it("logs and fails with ClientClosedError what it could not send in time, and refuses calls after close", async () => {
-    fixture.server.on("POST", `/${ORG}/portal/signature-jobs/81/complete`, errorResponse(429, "TOO_MANY_REQUESTS", "x", { "Retry-After": "120" }));
+    fixture.server.on(
+      "POST",
+      `/${ORG}/portal/signature-jobs/81/complete`,
+      errorResponse(429, "TOO_MANY_REQUESTS", "x", { "Retry-After": "120" }),
+    );
     const clock = new ManualClock();
     const warnings: string[] = [];
     const c = client({ clock, logger: (level, message) => level === "warn" && warnings.push(message) });
@@ -148,7 +177,12 @@ describe("close() drains the pacer (issue 10.10)", () => {
     const error = await outcome;
     assert.ok(error instanceof ClientClosedError, String(error));
     assert.match((error as Error).message, /closed before confirm could be sent/);
-    assert.ok(warnings.some((message) => /not sent, the client was closed while the call waited: confirm POST https:\/\/.+\/81\/complete/.test(message)), warnings.join("\n"));
+    assert.ok(
+      warnings.some((message) =>
+        /not sent, the client was closed while the call waited: confirm POST https:\/\/.+\/81\/complete/.test(message),
+      ),
+      warnings.join("\n"),
+    );
     await assert.rejects(c.confirm(confirmUrl(81)), ClientClosedError);
     assert.ok(warnings.some((message) => /not sent, the client is closed: confirm POST/.test(message)));
   });

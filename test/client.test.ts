@@ -101,9 +101,19 @@ describe("creating jobs", () => {
   });
 
   it("uses the job's sender in the URL and manifest, and a portal job's polling queue", async () => {
-    fixture.server.on("POST", "/984661185/portal/signature-jobs", xmlResponse(`<portal-signature-job-response ${NS}><signature-job-id>5</signature-job-id><cancellation-url>${fixture.server.apiRoot}/984661185/portal/signature-jobs/5/cancel</cancellation-url></portal-signature-job-response>`));
+    fixture.server.on(
+      "POST",
+      "/984661185/portal/signature-jobs",
+      xmlResponse(
+        `<portal-signature-job-response ${NS}><signature-job-id>5</signature-job-id><cancellation-url>${fixture.server.apiRoot}/984661185/portal/signature-jobs/5/cancel</cancellation-url></portal-signature-job-response>`,
+      ),
+    );
     const response = await client({ pollingQueue: "batch" }).portal.createJob(portalJob({ sender: { organizationNumber: "984661185" } }));
-    assert.deepEqual(response, { flow: "portal", jobId: "5", cancellationUrl: `${fixture.server.apiRoot}/984661185/portal/signature-jobs/5/cancel` });
+    assert.deepEqual(response, {
+      flow: "portal",
+      jobId: "5",
+      cancellationUrl: `${fixture.server.apiRoot}/984661185/portal/signature-jobs/5/cancel`,
+    });
     const request = fixture.server.requests.at(-1)!;
     assert.equal(request.path, "/api/984661185/portal/signature-jobs");
     assert.match(request.body.toString("latin1"), /<polling-queue>batch<\/polling-queue>/);
@@ -111,14 +121,22 @@ describe("creating jobs", () => {
 
   it("validates before sending: nothing reaches the server", async () => {
     const before = fixture.server.requests.length;
-    await assert.rejects(client().direct.createJob(directJob({ title: "x".repeat(81) })), (error: unknown) => error instanceof InvalidInputError && error.field === "title");
-    await assert.rejects(client().direct.createJob(directJob({ signers: [{ personalIdentificationNumber: "01019010047" }] })), InvalidInputError);
+    await assert.rejects(
+      client().direct.createJob(directJob({ title: "x".repeat(81) })),
+      (error: unknown) => error instanceof InvalidInputError && error.field === "title",
+    );
+    await assert.rejects(
+      client().direct.createJob(directJob({ signers: [{ personalIdentificationNumber: "01019010047" }] })),
+      InvalidInputError,
+    );
     assert.equal(fixture.server.requests.length, before);
   });
 
   it("accepts synthetic national ids when the checksum check is off", async () => {
     fixture.server.on("POST", `/${ORG}/direct/signature-jobs`, directResponse("78"));
-    const response = await client({ checkNationalIdChecksum: false }).direct.createJob(directJob({ signers: [{ personalIdentificationNumber: "01019010047" }] }));
+    const response = await client({ checkNationalIdChecksum: false }).direct.createJob(
+      directJob({ signers: [{ personalIdentificationNumber: "01019010047" }] }),
+    );
     assert.equal(response.jobId, "78");
   });
 });
@@ -132,32 +150,51 @@ describe("status and polling", () => {
     fixture.server.on("GET", `/${ORG}/direct/signature-jobs/9/status`, xmlResponse(statusXml("9")));
     const status = await client().direct.getStatus(`${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/9/status?lang=nb`, "tok/en+=");
     assert.equal(status.status, "COMPLETED_SUCCESSFULLY");
-    assert.equal(fixture.server.requests.at(-1)?.path, `/api/${ORG}/direct/signature-jobs/9/status?lang=nb&status_query_token=tok%2Fen%2B%3D`);
+    assert.equal(
+      fixture.server.requests.at(-1)?.path,
+      `/api/${ORG}/direct/signature-jobs/9/status?lang=nb&status_query_token=tok%2Fen%2B%3D`,
+    );
   });
 
   it("maps the token errors", async () => {
-    fixture.server.on("GET", `/${ORG}/direct/signature-jobs/10/status`, errorResponse(403, "INVALID_STATUS_QUERY_TOKEN"), errorResponse(404, "SIGNING_CEREMONY_NOT_COMPLETED"));
+    fixture.server.on(
+      "GET",
+      `/${ORG}/direct/signature-jobs/10/status`,
+      errorResponse(403, "INVALID_STATUS_QUERY_TOKEN"),
+      errorResponse(404, "SIGNING_CEREMONY_NOT_COMPLETED"),
+    );
     const url = `${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/10/status`;
     await assert.rejects(client().direct.getStatus(url, "t"), InvalidStatusQueryTokenError);
     await assert.rejects(client().direct.getStatus(url, "t"), SigningCeremonyNotCompletedError);
   });
 
   it("reads 204 as NO_CHANGES with the next permitted poll time, and omits polling_queue for the default queue", async () => {
-    fixture.server.on("GET", `/${ORG}/portal/signature-jobs`, { status: 204, headers: { "X-Next-permitted-poll-time": "2030-01-01T10:00:05.123+01:00" } });
+    fixture.server.on("GET", `/${ORG}/portal/signature-jobs`, {
+      status: 204,
+      headers: { "X-Next-permitted-poll-time": "2030-01-01T10:00:05.123+01:00" },
+    });
     const result = await client().portal.nextStatusChange();
     assert.deepEqual(result, { flow: "portal", status: "NO_CHANGES", nextPermittedPollTime: new Date("2030-01-01T09:00:05.123Z") });
     assert.equal(fixture.server.requests.at(-1)?.path, `/api/${ORG}/portal/signature-jobs`);
   });
 
   it("sends the named polling queue and returns the change with its next poll time", async () => {
-    fixture.server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=my+queue`, xmlResponse(statusXml("11"), { "X-Next-permitted-poll-time": "2030-01-01T10:00:00Z" }));
+    fixture.server.on(
+      "GET",
+      `/${ORG}/direct/signature-jobs?polling_queue=my+queue`,
+      xmlResponse(statusXml("11"), { "X-Next-permitted-poll-time": "2030-01-01T10:00:00Z" }),
+    );
     const result = await client().direct.nextStatusChange({ pollingQueue: "my queue" });
     assert.equal(result.status, "COMPLETED_SUCCESSFULLY");
     assert.deepEqual(result.nextPermittedPollTime, new Date("2030-01-01T10:00:00Z"));
   });
 
   it("reports a too eager poll with the time it may poll again", async () => {
-    fixture.server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=eager`, errorResponse(429, "TOO_EAGER_POLLING", "slow down", { "X-Next-permitted-poll-time": "2030-01-01T10:00:00Z" }));
+    fixture.server.on(
+      "GET",
+      `/${ORG}/direct/signature-jobs?polling_queue=eager`,
+      errorResponse(429, "TOO_EAGER_POLLING", "slow down", { "X-Next-permitted-poll-time": "2030-01-01T10:00:00Z" }),
+    );
     await assert.rejects(client().direct.nextStatusChange({ pollingQueue: "eager" }), (error: unknown) => {
       assert.ok(error instanceof TooEagerPollingError);
       assert.deepEqual(error.nextPermittedPollTime, new Date("2030-01-01T10:00:00Z"));
@@ -191,13 +228,24 @@ describe("status and polling", () => {
     const changes: StatusChange[] = [];
     const before = fixture.server.requests.length;
     const waits: Date[] = [];
-    for await (const change of client({ clock }).statusChanges({ flow: "portal", pollingQueue: "stream", onWait: (next) => waits.push(next) })) {
+    for await (const change of client({ clock }).statusChanges({
+      flow: "portal",
+      pollingQueue: "stream",
+      onWait: (next) => waits.push(next),
+    })) {
       changes.push(change);
       break;
     }
     assert.equal(changes[0]?.jobId, "3");
-    assert.deepEqual(pollTimes, [Date.parse("2030-01-01T10:00:00Z"), Date.parse("2030-01-01T10:00:30Z"), Date.parse("2030-01-01T10:01:00Z")]);
-    assert.ok(fixture.server.requests.slice(before).every((request) => request.method === "GET"), "nothing was confirmed");
+    assert.deepEqual(pollTimes, [
+      Date.parse("2030-01-01T10:00:00Z"),
+      Date.parse("2030-01-01T10:00:30Z"),
+      Date.parse("2030-01-01T10:01:00Z"),
+    ]);
+    assert.ok(
+      fixture.server.requests.slice(before).every((request) => request.method === "GET"),
+      "nothing was confirmed",
+    );
     assert.deepEqual(waits, [new Date("2030-01-01T10:00:30Z"), new Date("2030-01-01T10:01:00Z")], "each wait is announced");
   });
 });
@@ -206,7 +254,12 @@ describe("job operations", () => {
   it("confirms with an empty POST, deletes with DELETE, and maps a 409 on cancel", async () => {
     fixture.server.on("POST", `/${ORG}/portal/signature-jobs/4/complete`, { status: 200 });
     fixture.server.on("DELETE", `/${ORG}/portal/signature-jobs/4/documents`, { status: 200 });
-    fixture.server.on("POST", `/${ORG}/portal/signature-jobs/4/cancel`, { status: 204 }, errorResponse(409, "JOB_COMPLETED", "already done"));
+    fixture.server.on(
+      "POST",
+      `/${ORG}/portal/signature-jobs/4/cancel`,
+      { status: 204 },
+      errorResponse(409, "JOB_COMPLETED", "already done"),
+    );
     const c = client();
     await c.confirm(`${fixture.server.apiRoot}/${ORG}/portal/signature-jobs/4/complete`);
     const confirm = fixture.server.requests.at(-1)!;
@@ -224,9 +277,19 @@ describe("job operations", () => {
   });
 
   it("requests a new redirect URL by posting the update request", async () => {
-    fixture.server.on("POST", `/${ORG}/direct/signature-jobs/6/signers/1`, xmlResponse(`<direct-signer-response ${NS} href="${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/6/signers/1"><signer-identifier>c-1</signer-identifier><redirect-url>https://new</redirect-url></direct-signer-response>`));
+    fixture.server.on(
+      "POST",
+      `/${ORG}/direct/signature-jobs/6/signers/1`,
+      xmlResponse(
+        `<direct-signer-response ${NS} href="${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/6/signers/1"><signer-identifier>c-1</signer-identifier><redirect-url>https://new</redirect-url></direct-signer-response>`,
+      ),
+    );
     const signer = await client().direct.requestNewRedirectUrl(`${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/6/signers/1`);
-    assert.deepEqual(signer, { href: `${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/6/signers/1`, customIdentifier: "c-1", redirectUrl: "https://new" });
+    assert.deepEqual(signer, {
+      href: `${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/6/signers/1`,
+      customIdentifier: "c-1",
+      redirectUrl: "https://new",
+    });
     const request = fixture.server.requests.at(-1)!;
     assert.equal(request.headers["content-type"], "application/xml; charset=UTF-8");
     assert.match(request.body.toString(), /<direct-signer-update-request [^>]+><redirect-url\/><\/direct-signer-update-request>$/);
@@ -262,7 +325,14 @@ describe("job operations", () => {
 
 describe("errors", () => {
   it("maps the service's error XML to specific types with status, code, message and type", async () => {
-    fixture.server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=errors`, errorResponse(403, "BROKER_NOT_AUTHORIZED", "not yours"), errorResponse(403, "NOT_AUTHORIZED"), errorResponse(400, "SCHEMA_VALIDATION_ERROR"), { status: 502, headers: { "content-type": "text/html" }, body: "<html>Bad gateway</html>" });
+    fixture.server.on(
+      "GET",
+      `/${ORG}/direct/signature-jobs?polling_queue=errors`,
+      errorResponse(403, "BROKER_NOT_AUTHORIZED", "not yours"),
+      errorResponse(403, "NOT_AUTHORIZED"),
+      errorResponse(400, "SCHEMA_VALIDATION_ERROR"),
+      { status: 502, headers: { "content-type": "text/html" }, body: "<html>Bad gateway</html>" },
+    );
     const c = client();
     const poll = () => c.direct.nextStatusChange({ pollingQueue: "errors" });
     await assert.rejects(poll(), (error: unknown) => {
@@ -274,7 +344,11 @@ describe("errors", () => {
     });
     await assert.rejects(poll(), NotAuthorizedError);
     await assert.rejects(poll(), InvalidRequestError);
-    await assert.rejects(poll(), (error: unknown) => error instanceof ServiceError && error.errorCode === "HTTP_502" && /text\/html: <html>Bad gateway/.test(error.message));
+    await assert.rejects(
+      poll(),
+      (error: unknown) =>
+        error instanceof ServiceError && error.errorCode === "HTTP_502" && /text\/html: <html>Bad gateway/.test(error.message),
+    );
   });
 
   it("waits out a rate-limit 429 and sends the call again", async () => {
@@ -299,7 +373,10 @@ describe("through an HTTP proxy", () => {
   it("tunnels the mutual-TLS connection with CONNECT", async () => {
     const proxy = await startConnectProxy();
     try {
-      fixture.server.on("GET", `/${ORG}/portal/signature-jobs?polling_queue=proxied`, { status: 204, headers: { "X-Next-permitted-poll-time": "2030-01-01T10:00:00Z" } });
+      fixture.server.on("GET", `/${ORG}/portal/signature-jobs?polling_queue=proxied`, {
+        status: 204,
+        headers: { "X-Next-permitted-poll-time": "2030-01-01T10:00:00Z" },
+      });
       const proxied = client({ proxy: proxy.url });
       assert.equal((await proxied.portal.nextStatusChange({ pollingQueue: "proxied" })).status, "NO_CHANGES");
       assert.deepEqual(proxy.tunnels, [new URL(fixture.server.apiRoot).host]);
@@ -316,7 +393,10 @@ describe("mutual TLS and server trust", () => {
     try {
       other.on("GET", `/${ORG}/portal/signature-jobs`, { status: 204, headers: { "X-Next-permitted-poll-time": "2030-01-01T10:00:00Z" } });
       const strict = client({ environment: { url: other.apiRoot } });
-      await assert.rejects(strict.portal.nextStatusChange(), (error: unknown) => error instanceof UntrustedServerError && /123456785/.test(error.message));
+      await assert.rejects(
+        strict.portal.nextStatusChange(),
+        (error: unknown) => error instanceof UntrustedServerError && /123456785/.test(error.message),
+      );
       assert.equal(other.requests.length, 0);
       const lenient = client({ environment: { url: other.apiRoot }, serverOrganizationNumber: false });
       assert.equal((await lenient.portal.nextStatusChange()).status, "NO_CHANGES");

@@ -19,7 +19,8 @@ const PINNED: Record<string, string> = {
   "production/BPCl3RootCaG2ST.pem": "F8:C1:6C:6B:4F:D4:5C:B0:67:2E:16:58:2B:88:05:F1:CA:FD:0C:48:D8:66:F4:ED:89:5B:30:E3:52:A9:FA:A6",
   "production/BPClass3CA3.pem": "C4:9C:35:0E:5A:82:05:E0:63:E7:4C:55:4A:99:43:35:B8:43:5C:99:65:27:D4:EF:1A:2B:0C:7B:51:58:4B:2D",
   "production/BPClass3RootCA.pem": "ED:F7:EB:BC:A2:7A:2A:38:4D:38:7B:7D:40:10:C6:66:E2:ED:B4:84:3E:4C:29:B4:AE:1D:5B:93:32:E6:B2:4D",
-  "production/CommfidesLegalPersonCA-G3.pem": "31:8A:A9:9D:FB:E3:D5:CF:10:BF:1E:3A:5E:8B:D9:21:D5:5C:68:A7:09:01:DA:DC:2C:B6:ED:77:AC:36:35:01",
+  "production/CommfidesLegalPersonCA-G3.pem":
+    "31:8A:A9:9D:FB:E3:D5:CF:10:BF:1E:3A:5E:8B:D9:21:D5:5C:68:A7:09:01:DA:DC:2C:B6:ED:77:AC:36:35:01",
   "production/CommfidesRootCA-G3.pem": "5A:D1:A2:B5:DA:E0:CE:7D:AE:B4:D1:5E:36:76:00:2D:A3:87:ED:85:2C:16:67:B1:A8:05:43:C4:74:A4:1E:C7",
   "production/digipost_root_ca.pem": "61:0D:B3:96:C2:43:C9:25:01:FE:64:44:16:CF:88:D3:81:95:2A:5B:3B:5C:13:7B:3E:B2:2C:F3:3C:9A:E0:EA",
   "test/BPCl3CaG2HTBS.pem": "2C:9E:0E:C1:46:F1:48:ED:A7:C5:DD:05:55:9C:CD:22:61:E0:C0:D6:6F:63:88:64:FA:E2:1C:77:56:DE:72:10",
@@ -27,8 +28,10 @@ const PINNED: Record<string, string> = {
   "test/BPCl3RootCaG2HT.pem": "52:A0:9C:F1:45:87:D7:A5:BE:5F:3D:C6:47:54:12:58:22:FA:EE:A5:D7:5D:15:FD:96:1E:63:C6:F6:3D:3F:70",
   "test/BPCl3RootCaG2ST.pem": "76:06:37:A0:F7:DA:3A:38:76:F6:01:F9:6B:8C:F2:CE:B4:FE:F8:0B:76:BD:6F:05:2E:7B:CB:00:41:DA:35:0D",
   "test/Buypass_Class_3_Test4_CA_3.pem": "B7:61:AB:D7:A4:C4:78:B3:3B:E3:82:BE:51:19:43:C2:0E:50:95:0B:3B:28:99:87:5A:69:2E:1B:EF:2B:DC:1B",
-  "test/Buypass_Class_3_Test4_Root_CA.pem": "2A:84:75:82:4D:9B:A3:98:17:00:31:B9:B3:98:22:2F:85:7A:59:BD:C5:CC:3B:49:00:5E:AF:DB:55:95:5D:A4",
-  "test/CommfidesLegalPersonCA-G3-TEST.pem": "94:BB:0E:87:01:B6:17:94:D5:D0:C3:15:42:04:57:10:96:B2:3C:78:B3:3C:87:E7:F9:42:09:70:30:E5:26:D9",
+  "test/Buypass_Class_3_Test4_Root_CA.pem":
+    "2A:84:75:82:4D:9B:A3:98:17:00:31:B9:B3:98:22:2F:85:7A:59:BD:C5:CC:3B:49:00:5E:AF:DB:55:95:5D:A4",
+  "test/CommfidesLegalPersonCA-G3-TEST.pem":
+    "94:BB:0E:87:01:B6:17:94:D5:D0:C3:15:42:04:57:10:96:B2:3C:78:B3:3C:87:E7:F9:42:09:70:30:E5:26:D9",
   "test/CommfidesRootCA-G3-TEST.pem": "97:EA:39:02:9D:94:65:83:D4:45:39:51:9A:1F:2C:AE:4A:40:F9:73:3D:17:DA:C1:84:57:24:6A:F5:65:43:25",
   "test/digipost_test_root_ca.pem": "3F:BA:0D:22:8C:BC:8D:79:28:43:3D:7A:B4:62:8F:0F:D1:86:63:FE:FF:06:A9:10:AD:DB:24:16:70:87:9C:12",
 };
@@ -62,7 +65,9 @@ describe("environments", () => {
 
 describe("shipped trust anchors", () => {
   it("are exactly the pinned files, each with its pinned SHA-256 fingerprint", () => {
-    const shipped = ["production", "test"].flatMap((folder) => readdirSync(path.join(certificatesDir, folder)).map((file) => `${folder}/${file}`));
+    const shipped = ["production", "test"].flatMap((folder) =>
+      readdirSync(path.join(certificatesDir, folder)).map((file) => `${folder}/${file}`),
+    );
     assert.deepEqual(shipped.sort(), Object.keys(PINNED).sort());
     for (const [file, fingerprint] of Object.entries(PINNED)) {
       const pem = readFileSync(path.join(certificatesDir, file), "utf8");
@@ -73,7 +78,8 @@ describe("shipped trust anchors", () => {
   });
   it("the README lists the same fingerprints", () => {
     const readme = readFileSync(path.join(certificatesDir, "README.md"), "utf8");
-    for (const [file, fingerprint] of Object.entries(PINNED)) assert.match(readme, new RegExp(`\\| ${file} \\|.*\\| ${fingerprint} \\|`), file);
+    for (const [file, fingerprint] of Object.entries(PINNED))
+      assert.match(readme, new RegExp(`\\| ${file} \\|.*\\| ${fingerprint} \\|`), file);
   });
   it("production trusts the production set; test and qa the test set", () => {
     const fingerprints = (folder: string) =>
@@ -92,9 +98,15 @@ describe("shipped trust anchors", () => {
       const anchors = defaultTrustAnchors(environment);
       assert.ok(anchors.length < 12, `${environment}: ${anchors.length} anchors`);
       const fromNode = anchors.map(fingerprintOf).filter((fingerprint) => nodeRoots.has(fingerprint));
-      assert.ok(fromNode.every((fingerprint) => Object.values(PINNED).includes(fingerprint)), environment);
+      assert.ok(
+        fromNode.every((fingerprint) => Object.values(PINNED).includes(fingerprint)),
+        environment,
+      );
     }
-    assert.throws(() => defaultTrustAnchors({ url: "https://127.0.0.1/api" }), (error: unknown) => error instanceof InvalidInputError && error.field === "trustedCertificates");
+    assert.throws(
+      () => defaultTrustAnchors({ url: "https://127.0.0.1/api" }),
+      (error: unknown) => error instanceof InvalidInputError && error.field === "trustedCertificates",
+    );
   });
   it("a client for test is made without trustedCertificates", async () => {
     const client = new SigneringClient({ environment: "test", keystore: realTestCredentials(), rateLimit: false });
@@ -110,7 +122,14 @@ describe("certificate classification by issuer", () => {
     assert.equal(credentials.validTo.toISOString().slice(0, 10), "2018-11-11");
     assert.equal(credentials.expiresWithinDays(30, new Date("2017-06-01T00:00:00Z")), false);
     assert.equal(credentials.expiresWithinDays(30, new Date("2018-10-20T00:00:00Z")), true);
-    assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(credentials))).sort(), ["issuer", "kind", "organizationNumber", "subject", "validFrom", "validTo"]);
+    assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(credentials))).sort(), [
+      "issuer",
+      "kind",
+      "organizationNumber",
+      "subject",
+      "validFrom",
+      "validTo",
+    ]);
     for (const file of ["test4-autentiseringssertifikat-vid-europa.cer", "test4-autentiseringssertifikat-qceseal.cer"]) {
       const certificate = new X509Certificate(readFileSync(path.join(realCertificatesDir, file)));
       assert.equal(certificateKindOf(certificate), "test", file);
@@ -130,10 +149,19 @@ describe("certificate classification by issuer", () => {
   });
   it("refuses a test certificate against production and a production one against test or qa, naming issuer and environment", () => {
     const refusal = (issuer: RegExp, environment: string) => (error: unknown) =>
-      error instanceof CertificateError && error.code === "CERTIFICATE_ENVIRONMENT_MISMATCH" && issuer.test(error.message) && error.message.includes(`environment is ${environment}`);
-    assert.throws(() => new SigneringClient({ environment: "production", keystore: realTestCredentials() }), refusal(/test certificate \(issued by ".*Buypass Class 3 Test4 CA 3.*"\)/, "production"));
+      error instanceof CertificateError &&
+      error.code === "CERTIFICATE_ENVIRONMENT_MISMATCH" &&
+      issuer.test(error.message) &&
+      error.message.includes(`environment is ${environment}`);
+    assert.throws(
+      () => new SigneringClient({ environment: "production", keystore: realTestCredentials() }),
+      refusal(/test certificate \(issued by ".*Buypass Class 3 Test4 CA 3.*"\)/, "production"),
+    );
     for (const environment of ["test", "qa"] as const) {
-      assert.throws(() => new SigneringClient({ environment, keystore: productionNamedCredentials() }), refusal(/production certificate \(issued by ".*Buypass Class 3 CA 3.*"\)/, environment));
+      assert.throws(
+        () => new SigneringClient({ environment, keystore: productionNamedCredentials() }),
+        refusal(/production certificate \(issued by ".*Buypass Class 3 CA 3.*"\)/, environment),
+      );
     }
   });
   it("the client's certificate summary has issuer, kind, validity and the expiry helper", async () => {

@@ -109,7 +109,11 @@ describe("service URLs go only to the service (issue 8.1)", () => {
   });
 
   it("follows the service's own URLs, under a custom root too", async () => {
-    fixture.server.on("GET", `/${ORG}/direct/signature-jobs/9/status`, xmlResponse(statusXml({ padesUrl: `${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/9/pades` })));
+    fixture.server.on(
+      "GET",
+      `/${ORG}/direct/signature-jobs/9/status`,
+      xmlResponse(statusXml({ padesUrl: `${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/9/pades` })),
+    );
     const status = await client().direct.getStatus(`${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/9/status`, "t");
     assert.equal(status.padesUrl, `${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/9/pades`);
   });
@@ -117,8 +121,16 @@ describe("service URLs go only to the service (issue 8.1)", () => {
 
 describe("names from the service are not paths (issue 8.2)", () => {
   it("refuses a job id that is not a number, a national id that is not 11 digits and a status that is not a name", async () => {
-    fixture.server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=ids`, xmlResponse(statusXml({ jobId: "x/../../../../tmp/proof" })));
-    fixture.server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=statuses`, xmlResponse(statusXml().replace("SIGNED</status>", "SIGNED/../x</status>")));
+    fixture.server.on(
+      "GET",
+      `/${ORG}/direct/signature-jobs?polling_queue=ids`,
+      xmlResponse(statusXml({ jobId: "x/../../../../tmp/proof" })),
+    );
+    fixture.server.on(
+      "GET",
+      `/${ORG}/direct/signature-jobs?polling_queue=statuses`,
+      xmlResponse(statusXml().replace("SIGNED</status>", "SIGNED/../x</status>")),
+    );
     fixture.server.on(
       "POST",
       `/${ORG}/direct/signature-jobs`,
@@ -140,8 +152,13 @@ describe("names from the service are not paths (issue 8.2)", () => {
 
 describe("strict XML in (issue 8.6)", () => {
   it("refuses a DOCTYPE (no entity is expanded) and mismatched tags as a malformed response", async () => {
-    const doctype = `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY big "${"A".repeat(100)}"><!ENTITY x "&big;&big;&big;">]>` + statusXml({ reference: "&x;" });
-    const mismatched = statusXml({ padesUrl: `${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/9/pades` }).replace("</pades-url>", "</padesurl>");
+    const doctype =
+      `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY big "${"A".repeat(100)}"><!ENTITY x "&big;&big;&big;">]>` +
+      statusXml({ reference: "&x;" });
+    const mismatched = statusXml({ padesUrl: `${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/9/pades` }).replace(
+      "</pades-url>",
+      "</padesurl>",
+    );
     fixture.server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=xml`, xmlResponse(doctype), xmlResponse(mismatched));
     const c = client();
     for (const expected of [/DOCTYPE/, /malformed XML/]) {
@@ -177,7 +194,11 @@ describe("bounded responses (issue 8.3)", () => {
   });
 
   it("refuses a 60 MB status response past 4 MiB, streamed or declared, without buffering it", async () => {
-    fixture.server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=big`, chunked(big), { status: 200, headers: { "content-type": "application/xml", "content-length": String(big) }, write: (response) => response.end() });
+    fixture.server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=big`, chunked(big), {
+      status: 200,
+      headers: { "content-type": "application/xml", "content-length": String(big) },
+      write: (response) => response.end(),
+    });
     const c = client();
     const heapBefore = process.memoryUsage().heapUsed;
     await assert.rejects(c.direct.nextStatusChange({ pollingQueue: "big" }), (error: unknown) => {
@@ -192,13 +213,21 @@ describe("bounded responses (issue 8.3)", () => {
 
   it("fails a download stream once it passes maxDownloadBytes, and refuses a declared length up front", async () => {
     fixture.server.on("GET", `/${ORG}/direct/signature-jobs/20/pades`, chunked(8 * 1024 * 1024));
-    fixture.server.on("GET", `/${ORG}/direct/signature-jobs/21/pades`, { status: 200, headers: { "content-length": String(big) }, write: (response) => response.end() });
+    fixture.server.on("GET", `/${ORG}/direct/signature-jobs/21/pades`, {
+      status: 200,
+      headers: { "content-length": String(big) },
+      write: (response) => response.end(),
+    });
     const c = client({ maxDownloadBytes: 3 * 1024 * 1024 });
     const stream = await c.downloadPades(`${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/20/pades`);
     await assert.rejects(drain(stream), (error: unknown) => error instanceof ResponseTooLargeError && error.limit === 3 * 1024 * 1024);
     await assert.rejects(c.downloadPades(`${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/21/pades`), ResponseTooLargeError);
     const defaults = client();
-    assert.equal(await drain(await defaults.downloadPades(`${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/20/pades`)), 8 * 1024 * 1024, "200 MB by default");
+    assert.equal(
+      await drain(await defaults.downloadPades(`${fixture.server.apiRoot}/${ORG}/direct/signature-jobs/20/pades`)),
+      8 * 1024 * 1024,
+      "200 MB by default",
+    );
   });
 });
 
@@ -220,10 +249,14 @@ describe("correct text (issue 8.4)", () => {
 
   it("turns a reset while the body streams into a TransportError, and tries a GET again", async () => {
     const body = statusXml({ reference: "again" });
-    const cut = { status: 200, headers: { "content-type": "application/xml" }, write: (response: http.ServerResponse) => {
-      response.write(body.slice(0, 40));
-      setTimeout(() => response.socket?.destroy(), 20);
-    } };
+    const cut = {
+      status: 200,
+      headers: { "content-type": "application/xml" },
+      write: (response: http.ServerResponse) => {
+        response.write(body.slice(0, 40));
+        setTimeout(() => response.socket?.destroy(), 20);
+      },
+    };
     fixture.server.on("GET", `/${ORG}/direct/signature-jobs?polling_queue=reset`, cut, xmlResponse(body));
     const before = fixture.server.requests.length;
     const status = await client({ clock: new FakeClock() }).direct.nextStatusChange({ pollingQueue: "reset" });
@@ -253,7 +286,10 @@ describe("correct text (issue 8.4)", () => {
   it("never sends a create twice after a failure in flight", async () => {
     fixture.server.on("POST", `/${ORG}/direct/signature-jobs`, { status: 200, write: (response) => response.socket?.destroy() });
     const before = fixture.server.requests.length;
-    await assert.rejects(client({ clock: new FakeClock() }).direct.createJob(directJob({ signers: [{ personalIdentificationNumber: NATIONAL_IDS[1] }] })), TransportError);
+    await assert.rejects(
+      client({ clock: new FakeClock() }).direct.createJob(directJob({ signers: [{ personalIdentificationNumber: NATIONAL_IDS[1] }] })),
+      TransportError,
+    );
     assert.equal(fixture.server.requests.length - before, 1);
   });
 });

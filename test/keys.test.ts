@@ -50,7 +50,9 @@ describe("loadCredentials", () => {
   });
 
   it("says the password is wrong", () => {
-    expectCertificateError("WRONG_PASSWORD", () => loadCredentials({ pkcs12: toPkcs12(enterprise, { password: "right" }), password: "wrong" }));
+    expectCertificateError("WRONG_PASSWORD", () =>
+      loadCredentials({ pkcs12: toPkcs12(enterprise, { password: "right" }), password: "wrong" }),
+    );
   });
 
   it("says a file is not a keystore", () => {
@@ -59,16 +61,24 @@ describe("loadCredentials", () => {
 
   it("refuses an expired and a not yet valid certificate", () => {
     const expired = ca.issueEnterpriseCertificate({ notBefore: new Date("2020-01-01"), notAfter: new Date("2021-01-01") });
-    expectCertificateError("CERTIFICATE_EXPIRED", () => loadCredentials({ certificatePem: expired.chainPem, privateKeyPem: expired.keyPem }));
-    const future = ca.issueEnterpriseCertificate({ notBefore: new Date(Date.now() + 86_400_000 * 30), notAfter: new Date(Date.now() + 86_400_000 * 60) });
-    expectCertificateError("CERTIFICATE_NOT_YET_VALID", () => loadCredentials({ certificatePem: future.chainPem, privateKeyPem: future.keyPem }));
+    expectCertificateError("CERTIFICATE_EXPIRED", () =>
+      loadCredentials({ certificatePem: expired.chainPem, privateKeyPem: expired.keyPem }),
+    );
+    const future = ca.issueEnterpriseCertificate({
+      notBefore: new Date(Date.now() + 86_400_000 * 30),
+      notAfter: new Date(Date.now() + 86_400_000 * 60),
+    });
+    expectCertificateError("CERTIFICATE_NOT_YET_VALID", () =>
+      loadCredentials({ certificatePem: future.chainPem, privateKeyPem: future.keyPem }),
+    );
   });
 
   it("refuses a certificate without organization number, naming the subject", () => {
     const plain = ca.issueEnterpriseCertificate({ withoutOrganizationNumber: true, organizationName: "No Number AS" });
     assert.throws(
       () => loadCredentials({ certificatePem: plain.chainPem, privateKeyPem: plain.keyPem }),
-      (error: unknown) => error instanceof CertificateError && error.code === "NO_ORGANIZATION_NUMBER" && /No Number AS/.test(error.message),
+      (error: unknown) =>
+        error instanceof CertificateError && error.code === "NO_ORGANIZATION_NUMBER" && /No Number AS/.test(error.message),
     );
   });
 
@@ -90,7 +100,10 @@ describe("Java RFC 2253 names", () => {
 
   it("hex-encodes organizationIdentifier and serialNumber, and escapes special characters", () => {
     const name = formatRfc2253(readCertificateName(new X509Certificate(enterprise.certificatePem).raw, "subject"));
-    assert.equal(name, "CN=Test Sender AS,2.5.4.5=#1309313233343536373835,2.5.4.97=#0c0f4e54524e4f2d313233343536373835,O=Test Sender AS,C=NO");
+    assert.equal(
+      name,
+      "CN=Test Sender AS,2.5.4.5=#1309313233343536373835,2.5.4.97=#0c0f4e54524e4f2d313233343536373835,O=Test Sender AS,C=NO",
+    );
     const issuer = formatRfc2253(readCertificateName(new X509Certificate(enterprise.certificatePem).raw, "issuer"));
     assert.equal(issuer, "CN=Test Root CA\\, with comma,O=Emulator,C=NO");
   });
@@ -103,18 +116,24 @@ describe("Java RFC 2253 names", () => {
 describe("test PKI", () => {
   it("issues certificates that complete a mutual TLS handshake on loopback", async () => {
     const server = ca.issueServerCertificate();
-    const listener = tls.createServer({ key: server.keyPem, cert: server.chainPem, ca: ca.certificatePem, requestCert: true, rejectUnauthorized: true }, (socket) => {
-      socket.end(`hello ${organizationNumberOfCertificate(socket.getPeerX509Certificate() as X509Certificate)}`);
-    });
+    const listener = tls.createServer(
+      { key: server.keyPem, cert: server.chainPem, ca: ca.certificatePem, requestCert: true, rejectUnauthorized: true },
+      (socket) => {
+        socket.end(`hello ${organizationNumberOfCertificate(socket.getPeerX509Certificate() as X509Certificate)}`);
+      },
+    );
     await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
     const port = (listener.address() as { port: number }).port;
     try {
       const reply = await new Promise<string>((resolve, reject) => {
-        const socket = tls.connect({ host: "127.0.0.1", port, key: enterprise.keyPem, cert: enterprise.chainPem, ca: ca.certificatePem }, () => {
-          let data = "";
-          socket.on("data", (chunk) => (data += chunk));
-          socket.on("end", () => resolve(data));
-        });
+        const socket = tls.connect(
+          { host: "127.0.0.1", port, key: enterprise.keyPem, cert: enterprise.chainPem, ca: ca.certificatePem },
+          () => {
+            let data = "";
+            socket.on("data", (chunk) => (data += chunk));
+            socket.on("end", () => resolve(data));
+          },
+        );
         socket.on("error", reject);
       });
       assert.equal(reply, "hello 123456785");

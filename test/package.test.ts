@@ -14,12 +14,23 @@ function load(specifier: string, expression: string): string {
 
 describe("the package's exports map", () => {
   it("serves the core client at the root, the emulator at ./emulator and package.json", () => {
-    assert.equal(load(NAME, "typeof m.SigneringClient + typeof m.checkConnection"), `${path.join(repositoryRoot, "dist", "src", "core", "index.js")} functionfunction`);
-    assert.equal(load(`${NAME}/emulator`, "typeof m.startEmulator"), `${path.join(repositoryRoot, "dist", "src", "emulator", "index.js")} function`);
+    assert.equal(
+      load(NAME, "typeof m.SigneringClient + typeof m.checkConnection"),
+      `${path.join(repositoryRoot, "dist", "src", "core", "index.js")} functionfunction`,
+    );
+    assert.equal(
+      load(`${NAME}/emulator`, "typeof m.startEmulator"),
+      `${path.join(repositoryRoot, "dist", "src", "emulator", "index.js")} function`,
+    );
     assert.equal(load(`${NAME}/package.json`, "m.name"), `${path.join(repositoryRoot, "package.json")} ${NAME}`);
   });
   it("declares types for both entry points, and hides deep paths", () => {
-    const manifest = JSON.parse(execFileSync(process.execPath, ["-p", "JSON.stringify(require('./package.json').exports)"], { cwd: repositoryRoot, encoding: "utf8" })) as Record<string, { types?: string }>;
+    const manifest = JSON.parse(
+      execFileSync(process.execPath, ["-p", "JSON.stringify(require('./package.json').exports)"], {
+        cwd: repositoryRoot,
+        encoding: "utf8",
+      }),
+    ) as Record<string, { types?: string }>;
     assert.equal(manifest["."]?.types, "./dist/src/core/index.d.ts");
     assert.equal(manifest["./emulator"]?.types, "./dist/src/emulator/index.d.ts");
     assert.throws(() => load(`${NAME}/dist/src/emulator`, "0"), /ERR_PACKAGE_PATH_NOT_EXPORTED/);

@@ -30,7 +30,11 @@ function assertStoppedAt(report: PreflightReport, step: string, detail: RegExp):
 }
 
 /** A CONNECT proxy on loopback that records the tunnels asked for and the credentials sent. */
-async function startProxy(): Promise<{ url: string; requests: { target: string; authorization: string | undefined }[]; close(): Promise<void> }> {
+async function startProxy(): Promise<{
+  url: string;
+  requests: { target: string; authorization: string | undefined }[];
+  close(): Promise<void>;
+}> {
   const requests: { target: string; authorization: string | undefined }[] = [];
   const tunnels = new Set<net.Socket>();
   const server = http.createServer((_request, response) => response.writeHead(405).end());
@@ -66,7 +70,10 @@ describe("checkConnection", () => {
   it("passes every step against the emulator, with the certificate and the HTTP status", async () => {
     const report = await checkConnection(emulatorOptions());
     assert.equal(report.ok, true, JSON.stringify(report, null, 2));
-    assert.deepEqual(report.checks.map((check) => check.name), STEPS);
+    assert.deepEqual(
+      report.checks.map((check) => check.name),
+      STEPS,
+    );
     assert.ok(report.checks.every((check) => check.ok && check.hint === undefined));
     assert.equal(report.certificate?.organizationNumber, "123456785");
     assert.equal(report.certificate?.kind, "unknown");
@@ -97,7 +104,10 @@ describe("checkConnection", () => {
       process.env.HTTPS_PROXY = proxy.url;
       delete process.env.NO_PROXY;
       assert.match((await checkConnection(emulatorOptions())).checks[3]?.detail ?? "", /^proxy 127\.0\.0\.1:/);
-      assert.match((await checkConnection({ ...emulatorOptions(), proxy: false })).checks[3]?.detail ?? "", /^127\.0\.0\.1 is 127\.0\.0\.1; TCP port/);
+      assert.match(
+        (await checkConnection({ ...emulatorOptions(), proxy: false })).checks[3]?.detail ?? "",
+        /^127\.0\.0\.1 is 127\.0\.0\.1; TCP port/,
+      );
       process.env.NO_PROXY = "example.com, 127.0.0.1";
       const direct = await checkConnection(emulatorOptions());
       assert.equal(direct.ok, true, JSON.stringify(direct.checks));
@@ -113,15 +123,27 @@ describe("checkConnection", () => {
   });
 
   it("stops at the keystore step on a wrong password", async () => {
-    const report = await checkConnection({ ...emulatorOptions(), keystore: { pkcs12: readFileSync(emulator.clientKeystoreFile), password: "wrong" } });
+    const report = await checkConnection({
+      ...emulatorOptions(),
+      keystore: { pkcs12: readFileSync(emulator.clientKeystoreFile), password: "wrong" },
+    });
     assertStoppedAt(report, "keystore", /password is wrong/);
     assert.equal(report.certificate, undefined);
   });
 
   it("stops at the certificate step for a test certificate against production, before any network", async () => {
-    const issued = TestCertificateAuthority.create("Buypass Class 3 Test4 CA 3").issueEnterpriseCertificate({ organizationNumber: "123456785" });
-    const report = await checkConnection({ environment: "production", keystore: { pkcs12: toPkcs12(issued, { password: "pw" }), password: "pw" } });
-    assertStoppedAt(report, "certificate", /test certificate \(issued by ".*Buypass Class 3 Test4 CA 3.*"\), but the environment is production/);
+    const issued = TestCertificateAuthority.create("Buypass Class 3 Test4 CA 3").issueEnterpriseCertificate({
+      organizationNumber: "123456785",
+    });
+    const report = await checkConnection({
+      environment: "production",
+      keystore: { pkcs12: toPkcs12(issued, { password: "pw" }), password: "pw" },
+    });
+    assertStoppedAt(
+      report,
+      "certificate",
+      /test certificate \(issued by ".*Buypass Class 3 Test4 CA 3.*"\), but the environment is production/,
+    );
     assert.equal(report.certificate?.kind, "test");
   });
 
@@ -149,7 +171,11 @@ describe("checkConnection", () => {
     const held = Array.from({ length: 8 }, () => net.connect(port, "127.0.0.1").on("error", () => {}));
     silent.on("connection", () => {});
     try {
-      const report = await checkConnection({ ...emulatorOptions(), environment: { url: `https://127.0.0.1:${port}/api` }, timeouts: { connect: 300 } });
+      const report = await checkConnection({
+        ...emulatorOptions(),
+        environment: { url: `https://127.0.0.1:${port}/api` },
+        timeouts: { connect: 300 },
+      });
       assert.equal(report.ok, false);
       assert.ok(["network", "tls"].includes(report.checks.at(-1)?.name ?? ""), JSON.stringify(report.checks));
       assert.match(report.checks.at(-1)?.detail ?? "", /no answer within 300 ms/);
@@ -175,9 +201,17 @@ describe("checkConnection", () => {
 
   it("stops at the TLS step for a server whose certificate is another organization's, or not chained to the anchors", async () => {
     const ca = TestCertificateAuthority.create();
-    const impostor = await MtlsTestServer.start({ ca, certificate: ca.issueServerCertificate({ organizationNumber: "123456785" }), clientCa: emulator.caCertificatePem });
+    const impostor = await MtlsTestServer.start({
+      ca,
+      certificate: ca.issueServerCertificate({ organizationNumber: "123456785" }),
+      clientCa: emulator.caCertificatePem,
+    });
     try {
-      const report = await checkConnection({ ...emulatorOptions(), environment: { url: impostor.apiRoot }, trustedCertificates: ca.certificatePem });
+      const report = await checkConnection({
+        ...emulatorOptions(),
+        environment: { url: impostor.apiRoot },
+        trustedCertificates: ca.certificatePem,
+      });
       assertStoppedAt(report, "tls", /belongs to organization 123456785, expected Posten \(984661185\)/);
       const unchained = await checkConnection({ ...emulatorOptions(), environment: { url: impostor.apiRoot } });
       assertStoppedAt(unchained, "tls", /does not chain to the trust anchors/);

@@ -45,7 +45,14 @@ describe("our XSDs and the official ones give the same verdict on invalid messag
     ["a ten-digit national id", manifest.replace("12345678910", "1234567891")],
     ["an unknown on-behalf-of", manifest.replace("<on-behalf-of>OTHER</on-behalf-of>", "<on-behalf-of>SOMEONE</on-behalf-of>")],
     ["signing order 10", portalManifest.replace(/<signer order="\d+">/, '<signer order="10">')],
-    ["twenty-one documents", buildDirectManifest(directJob({ documents: Array.from({ length: 21 }, (_, i) => ({ title: `D${i}`, content: samplePdf() })) }), sender, Array.from({ length: 21 }, (_, i) => documentFileName(i, `D${i}`)))],
+    [
+      "twenty-one documents",
+      buildDirectManifest(
+        directJob({ documents: Array.from({ length: 21 }, (_, i) => ({ title: `D${i}`, content: samplePdf() })) }),
+        sender,
+        Array.from({ length: 21 }, (_, i) => documentFileName(i, `D${i}`)),
+      ),
+    ],
     ["a 51-character reference", buildDirectJobRequest(directJob({ reference: "r".repeat(51) }))],
     ["required authentication 5", manifest.replace("</document>", "</document><required-authentication>5</required-authentication>")],
   ];
@@ -83,7 +90,13 @@ describe("every message we build validates against our XSDs and the official one
       description: "Desc",
       signers: [
         { personalIdentificationNumber: NATIONAL_IDS[0], order: 0, notificationsUsingLookup: { email: true, sms: true } },
-        { personalIdentificationNumber: NATIONAL_IDS[1], order: 1, signatureType: "ADVANCED_ELECTRONIC_SIGNATURE", notifications: { email: "a@example.com", sms: "+4799999999" }, onBehalfOf: "OTHER" },
+        {
+          personalIdentificationNumber: NATIONAL_IDS[1],
+          order: 1,
+          signatureType: "ADVANCED_ELECTRONIC_SIGNATURE",
+          notifications: { email: "a@example.com", sms: "+4799999999" },
+          onBehalfOf: "OTHER",
+        },
         { identifiedByContactInformation: true, order: 1, notifications: { sms: "99999999" } },
         { identifiedByContactInformation: true, notifications: { email: `o'brien&co@example.com` } },
       ],
@@ -103,7 +116,10 @@ describe("every message we build validates against our XSDs and the official one
     ["portal request (every option)", buildPortalJobRequest(rich.portal)],
     ["portal manifest (minimal)", buildPortalManifest(portalJob(), sender, names(1))],
     ["portal manifest (every option)", buildPortalManifest(rich.portal, sender, names(1))],
-    ["portal manifest (availability: only activation time)", buildPortalManifest(portalJob({ availability: { activationTime: "2030-06-01T12:00:00Z" } }), sender, names(1))],
+    [
+      "portal manifest (availability: only activation time)",
+      buildPortalManifest(portalJob({ availability: { activationTime: "2030-06-01T12:00:00Z" } }), sender, names(1)),
+    ],
     ["direct signer update request", buildDirectSignerUpdateRequest()],
   ];
   for (const [label, xml] of messages) {

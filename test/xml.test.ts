@@ -65,8 +65,14 @@ describe("response parsers read every official example", () => {
 
   it("direct status response with signer attributes", () => {
     const status = parseDirectJobStatus(example("direct/multiple_signers/status-response.xml"));
-    assert.deepEqual(status.signers.map((signer) => signer.signer), ["123abc", "10987654321"]);
-    assert.deepEqual(status.xadesUrls.map((url) => url.signer), ["123abc", "10987654321"]);
+    assert.deepEqual(
+      status.signers.map((signer) => signer.signer),
+      ["123abc", "10987654321"],
+    );
+    assert.deepEqual(
+      status.xadesUrls.map((url) => url.signer),
+      ["123abc", "10987654321"],
+    );
   });
 
   it("portal job response", () => {
@@ -84,7 +90,12 @@ describe("response parsers read every official example", () => {
       status: "COMPLETED_SUCCESSFULLY",
       confirmationUrl: `${api}/portal/signature-jobs/1/complete`,
       signatures: [
-        { status: "SIGNED", since: "2017-01-23T12:51:43+01:00", personalIdentificationNumber: "12345678910", xadesUrl: `${api}/portal/signature-jobs/1/xades/1` },
+        {
+          status: "SIGNED",
+          since: "2017-01-23T12:51:43+01:00",
+          personalIdentificationNumber: "12345678910",
+          xadesUrl: `${api}/portal/signature-jobs/1/xades/1`,
+        },
       ],
       padesUrl: `${api}/portal/signature-jobs/1/pades`,
     });
@@ -92,10 +103,10 @@ describe("response parsers read every official example", () => {
 
   it("portal status change for signers identified by contact information", () => {
     const status = parsePortalJobStatus(example("portal/status-change-response-signer-without-pin.xml"));
-    assert.deepEqual(status.signatures.map((signature) => signature.contactInformation), [
-      { email: "test@example.com" },
-      { email: "test@example.com", sms: "12345678" },
-    ]);
+    assert.deepEqual(
+      status.signatures.map((signature) => signature.contactInformation),
+      [{ email: "test@example.com" }, { email: "test@example.com", sms: "12345678" }],
+    );
   });
 });
 
@@ -153,8 +164,14 @@ describe("request builders", () => {
       { organizationNumber: "123456785" },
       ["0000_resolution.pdf"],
     );
-    assert.match(xml, /<signer order="2"><personal-identification-number>01019010046<\/personal-identification-number><notifications-using-lookup><email\/><\/notifications-using-lookup><\/signer>/);
-    assert.match(xml, /<signer><identified-by-contact-information\/><notifications><email address="x@example.com"\/><sms number="99999999"\/><\/notifications><\/signer>/);
+    assert.match(
+      xml,
+      /<signer order="2"><personal-identification-number>01019010046<\/personal-identification-number><notifications-using-lookup><email\/><\/notifications-using-lookup><\/signer>/,
+    );
+    assert.match(
+      xml,
+      /<signer><identified-by-contact-information\/><notifications><email address="x@example.com"\/><sms number="99999999"\/><\/notifications><\/signer>/,
+    );
     assert.match(xml, /<availability><available-seconds>600<\/available-seconds><\/availability>/);
   });
 });

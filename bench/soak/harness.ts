@@ -83,10 +83,19 @@ export class Soak {
 
   async startEmulator(): Promise<void> {
     const { port, webPort } = this.emulatorPorts;
-    const args = { port, webPort, dataDir: path.join(this.options.workDir, "emulator"), redeliverySeconds: this.options.redeliverySeconds, rateLimit: this.options.rateLimit };
+    const args = {
+      port,
+      webPort,
+      dataDir: path.join(this.options.workDir, "emulator"),
+      redeliverySeconds: this.options.redeliverySeconds,
+      rateLimit: this.options.rateLimit,
+    };
     this.emulator = await startChild<EmulatorInfo>("emulator-process.js", [JSON.stringify(args)], this.logFile);
     // Fixed from now on, so a restart keeps the addresses the runtimes use.
-    this.emulatorPorts = { port: Number(new URL(this.emulator.info.apiRoot).port), webPort: Number(new URL(this.emulator.info.controlUrl).port) };
+    this.emulatorPorts = {
+      port: Number(new URL(this.emulator.info.apiRoot).port),
+      webPort: Number(new URL(this.emulator.info.controlUrl).port),
+    };
   }
 
   async killEmulator(): Promise<void> {
@@ -112,11 +121,16 @@ export class Soak {
       writeFileSync(flowsFile, JSON.stringify(flows));
     }
     const life = (previous?.life ?? 0) + 1;
-    const child = await startChild<{ url: string }>("node-red-process.js", [userDir, String(previous?.port ?? 0), flowsFile], this.logFile, {
-      [KEYSTORE_ENV]: readFileSync(info.clientKeystoreFile).toString("base64"),
-      [PASSWORD_ENV]: info.clientKeystorePassword,
-      [INSTANCE_ENV]: `${name}-${life}`,
-    });
+    const child = await startChild<{ url: string }>(
+      "node-red-process.js",
+      [userDir, String(previous?.port ?? 0), flowsFile],
+      this.logFile,
+      {
+        [KEYSTORE_ENV]: readFileSync(info.clientKeystoreFile).toString("base64"),
+        [PASSWORD_ENV]: info.clientKeystorePassword,
+        [INSTANCE_ENV]: `${name}-${life}`,
+      },
+    );
     this.runtimes.set(name, { child, port: Number(new URL(child.info.url).port), life });
   }
 
@@ -128,7 +142,11 @@ export class Soak {
   async redeploy(name: string): Promise<void> {
     const url = `${this.runtime(name).child.info.url}/flows`;
     const flows = await (await fetch(url)).json();
-    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "node-red-deployment-type": "full" }, body: JSON.stringify(flows) });
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "node-red-deployment-type": "full" },
+      body: JSON.stringify(flows),
+    });
     if (!response.ok) throw new Error(`redeploy of ${name}: HTTP ${response.status} ${await response.text()}`);
   }
 
@@ -193,7 +211,12 @@ export class Soak {
     return [...this.runtimes.keys()].flatMap((name) => {
       const file = this.ledgerFile(name);
       // The last line may be cut short by a kill -9 mid-write.
-      return existsSync(file) ? readFileSync(file, "utf8").split("\n").filter((line) => line.endsWith("}")).map((line) => JSON.parse(line) as LedgerLine) : [];
+      return existsSync(file)
+        ? readFileSync(file, "utf8")
+            .split("\n")
+            .filter((line) => line.endsWith("}"))
+            .map((line) => JSON.parse(line) as LedgerLine)
+        : [];
     });
   }
 
@@ -209,7 +232,9 @@ export class Soak {
     let markedRedelivered = 0;
     const received = ledger.filter((line) => line.event === "received");
     const confirmedAt = new Map<string, number>();
-    for (const line of ledger) if (line.event === "confirmed" && line.changeKey) confirmedAt.set(line.changeKey, Math.min(line.t, confirmedAt.get(line.changeKey) ?? Infinity));
+    for (const line of ledger)
+      if (line.event === "confirmed" && line.changeKey)
+        confirmedAt.set(line.changeKey, Math.min(line.t, confirmedAt.get(line.changeKey) ?? Infinity));
     let unmarkedRedeliveries = 0;
     for (const lines of byKey.values()) {
       if (lines.length < 2) continue;
@@ -261,7 +286,9 @@ export class Soak {
     const response = await fetch(`${this.emulator.info.controlUrl}${route}`, {
       method,
       // The control API takes only JSON POSTs.
-      ...(method === "POST" || body !== undefined ? { body: JSON.stringify(body ?? {}), headers: { "content-type": "application/json" } } : {}),
+      ...(method === "POST" || body !== undefined
+        ? { body: JSON.stringify(body ?? {}), headers: { "content-type": "application/json" } }
+        : {}),
     });
     const result = (await response.json()) as unknown;
     if (!response.ok) throw new Error(`control ${method} ${route}: HTTP ${response.status} ${JSON.stringify(result)}`);

@@ -17,7 +17,10 @@ const READY_TIMEOUT_MS = 60_000;
 
 /** Starts `node script ...args`; its stderr goes to `logFile`. */
 export function startChild<Info>(script: string, args: string[], logFile: string, env: NodeJS.ProcessEnv = {}): Promise<Child<Info>> {
-  const child = spawn(process.execPath, [path.join(__dirname, script), ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [path.join(__dirname, script), ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   child.stderr?.on("data", (chunk: Buffer) => appendFileSync(logFile, chunk));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

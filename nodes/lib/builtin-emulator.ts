@@ -12,14 +12,18 @@ import type { RunningEmulator } from "../../src/emulator";
 let running: Promise<RunningEmulator> | undefined;
 
 export function builtInEmulator(userDir: string | undefined, onStart?: (emulator: RunningEmulator) => void): Promise<RunningEmulator> {
-  running ??= import("../../src/emulator/index.js").then(({ startEmulator }) => startEmulator({
-    dataDir: path.join(userDir ?? path.join(os.tmpdir(), `node-red-${process.pid}`), "posten-signering-emulator"),
-    emptyQueueWaitSeconds: 2,
-  })).then((emulator) => {
-    emulator.unref();
-    onStart?.(emulator);
-    return emulator;
-  });
+  running ??= import("../../src/emulator/index.js")
+    .then(({ startEmulator }) =>
+      startEmulator({
+        dataDir: path.join(userDir ?? path.join(os.tmpdir(), `node-red-${process.pid}`), "posten-signering-emulator"),
+        emptyQueueWaitSeconds: 2,
+      }),
+    )
+    .then((emulator) => {
+      emulator.unref();
+      onStart?.(emulator);
+      return emulator;
+    });
   running.catch(() => (running = undefined));
   return running;
 }

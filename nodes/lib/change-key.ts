@@ -7,7 +7,10 @@ import type { StatusChange } from "../../src/core";
  * idempotent; the nodes use it to mark redeliveries.
  */
 export function changeKeyOf(change: StatusChange): string {
-  const signers = change.flow === "portal" ? change.signatures.map((signature) => [signature.status, signature.since]) : change.signers.map((signer) => [signer.status, signer.since]);
+  const signers =
+    change.flow === "portal"
+      ? change.signatures.map((signature) => [signature.status, signature.since])
+      : change.signers.map((signer) => [signer.status, signer.since]);
   const parts = [change.flow, change.jobId, change.status, change.confirmationUrl ?? "", signers];
   return createHash("sha256").update(JSON.stringify(parts)).digest("base64url").slice(0, 22);
 }

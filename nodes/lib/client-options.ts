@@ -56,7 +56,11 @@ export function numbersOf(RED: NodeAPI, config: SigneringConfigDef): Numbers {
   };
 }
 
-export async function clientOptionsOf(config: SigneringConfigDef, secrets: SigneringConfigCredentials, sources: OptionSources): Promise<SigneringClientOptions> {
+export async function clientOptionsOf(
+  config: SigneringConfigDef,
+  secrets: SigneringConfigCredentials,
+  sources: OptionSources,
+): Promise<SigneringClientOptions> {
   const { RED } = sources;
   const numbers = numbersOf(RED, config);
   const common = {
@@ -109,20 +113,35 @@ function keystoreOf(config: SigneringConfigDef, secrets: SigneringConfigCredenti
     const value: unknown = name.trim() ? RED.util.evaluateNodeProperty(name.trim(), "env", node as Node, {}) : undefined;
     return typeof value === "string" && value !== "" ? value : undefined;
   };
-  const password = (config.keystoreSource === "env" && config.passwordEnv ? fromEnv(config.passwordEnv) : undefined) ?? secrets.password ?? "";
+  const password =
+    (config.keystoreSource === "env" && config.passwordEnv ? fromEnv(config.passwordEnv) : undefined) ?? secrets.password ?? "";
   switch (config.keystoreSource) {
     case "file": {
-      if (localFilesDisabled(RED)) throw new InvalidInputError("keystoreFile", RED._("signering-config.errors.localFilesDisabled", { setting: DISABLE_LOCAL_FILES_SETTING }));
+      if (localFilesDisabled(RED))
+        throw new InvalidInputError(
+          "keystoreFile",
+          RED._("signering-config.errors.localFilesDisabled", { setting: DISABLE_LOCAL_FILES_SETTING }),
+        );
       if (!config.keystoreFile) throw new InvalidInputError("keystoreFile", RED._("signering-config.errors.keystoreFileMissing"));
       try {
         return { pkcs12: readFileSync(config.keystoreFile), password };
       } catch (error) {
-        throw new InvalidInputError("keystoreFile", RED._("signering-config.errors.keystoreFileUnreadable", { file: config.keystoreFile, reason: (error as NodeJS.ErrnoException).code ?? (error as Error).message }));
+        throw new InvalidInputError(
+          "keystoreFile",
+          RED._("signering-config.errors.keystoreFileUnreadable", {
+            file: config.keystoreFile,
+            reason: (error as NodeJS.ErrnoException).code ?? (error as Error).message,
+          }),
+        );
       }
     }
     case "env": {
       const encoded = fromEnv(config.keystoreEnv);
-      if (!encoded) throw new InvalidInputError("keystoreEnv", RED._("signering-config.errors.keystoreEnvMissing", { name: config.keystoreEnv || "—" }));
+      if (!encoded)
+        throw new InvalidInputError(
+          "keystoreEnv",
+          RED._("signering-config.errors.keystoreEnvMissing", { name: config.keystoreEnv || "—" }),
+        );
       return { pkcs12: Buffer.from(encoded, "base64"), password };
     }
     default:

@@ -32,7 +32,8 @@ export function correlationKeyFrom(secret: string | Buffer): Buffer {
 }
 
 /** Why a return could not be tied to a job; the nodes say it in the runtime's language. */
-export type ReturnFailure = "referenceMissing" | "referenceLegacy" | "referenceMalformed" | "ticketMissing" | "ticketInvalid" | "statusUrlUnexpected";
+export type ReturnFailure =
+  "referenceMissing" | "referenceLegacy" | "referenceMalformed" | "ticketMissing" | "ticketInvalid" | "statusUrlUnexpected";
 
 /** A cookie as Node-RED's `http response` node sets it from `msg.cookies`. */
 export interface ReturnCookie {
@@ -83,12 +84,15 @@ export class ExitCorrelation {
     if (LEGACY_REFERENCE.test(reference)) throw this.failure(field, "referenceLegacy");
     if (!REFERENCE.test(reference)) throw this.failure(field, "referenceMalformed");
     const cookieField = `msg.req.cookies.${COOKIE_PREFIX}${reference}`;
-    const ticket = (cookies && typeof cookies === "object" ? (cookies as Record<string, unknown>)[COOKIE_PREFIX + reference] : undefined) as unknown;
+    const ticket = (
+      cookies && typeof cookies === "object" ? (cookies as Record<string, unknown>)[COOKIE_PREFIX + reference] : undefined
+    ) as unknown;
     if (typeof ticket !== "string") throw this.failure(cookieField, "ticketMissing");
     const match = TICKET.exec(ticket);
     const expected = match ? Buffer.from(this.mac(reference, match[1] as string, match[2] as string)) : undefined;
     const given = Buffer.from(match?.[3] ?? "");
-    if (!match || !expected || expected.length !== given.length || !timingSafeEqual(expected, given)) throw this.failure(cookieField, "ticketInvalid");
+    if (!match || !expected || expected.length !== given.length || !timingSafeEqual(expected, given))
+      throw this.failure(cookieField, "ticketInvalid");
     return `${this.apiRoot}/${match[1]}/direct/signature-jobs/${match[2]}/status`;
   }
 

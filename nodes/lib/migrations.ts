@@ -8,7 +8,8 @@ import type { NodeDef } from "node-red";
 
 export const CURRENT_VERSION = 1;
 
-export type NodeType = "signering-config" | "signering-create" | "signering-status" | "signering-download" | "signering-confirm" | "signering-job";
+export type NodeType =
+  "signering-config" | "signering-create" | "signering-status" | "signering-download" | "signering-confirm" | "signering-job";
 
 type Saved = Record<string, unknown>;
 
@@ -79,7 +80,9 @@ export class MigrationError extends Error {
     readonly reason: "badVersion" | "newerVersion",
     readonly version: string,
   ) {
-    super(`configuration version ${version}: ${reason === "badVersion" ? "not a whole number" : `newer than ${CURRENT_VERSION}, the latest this package reads`}`);
+    super(
+      `configuration version ${version}: ${reason === "badVersion" ? "not a whole number" : `newer than ${CURRENT_VERSION}, the latest this package reads`}`,
+    );
   }
 }
 

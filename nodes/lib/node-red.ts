@@ -22,7 +22,10 @@ export function registerNode<TNode extends Node<TCredentials>, TDef extends Node
   RED: NodeAPI,
   type: NodeType,
   constructor: (this: TNode, def: TDef) => void,
-  options?: { credentials?: { [K in keyof TCredentials]: { type: "text" | "password" } }; settings?: Record<string, { value: unknown; exportable?: boolean }> },
+  options?: {
+    credentials?: { [K in keyof TCredentials]: { type: "text" | "password" } };
+    settings?: Record<string, { value: unknown; exportable?: boolean }>;
+  },
 ): void {
   RED.nodes.registerType<TNode, TDef, Record<string, unknown>, TCredentials>(type, constructor, options);
 }
@@ -54,12 +57,18 @@ export function requireConfig(RED: NodeAPI, node: Node, configId: string | undef
  * `RED.nodes.createNode` and the saved configuration at the current version (defaults filled
  * in): how every node of this package starts.
  */
-export function createSigneringNode<TDef extends NodeDef>(RED: NodeAPI, node: Node, type: NodeType, saved: NodeDef): TDef & { version: number } {
+export function createSigneringNode<TDef extends NodeDef>(
+  RED: NodeAPI,
+  node: Node,
+  type: NodeType,
+  saved: NodeDef,
+): TDef & { version: number } {
   RED.nodes.createNode(node, saved);
   try {
     return migrate<TDef>(type, saved);
   } catch (error) {
-    if (error instanceof MigrationError) throw new Error(sharedText(RED, `errors.${error.reason}`, { type, version: error.version }), { cause: error });
+    if (error instanceof MigrationError)
+      throw new Error(sharedText(RED, `errors.${error.reason}`, { type, version: error.version }), { cause: error });
     throw error;
   }
 }

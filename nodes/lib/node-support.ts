@@ -61,5 +61,9 @@ export function setSignering(msg: NodeMessageInFlow, values: SigneringContext): 
 
 /** A file-name part from an identifier the service sent: only [A-Za-z0-9_-] survive, so no id ever makes a path. */
 export function safeName(identifier: string): string {
-  return String(identifier).replace(/[^A-Za-z0-9-]/g, "_").slice(0, 64) || "_";
+  return (
+    String(identifier)
+      .replace(/[^A-Za-z0-9-]/g, "_")
+      .slice(0, 64) || "_"
+  );
 }

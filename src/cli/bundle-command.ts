@@ -18,7 +18,8 @@ export async function runBundleCommand(options: CliOptions, jobFile: string, out
   else validatePortalJob(job, validation);
   const credentials = loadCredentials(keystoreFrom(options));
   const sender = { organizationNumber: job.sender?.organizationNumber ?? options.sender ?? credentials.organizationNumber };
-  const { bundle, manifestXml } = job.flow === "direct" ? packageDirectJob(job, sender, credentials) : packagePortalJob(job, sender, credentials);
+  const { bundle, manifestXml } =
+    job.flow === "direct" ? packageDirectJob(job, sender, credentials) : packagePortalJob(job, sender, credentials);
   try {
     await pipeline(bundle.stream(), createWriteStream(out));
   } catch (error) {

@@ -56,9 +56,13 @@ function flowOf(value: string | undefined): Flow {
 export const COMMANDS: Record<string, Command> = {
   check: {
     usage: `check ${CONNECTION_USAGE}`,
-    summary: "check the setup step by step (keystore, certificate, trust anchors, network, TLS, one harmless request); exit 0 only if all pass",
+    summary:
+      "check the setup step by step (keystore, certificate, trust anchors, network, TLS, one harmless request); exit 0 only if all pass",
     async run(options) {
-      const [{ connectionFrom }, { checkConnection }] = await Promise.all([import("./connection.js"), import("../core/preflight/index.js")]);
+      const [{ connectionFrom }, { checkConnection }] = await Promise.all([
+        import("./connection.js"),
+        import("../core/preflight/index.js"),
+      ]);
       return checkConnection(connectionFrom(options));
     },
     exitCode: (report) => ((report as PreflightReport).ok ? 0 : 1),

@@ -27,7 +27,8 @@ function timeoutsFrom(options: CliOptions): Partial<Timeouts> {
     const value = options[flag];
     if (value === undefined) continue;
     const ms = Number(value);
-    if (!/^\d+$/.test(value) || ms < 1 || ms > MAX_TIMEOUT_MS) throw new InvalidInputError(`--${flag}`, `must be milliseconds from 1 to ${MAX_TIMEOUT_MS}, was "${value}"`);
+    if (!/^\d+$/.test(value) || ms < 1 || ms > MAX_TIMEOUT_MS)
+      throw new InvalidInputError(`--${flag}`, `must be milliseconds from 1 to ${MAX_TIMEOUT_MS}, was "${value}"`);
     timeouts[key] = ms;
   }
   return timeouts;
@@ -42,7 +43,8 @@ function proxyFrom(value: string | undefined): string | undefined {
     // The value may hold credentials: do not echo it.
     throw new InvalidInputError("--proxy", "must be a URL such as http://proxy.example:3128");
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new InvalidInputError("--proxy", `must be an http:// or https:// URL, was a ${url.protocol} URL`);
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new InvalidInputError("--proxy", `must be an http:// or https:// URL, was a ${url.protocol} URL`);
   return value;
 }
 

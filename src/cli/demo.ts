@@ -8,8 +8,9 @@ import { exampleOnTab, freePort, startNodeRedHost } from "./node-red-host";
 
 /**
  * `npm run demo`: runs examples 1 and 2 headlessly in a real Node-RED against an emulator of
- * its own (the examples' configuration pointed at it as a custom URL), acts as the signers (through the web pages for example 1, the control API for
- * example 2), and checks that the signed files were written and every change confirmed.
+ * its own (the examples' configuration pointed at it as a custom URL), acts as the signers
+ * (through the web pages for example 1, the control API for example 2), and checks that the
+ * signed files were written and every change confirmed.
  * Example 3 is deployed too, so all three are known to load (Node-RED starts no flows while a
  * node type is missing).
  */
@@ -57,14 +58,30 @@ const PASSWORD_ENV = "SIGNERING_DEMO_P12_PASSWORD";
 
 /** The examples' configuration, pointed at the demo's emulator as a custom URL (its client keystore in environment variables). */
 function customEnvironment(emulator: RunningEmulator): Record<string, unknown> {
-  return { environment: "custom", customUrl: emulator.apiRoot, keystoreSource: "env", keystoreEnv: KEYSTORE_ENV, passwordEnv: PASSWORD_ENV, ca: emulator.caCertificatePem, serverOrgCheck: false };
+  return {
+    environment: "custom",
+    customUrl: emulator.apiRoot,
+    keystoreSource: "env",
+    keystoreEnv: KEYSTORE_ENV,
+    passwordEnv: PASSWORD_ENV,
+    ca: emulator.caCertificatePem,
+    serverOrgCheck: false,
+  };
 }
 
-async function directSigningThroughTheBrowserPages(nodeRed: string, workDir: string, emulator: RunningEmulator): Promise<[string, boolean, string]> {
+async function directSigningThroughTheBrowserPages(
+  nodeRed: string,
+  workDir: string,
+  emulator: RunningEmulator,
+): Promise<[string, boolean, string]> {
   const name = "example 1, direct signing on a web site";
   const form = new FormData();
   form.set("pin", "01019010046");
-  form.set("document", new Blob([Buffer.from(await samplePdf("Employment contract"))], { type: "application/pdf" }), "employment-contract.pdf");
+  form.set(
+    "document",
+    new Blob([Buffer.from(await samplePdf("Employment contract"))], { type: "application/pdf" }),
+    "employment-contract.pdf",
+  );
   const started = await fetch(`${nodeRed}/signering/start`, { method: "POST", body: form, redirect: "manual" });
   const signerPage = started.headers.get("location");
   if (started.status !== 303 || !signerPage) return [name, false, `starting gave HTTP ${started.status}: ${await started.text()}`];
@@ -75,10 +92,14 @@ async function directSigningThroughTheBrowserPages(nodeRed: string, workDir: str
   const exitUrl = signed.headers.get("location");
   if (!exitUrl) return [name, false, `signing gave HTTP ${signed.status}`];
   // The cookie the start response set comes back with the browser, as a browser would send it.
-  const cookie = started.headers.getSetCookie().map((header) => header.split(";")[0]).join("; ");
+  const cookie = started.headers
+    .getSetCookie()
+    .map((header) => header.split(";")[0])
+    .join("; ");
   const result = await fetch(exitUrl, { headers: { cookie } });
   const text = await result.text();
-  if (!result.ok || !/the document is signed/.test(text)) return [name, false, `the exit page said HTTP ${result.status}: ${text.slice(0, 200)}`];
+  if (!result.ok || !/the document is signed/.test(text))
+    return [name, false, `the exit page said HTTP ${result.status}: ${text.slice(0, 200)}`];
   const files = listSigned(workDir);
   if (!files.some((file) => file.endsWith(".pdf"))) return [name, false, "no signed PDF was written"];
   const jobId = Number(/Job (\d+)/.exec(text)?.[1]);
@@ -111,11 +132,19 @@ async function portalBatch(nodeRed: string, workDir: string, emulator: RunningEm
     const files = listSigned(workDir);
     const done = jobs.size === 2 && summaries.every((job) => job.status === "COMPLETED_SUCCESSFULLY" && !job.awaitingConfirmation);
     if (done && files.filter((file) => file.endsWith(".xml")).length >= 2) {
-      return [name, true, `${jobs.size} jobs, ${signed.size} signatures in signing order, ${files.length} files written, every change confirmed`];
+      return [
+        name,
+        true,
+        `${jobs.size} jobs, ${signed.size} signatures in signing order, ${files.length} files written, every change confirmed`,
+      ];
     }
     await sleep(250);
   }
-  return [name, false, `timed out: jobs ${[...jobs].map((id) => JSON.stringify(emulator.control.jobSummary(id))).join(", ")}, files ${listSigned(workDir).join(", ")}`];
+  return [
+    name,
+    false,
+    `timed out: jobs ${[...jobs].map((id) => JSON.stringify(emulator.control.jobSummary(id))).join(", ")}, files ${listSigned(workDir).join(", ")}`,
+  ];
 }
 
 function listSigned(workDir: string): string[] {

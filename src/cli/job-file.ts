@@ -24,12 +24,16 @@ export function readJobFile(file: string): Job {
   const baseDir = path.dirname(path.resolve(file));
   job.documents = job.documents.map((document: unknown, index: number): JobDocument => {
     const { title, file: documentFile, mimeType } = (document ?? {}) as { title?: unknown; file?: unknown; mimeType?: unknown };
-    if (typeof documentFile !== "string") throw new InvalidInputError(`documents[${index}].file`, "is required: the PDF's or text file's path, relative to the job file");
+    if (typeof documentFile !== "string")
+      throw new InvalidInputError(`documents[${index}].file`, "is required: the PDF's or text file's path, relative to the job file");
     let content: Buffer;
     try {
       content = readFileSync(path.resolve(baseDir, documentFile));
     } catch (error) {
-      throw new InvalidInputError(`documents[${index}].file`, `cannot read ${documentFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new InvalidInputError(
+        `documents[${index}].file`,
+        `cannot read ${documentFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
     }
     const type = mimeType ?? (path.extname(documentFile).toLowerCase() === ".txt" ? "text/plain" : undefined);
     return { title: title as string, content, ...(type === undefined ? {} : { mimeType: type as DocumentMimeType }) };

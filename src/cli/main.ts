@@ -45,7 +45,9 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     const code = error instanceof SigneringError ? ` [${error.code}]` : "";
     process.stderr.write(`posten-signering ${command}: ${(error as Error).message}${code}\n`);
-    return error instanceof SigneringError && error.code === "INVALID_INPUT" && /^--/.test((error as { field?: string }).field ?? "") ? USAGE_ERROR : FAILURE;
+    return error instanceof SigneringError && error.code === "INVALID_INPUT" && /^--/.test((error as { field?: string }).field ?? "")
+      ? USAGE_ERROR
+      : FAILURE;
   }
 }
 

@@ -48,7 +48,9 @@ export async function startNodeRedHost(options: NodeRedHostOptions): Promise<Nod
   if (options.replaceFlows || !existsSync(flowFile)) writeFileSync(flowFile, JSON.stringify(options.flows, null, 2));
 
   const red = loadDevelopmentModule("node-red") as NodeRedModule;
-  const express = loadDevelopmentModule("express") as () => http.RequestListener & { use(path: string, handler: http.RequestListener): void };
+  const express = loadDevelopmentModule("express") as () => http.RequestListener & {
+    use(path: string, handler: http.RequestListener): void;
+  };
   const app = express();
   const server = http.createServer(app);
   red.init(server, {
@@ -93,11 +95,20 @@ function installPackageInto(userDir: string): void {
   mkdirSync(path.dirname(target), { recursive: true });
   if (!existsSync(target)) symlinkSync(PACKAGE_ROOT, target, "dir");
   const userPackage = path.join(userDir, "package.json");
-  if (!existsSync(userPackage)) writeFileSync(userPackage, JSON.stringify({ name: "node-red-project", private: true, dependencies: { [manifest.name]: "file:" + PACKAGE_ROOT } }, null, 2));
+  if (!existsSync(userPackage))
+    writeFileSync(
+      userPackage,
+      JSON.stringify({ name: "node-red-project", private: true, dependencies: { [manifest.name]: "file:" + PACKAGE_ROOT } }, null, 2),
+    );
 }
 
 /** An example flow as Node-RED ships it, on its own tab. */
-export function exampleOnTab(fileName: string, tabId: string, label: string, replace: Record<string, string> = {}): Record<string, unknown>[] {
+export function exampleOnTab(
+  fileName: string,
+  tabId: string,
+  label: string,
+  replace: Record<string, string> = {},
+): Record<string, unknown>[] {
   let text = readFileSync(path.join(PACKAGE_ROOT, "examples", fileName), "utf8");
   for (const [from, to] of Object.entries(replace)) text = text.split(from).join(to);
   const nodes = JSON.parse(text) as Record<string, unknown>[];

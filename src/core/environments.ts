@@ -48,7 +48,8 @@ const trustAnchorCache = new Map<string, readonly string[]>();
  * pass `trustedCertificates: [...trustAnchorsOf("test"), extraPem]`.
  */
 export function trustAnchorsOf(environment: NamedEnvironment): readonly string[] {
-  if (!isNamedEnvironment(environment)) throw new InvalidInputError("environment", `must be "production", "test" or "qa", was ${JSON.stringify(environment)}`);
+  if (!isNamedEnvironment(environment))
+    throw new InvalidInputError("environment", `must be "production", "test" or "qa", was ${JSON.stringify(environment)}`);
   const folder = environment === "production" ? "production" : "test";
   let anchors = trustAnchorCache.get(folder);
   if (!anchors) {
@@ -70,7 +71,10 @@ export function trustAnchorsOf(environment: NamedEnvironment): readonly string[]
  */
 export function defaultTrustAnchors(environment: Environment): readonly string[] {
   if (isNamedEnvironment(environment)) return trustAnchorsOf(environment);
-  throw new InvalidInputError("trustedCertificates", "must be given for a custom URL: the PEM certificates of the CA that issued the server's certificate");
+  throw new InvalidInputError(
+    "trustedCertificates",
+    "must be given for a custom URL: the PEM certificates of the CA that issued the server's certificate",
+  );
 }
 
 /**

@@ -20,8 +20,7 @@ export function isValidNationalIdentityNumber(value: string, checkChecksum = tru
   if (!/^\d{11}$/.test(value)) return false;
   if (!checkChecksum) return true;
   return (
-    mod11CheckDigit(value, FIRST_CHECK_WEIGHTS) === Number(value[9]) &&
-    mod11CheckDigit(value, SECOND_CHECK_WEIGHTS) === Number(value[10])
+    mod11CheckDigit(value, FIRST_CHECK_WEIGHTS) === Number(value[9]) && mod11CheckDigit(value, SECOND_CHECK_WEIGHTS) === Number(value[10])
   );
 }
 

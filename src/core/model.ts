@@ -10,10 +10,7 @@ export type SignatureType = "ADVANCED_ELECTRONIC_SIGNATURE" | "AUTHENTICATED_ELE
 export type OnBehalfOf = "SELF" | "OTHER";
 /** Security level of the signer's electronic ID (ID-porten level 3 or 4). */
 export type AuthenticationLevel = 3 | 4;
-export type IdentifierInSignedDocuments =
-  | "PERSONAL_IDENTIFICATION_NUMBER_AND_NAME"
-  | "DATE_OF_BIRTH_AND_NAME"
-  | "NAME";
+export type IdentifierInSignedDocuments = "PERSONAL_IDENTIFICATION_NUMBER_AND_NAME" | "DATE_OF_BIRTH_AND_NAME" | "NAME";
 export type StatusRetrievalMethod = "WAIT_FOR_CALLBACK" | "POLLING";
 
 /** The job status is a closed set in the schema. */

@@ -28,8 +28,14 @@ export function validateDirectJob(job: DirectJob, options: ValidationOptions = {
   validateCommon(job);
   const signers = requireList(job.signers, "signers", LIMITS.signersPerJob);
   signers.forEach((signer, index) => validateDirectSigner(signer, `signers[${index}]`, options));
-  requireUnique(signers.map((signer) => signer.personalIdentificationNumber ?? signer.customIdentifier), "signers", "a signer", maskIfNationalId);
-  if (!job.exitUrls || typeof job.exitUrls !== "object") throw new InvalidInputError("exitUrls", "is required (completion, rejection and error URLs)");
+  requireUnique(
+    signers.map((signer) => signer.personalIdentificationNumber ?? signer.customIdentifier),
+    "signers",
+    "a signer",
+    maskIfNationalId,
+  );
+  if (!job.exitUrls || typeof job.exitUrls !== "object")
+    throw new InvalidInputError("exitUrls", "is required (completion, rejection and error URLs)");
   for (const key of ["completion", "rejection", "error"] as const) validateUrl(job.exitUrls[key], `exitUrls.${key}`);
   optionalEnum(job.statusRetrievalMethod, "statusRetrievalMethod", STATUS_RETRIEVAL_METHODS);
 }
@@ -62,14 +68,19 @@ function validateCommon(job: DirectJob | PortalJob): void {
   optionalText(job.description, "description", 0, LIMITS.descriptionLength);
   optionalText(job.reference, "reference", 0, LIMITS.referenceLength);
   if (job.sender !== undefined && !isValidOrganizationNumber(String(job.sender.organizationNumber))) {
-    throw new InvalidInputError("sender.organizationNumber", `must be a valid 9-digit organization number, was "${job.sender.organizationNumber}"`);
+    throw new InvalidInputError(
+      "sender.organizationNumber",
+      `must be a valid 9-digit organization number, was "${job.sender.organizationNumber}"`,
+    );
   }
   if (job.pollingQueue !== undefined) requireText(job.pollingQueue, "pollingQueue", 1, Number.MAX_SAFE_INTEGER);
   if (job.requiredAuthentication !== undefined && job.requiredAuthentication !== 3 && job.requiredAuthentication !== 4) {
     throw new InvalidInputError("requiredAuthentication", `must be 3 or 4, was ${JSON.stringify(job.requiredAuthentication)}`);
   }
   optionalEnum(job.identifierInSignedDocuments, "identifierInSignedDocuments", IDENTIFIERS_IN_DOCUMENTS);
-  requireList(job.documents, "documents", LIMITS.documentsPerJob).forEach((document, index) => validateDocument(document, `documents[${index}]`));
+  requireList(job.documents, "documents", LIMITS.documentsPerJob).forEach((document, index) =>
+    validateDocument(document, `documents[${index}]`),
+  );
 }
 
 function validateDocument(document: JobDocument, field: string): void {
@@ -77,10 +88,14 @@ function validateDocument(document: JobDocument, field: string): void {
   requireText(document.title, `${field}.title`, 1, LIMITS.titleLength);
   const mimeType = document.mimeType ?? "application/pdf";
   if (!DOCUMENT_MIME_TYPES.includes(mimeType)) {
-    throw new InvalidInputError(`${field}.mimeType`, `must be ${DOCUMENT_MIME_TYPES.join(" or ")}, was ${JSON.stringify(document.mimeType)}`);
+    throw new InvalidInputError(
+      `${field}.mimeType`,
+      `must be ${DOCUMENT_MIME_TYPES.join(" or ")}, was ${JSON.stringify(document.mimeType)}`,
+    );
   }
   const content = document.content;
-  if (!(content instanceof Uint8Array)) throw new InvalidInputError(`${field}.content`, "must be the document's bytes (a Buffer or Uint8Array)");
+  if (!(content instanceof Uint8Array))
+    throw new InvalidInputError(`${field}.content`, "must be the document's bytes (a Buffer or Uint8Array)");
   if (content.length > LIMITS.documentBytes) {
     throw new InvalidInputError(`${field}.content`, `must be at most ${LIMITS.documentBytes} bytes (10 MB), was ${content.length}`);
   }
@@ -101,7 +116,8 @@ function validateText(bytes: Buffer, field: string): void {
   } catch {
     throw new InvalidInputError(field, "must be UTF-8 text (a text/plain document)");
   }
-  if (bytes.subarray(0, PDF_MAGIC.length).toString("latin1") === PDF_MAGIC) throw new InvalidInputError(field, 'is a PDF; give it mimeType "application/pdf"');
+  if (bytes.subarray(0, PDF_MAGIC.length).toString("latin1") === PDF_MAGIC)
+    throw new InvalidInputError(field, 'is a PDF; give it mimeType "application/pdf"');
 }
 
 function validateDirectSigner(signer: DirectSigner, field: string, options: ValidationOptions): void {
@@ -136,7 +152,10 @@ function validatePortalSigner(signer: PortalSigner, field: string, options: Vali
   if (lookup !== undefined) {
     if (!hasPin) throw new InvalidInputError(`${field}.notificationsUsingLookup`, "needs a personalIdentificationNumber to look up");
     if (signer.onBehalfOf === "OTHER") {
-      throw new InvalidInputError(`${field}.notificationsUsingLookup`, "cannot be used when signing on behalf of OTHER; give notifications instead");
+      throw new InvalidInputError(
+        `${field}.notificationsUsingLookup`,
+        "cannot be used when signing on behalf of OTHER; give notifications instead",
+      );
     }
   }
   if (notifications !== undefined) {
@@ -149,7 +168,10 @@ function validatePortalSigner(signer: PortalSigner, field: string, options: Vali
       throw new InvalidInputError(`${field}.notifications.email`, `must be an e-mail address, was "${notifications.email}"`);
     }
     if (notifications.sms !== undefined && !/^\+?\d{8,15}$/.test(notifications.sms.replace(/[\s-]/g, ""))) {
-      throw new InvalidInputError(`${field}.notifications.sms`, `must be a mobile number of 8-15 digits, optionally with +country code, was "${notifications.sms}"`);
+      throw new InvalidInputError(
+        `${field}.notifications.sms`,
+        `must be a mobile number of 8-15 digits, optionally with +country code, was "${notifications.sms}"`,
+      );
     }
   }
 }
@@ -157,7 +179,10 @@ function validatePortalSigner(signer: PortalSigner, field: string, options: Vali
 function validateNationalId(value: string, field: string, options: ValidationOptions): void {
   const checkChecksum = options.checkNationalIdChecksum !== false;
   if (typeof value !== "string" || !/^\d{11}$/.test(value)) {
-    throw new InvalidInputError(field, `must be 11 digits, was "${typeof value === "string" ? maskNationalIdentityNumber(value) : typeof value}"`);
+    throw new InvalidInputError(
+      field,
+      `must be 11 digits, was "${typeof value === "string" ? maskNationalIdentityNumber(value) : typeof value}"`,
+    );
   }
   if (!isValidNationalIdentityNumber(value, checkChecksum)) {
     throw new InvalidInputError(
@@ -182,10 +207,12 @@ function validateUrl(value: unknown, field: string): void {
 }
 
 function requireText(value: unknown, field: string, min: number, max: number): void {
-  if (typeof value !== "string") throw new InvalidInputError(field, `is required and must be text${min > 0 ? ` of ${min}-${max} characters` : ""}`);
+  if (typeof value !== "string")
+    throw new InvalidInputError(field, `is required and must be text${min > 0 ? ` of ${min}-${max} characters` : ""}`);
   requireXmlCharacters(value, field);
   const length = [...value].length;
-  if (length < min) throw new InvalidInputError(field, min === 1 ? "must not be empty" : `must be at least ${min} characters, was ${length}`);
+  if (length < min)
+    throw new InvalidInputError(field, min === 1 ? "must not be empty" : `must be at least ${min} characters, was ${length}`);
   if (length > max) throw new InvalidInputError(field, `must be at most ${max} characters, was ${length}`);
 }
 
@@ -193,8 +220,9 @@ function requireText(value: unknown, field: string, min: number, max: number): v
  * Every text ends up in the manifest or the request XML, and XML 1.0 has no way to write control
  * characters (except tab, line feed, carriage return), U+FFFE, U+FFFF or half a surrogate pair.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const NOT_XML_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const NOT_XML_CHARACTER =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function requireXmlCharacters(value: string, field: string): void {
   const found = NOT_XML_CHARACTER.exec(value);

@@ -82,12 +82,20 @@ export function apiRouter(options: ApiRouterOptions): (request: IncomingMessage,
       pattern: path(`/${FLOW}/signature-jobs`),
       handle: ({ organization, caller, match, request }) =>
         jobRequests.run(async () => {
-          const declared = request.headers["content-length"] === undefined ? MAX_JOB_REQUEST_BYTES : Number(request.headers["content-length"]);
+          const declared =
+            request.headers["content-length"] === undefined ? MAX_JOB_REQUEST_BYTES : Number(request.headers["content-length"]);
           // A body declared larger than the limit needs no room: readBody refuses it before reading a byte.
           const memory = await jobRequestMemory.reserve(declared > MAX_JOB_REQUEST_BYTES ? 0 : declared);
           try {
             const body = await readBody(request, MAX_JOB_REQUEST_BYTES);
-            return await service.createJob({ flow: flowOf(match, 2), organization, caller, contentType: request.headers["content-type"], body, memory });
+            return await service.createJob({
+              flow: flowOf(match, 2),
+              organization,
+              caller,
+              contentType: request.headers["content-type"],
+              body,
+              memory,
+            });
           } finally {
             memory.release();
           }
@@ -102,7 +110,8 @@ export function apiRouter(options: ApiRouterOptions): (request: IncomingMessage,
     {
       method: "GET",
       pattern: path(`/direct/signature-jobs/${ID}/status`),
-      handle: ({ organization, match, url }) => service.directStatus(organization, numberOf(match, 2), url.searchParams.get("status_query_token") ?? undefined),
+      handle: ({ organization, match, url }) =>
+        service.directStatus(organization, numberOf(match, 2), url.searchParams.get("status_query_token") ?? undefined),
     },
     {
       method: "POST",
@@ -139,12 +148,18 @@ export function apiRouter(options: ApiRouterOptions): (request: IncomingMessage,
     {
       method: "GET",
       pattern: path(`/${FLOW}/signature-jobs/${ID}/pades`),
-      handle: async ({ organization, match }) => ({ binary: await service.pades(organization, flowOf(match, 2), numberOf(match, 3)), contentType: "application/pdf" }),
+      handle: async ({ organization, match }) => ({
+        binary: await service.pades(organization, flowOf(match, 2), numberOf(match, 3)),
+        contentType: "application/pdf",
+      }),
     },
     {
       method: "GET",
       pattern: path("/archive/documents/([^/]+)/pades"),
-      handle: async ({ organization, match }) => ({ binary: await service.archivedPades(organization, decodeURIComponent(match[2] as string)), contentType: "application/pdf" }),
+      handle: async ({ organization, match }) => ({
+        binary: await service.archivedPades(organization, decodeURIComponent(match[2] as string)),
+        contentType: "application/pdf",
+      }),
     },
   ];
 
@@ -158,19 +173,28 @@ export function apiRouter(options: ApiRouterOptions): (request: IncomingMessage,
     const fault = options.faults.take(url.pathname);
     if (fault?.kind === "drop-connection") return void request.socket.destroy();
     if (fault?.kind === "latency") await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 1000));
-    if (fault?.kind === "server-error") throw new Rejection(fault.status ?? 500, "INJECTED_FAULT", "A fault injected through the emulator's control API");
+    if (fault?.kind === "server-error")
+      throw new Rejection(fault.status ?? 500, "INJECTED_FAULT", "A fault injected through the emulator's control API");
 
     const { route, match } = findRoute(routes, request.method, url.pathname, "API resource");
     const organization = match[1] as string;
     const certificate = (request.socket as TLSSocket).getPeerX509Certificate();
     const caller = certificate && organizationNumberOfCertificate(certificate);
     if (caller === undefined) throw new Rejection(403, "NOT_AUTHORIZED", "The client certificate has no organization number");
-    if (caller !== organization && !options.brokers.some((authorization) => authorization.broker === caller && authorization.onBehalfOf.includes(organization))) {
+    if (
+      caller !== organization &&
+      !options.brokers.some((authorization) => authorization.broker === caller && authorization.onBehalfOf.includes(organization))
+    ) {
       throw new Rejection(403, "BROKER_NOT_AUTHORIZED", `Organization ${caller} is not authorized to act on behalf of ${organization}`);
     }
     try {
       const now = options.clock.now();
-      if (fault?.kind === "rate-limit") throw tooManyRequests(now, (fault.retryAfterSeconds ?? 30) * 1000, "A rate-limit refusal injected through the emulator's control API");
+      if (fault?.kind === "rate-limit")
+        throw tooManyRequests(
+          now,
+          (fault.retryAfterSeconds ?? 30) * 1000,
+          "A rate-limit refusal injected through the emulator's control API",
+        );
       if (arrival) options.rateLimit?.limit.check(organization, arrival);
     } catch (error) {
       if (route.poll && error instanceof Rejection && error.retryAt !== undefined) {

@@ -33,7 +33,8 @@ export class BundleArchive {
     try {
       entries = readZipDirectory(bundle, MAX_ENTRIES);
     } catch (error) {
-      if (error instanceof ZipFormatError) throw badRequest("INVALID_DOCUMENT_BUNDLE", `The document bundle is not a readable ZIP (ASiC-E) archive: ${error.message}`);
+      if (error instanceof ZipFormatError)
+        throw badRequest("INVALID_DOCUMENT_BUNDLE", `The document bundle is not a readable ZIP (ASiC-E) archive: ${error.message}`);
       throw error;
     }
     // Folder entries carry nothing; some ZIP writers add them.
@@ -53,14 +54,17 @@ export class BundleArchive {
   async inflate(name: string, limitBytes: number): Promise<Buffer> {
     const entry = this.entries.get(name);
     if (!entry) throw badRequest("INVALID_DOCUMENT_BUNDLE", `The document bundle has no ${name}`);
-    if (entry.size > limitBytes) throw badRequest("DOCUMENT_TOO_LARGE", `"${name}" is larger than ${limitBytes} bytes (${limitBytes / (1024 * 1024)} MB)`);
-    if (this.inflatedBytes + entry.size > INFLATION_BUDGET_BYTES) throw badRequest("DOCUMENT_TOO_LARGE", `The document bundle unpacks to more than ${INFLATION_BUDGET_BYTES} bytes`);
+    if (entry.size > limitBytes)
+      throw badRequest("DOCUMENT_TOO_LARGE", `"${name}" is larger than ${limitBytes} bytes (${limitBytes / (1024 * 1024)} MB)`);
+    if (this.inflatedBytes + entry.size > INFLATION_BUDGET_BYTES)
+      throw badRequest("DOCUMENT_TOO_LARGE", `The document bundle unpacks to more than ${INFLATION_BUDGET_BYTES} bytes`);
     this.memory.grow(entry.size);
     let content: Buffer;
     try {
       content = await inflateZipEntry(this.zip, entry);
     } catch (error) {
-      if (error instanceof ZipFormatError) throw badRequest("INVALID_DOCUMENT_BUNDLE", `"${name}" in the document bundle cannot be unpacked: ${error.message}`);
+      if (error instanceof ZipFormatError)
+        throw badRequest("INVALID_DOCUMENT_BUNDLE", `"${name}" in the document bundle cannot be unpacked: ${error.message}`);
       throw error;
     }
     this.inflatedBytes += content.length;

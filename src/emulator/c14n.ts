@@ -9,8 +9,8 @@ export type C14nVersion = "1.0" | "1.1";
 
 /**
  * Canonical XML without comments (https://www.w3.org/TR/2001/REC-xml-c14n-20010315,
- * https://www.w3.org/TR/2008/REC-xml-c14n11-20080502) of an element and its subtree, as the element sits in its document — the document subset a
- * same-document signature Reference or SignedInfo denotes. The apex element carries every
+ * https://www.w3.org/TR/2008/REC-xml-c14n11-20080502) of an element and its subtree, as the
+ * element sits in its document — the document subset a same-document signature Reference or SignedInfo denotes. The apex element carries every
  * namespace in scope and inherits the xml:* attributes of its ancestors; descendants declare
  * only namespaces whose binding differs from their parent's. Namespace declarations are sorted
  * (default first, then by prefix), attributes by namespace URI and local name; empty elements
@@ -24,9 +24,14 @@ export function canonicalize(apex: XmlElement, version: C14nVersion = "1.0"): st
  * An element with the namespace declarations it brings (all in scope for the apex; below it, the
  * element's own declarations that change a binding of the rendered parent).
  */
-function render(element: XmlElement, declared: ReadonlyMap<string, string>, parentScope: NamespaceScope | undefined, inherited: XmlAttribute[] = []): string {
+function render(
+  element: XmlElement,
+  declared: ReadonlyMap<string, string>,
+  parentScope: NamespaceScope | undefined,
+  inherited: XmlAttribute[] = [],
+): string {
   const declarations = [...declared]
-    .filter(([prefix, uri]) => prefix !== "xml" && (parentScope ? namespaceOf(parentScope, prefix) ?? "" : "") !== uri)
+    .filter(([prefix, uri]) => prefix !== "xml" && (parentScope ? (namespaceOf(parentScope, prefix) ?? "") : "") !== uri)
     .sort(([a], [b]) => compare(a, b))
     .map(([prefix, uri]) => ` ${prefix === "" ? "xmlns" : `xmlns:${prefix}`}="${escapeAttribute(uri)}"`);
   const attributes = [...element.attributes, ...inherited]
@@ -54,7 +59,8 @@ function inheritedXmlAttributes(apex: XmlElement, version: C14nVersion): XmlAttr
   for (let ancestor = apex.parent; ancestor; ancestor = ancestor.parent) {
     for (const attribute of ancestor.attributes) {
       if (attribute.namespace !== XML_NAMESPACE || inherited.has(attribute.localName)) continue;
-      if (version === "1.1" && attribute.localName === "base") throw new UnsupportedCanonicalizationError("C14N 1.1 of an element under xml:base is not supported");
+      if (version === "1.1" && attribute.localName === "base")
+        throw new UnsupportedCanonicalizationError("C14N 1.1 of an element under xml:base is not supported");
       if (version === "1.1" && attribute.localName !== "lang" && attribute.localName !== "space") continue;
       inherited.set(attribute.localName, attribute);
       found.push(attribute);
@@ -73,5 +79,11 @@ function escapeText(text: string): string {
 }
 
 function escapeAttribute(value: string): string {
-  return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;").replace(/\t/g, "&#x9;").replace(/\n/g, "&#xA;").replace(/\r/g, "&#xD;");
+  return value
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/"/g, "&quot;")
+    .replace(/\t/g, "&#x9;")
+    .replace(/\n/g, "&#xA;")
+    .replace(/\r/g, "&#xD;");
 }

@@ -15,10 +15,29 @@ export interface IssuingConstraints {
   keyUsage: ReadonlySet<KeyUsage> | undefined;
 }
 
-export type KeyUsage = "digitalSignature" | "nonRepudiation" | "keyEncipherment" | "dataEncipherment" | "keyAgreement" | "keyCertSign" | "cRLSign" | "encipherOnly" | "decipherOnly";
+export type KeyUsage =
+  | "digitalSignature"
+  | "nonRepudiation"
+  | "keyEncipherment"
+  | "dataEncipherment"
+  | "keyAgreement"
+  | "keyCertSign"
+  | "cRLSign"
+  | "encipherOnly"
+  | "decipherOnly";
 
 /** In the order of the bits of the KeyUsage BIT STRING. */
-const KEY_USAGE_BITS: readonly KeyUsage[] = ["digitalSignature", "nonRepudiation", "keyEncipherment", "dataEncipherment", "keyAgreement", "keyCertSign", "cRLSign", "encipherOnly", "decipherOnly"];
+const KEY_USAGE_BITS: readonly KeyUsage[] = [
+  "digitalSignature",
+  "nonRepudiation",
+  "keyEncipherment",
+  "dataEncipherment",
+  "keyAgreement",
+  "keyCertSign",
+  "cRLSign",
+  "encipherOnly",
+  "decipherOnly",
+];
 const KEY_USAGE_OID = "551d0f"; // 2.5.29.15
 const BASIC_CONSTRAINTS_OID = "551d13"; // 2.5.29.19
 
@@ -72,13 +91,18 @@ function basicConstraintsOf(sequence: DerValue): Pick<IssuingConstraints, "ca" |
   const ca = fields[0]?.tag === BOOLEAN && fields[0].content[0] !== 0;
   const length = fields.find((field) => field.tag === INTEGER);
   // A path length beyond what fits in a few bytes limits nothing a real chain has.
-  const pathLength = length === undefined ? undefined : length.content.length > 4 ? Number.MAX_SAFE_INTEGER : length.content.readUIntBE(0, length.content.length);
+  const pathLength =
+    length === undefined
+      ? undefined
+      : length.content.length > 4
+        ? Number.MAX_SAFE_INTEGER
+        : length.content.readUIntBE(0, length.content.length);
   return { ca, pathLength };
 }
 
 function children(content: Buffer): DerValue[] {
   const values: DerValue[] = [];
-  for (let offset = 0; offset < content.length; ) {
+  for (let offset = 0; offset < content.length;) {
     const { value, end } = read(content, offset);
     values.push(value);
     offset = end;
@@ -99,7 +123,8 @@ function read(buffer: Buffer, offset: number): { value: DerValue; end: number } 
   let start = offset + 2;
   if (length & 0x80) {
     const lengthBytes = length & 0x7f;
-    if (lengthBytes === 0 || lengthBytes > 4 || start + lengthBytes > buffer.length) throw new CertificateFormatError("a DER length is not valid");
+    if (lengthBytes === 0 || lengthBytes > 4 || start + lengthBytes > buffer.length)
+      throw new CertificateFormatError("a DER length is not valid");
     length = buffer.readUIntBE(start, lengthBytes);
     start += lengthBytes;
   }

@@ -5,7 +5,10 @@ export type TimeSource = () => number;
 export class EmulatorClock {
   private offsetMs: number;
 
-  /** An offset restored from the data directory is taken only within the bounds `advance` keeps; otherwise the clock starts at real time. */
+  /**
+   * An offset restored from the data directory is taken only within the bounds `advance` keeps; otherwise the clock starts at real
+   * time.
+   */
   constructor(
     storedOffsetMs = 0,
     private readonly source: TimeSource = Date.now,
@@ -34,13 +37,20 @@ export class EmulatorClock {
     this.offsetMs = 0;
   }
 
-  /** Refuses, changing nothing, a step that is not a whole number of milliseconds up to 400 days, or that takes the clock beyond 100 years ahead. */
+  /**
+   * Refuses, changing nothing, a step that is not a whole number of milliseconds up to 400 days, or that takes the clock beyond 100
+   * years ahead.
+   */
   advance(milliseconds: number): void {
     if (!Number.isSafeInteger(milliseconds) || milliseconds < 0 || milliseconds > MAX_CLOCK_STEP_MS) {
-      throw new RangeError(`advanceMs must be a whole number of milliseconds from 0 to ${MAX_CLOCK_STEP_MS} (400 days), was ${String(milliseconds)}`);
+      throw new RangeError(
+        `advanceMs must be a whole number of milliseconds from 0 to ${MAX_CLOCK_STEP_MS} (400 days), was ${String(milliseconds)}`,
+      );
     }
     if (this.offsetMs + milliseconds > MAX_CLOCK_OFFSET_MS) {
-      throw new RangeError(`The clock may run at most ${MAX_CLOCK_OFFSET_MS} ms (100 years) ahead of real time; it is ${this.offsetMs} ms ahead (reset to start again)`);
+      throw new RangeError(
+        `The clock may run at most ${MAX_CLOCK_OFFSET_MS} ms (100 years) ahead of real time; it is ${this.offsetMs} ms ahead (reset to start again)`,
+      );
     }
     this.offsetMs += milliseconds;
   }

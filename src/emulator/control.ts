@@ -130,7 +130,12 @@ export class EmulatorControl {
       sender: job.sender,
       status: job.status,
       awaitingConfirmation: job.queued !== undefined,
-      signers: job.signers.map((signer) => ({ index: signer.index, status: signer.status, active: this.book.isActive(job, signer, now), signatureType: signer.signatureType })),
+      signers: job.signers.map((signer) => ({
+        index: signer.index,
+        status: signer.status,
+        active: this.book.isActive(job, signer, now),
+        signatureType: signer.signatureType,
+      })),
     };
   }
 }

@@ -30,7 +30,10 @@ export function prepareIdentity(dataDir: string, organizationNumber: string | un
     const ca = TestCertificateAuthority.create();
     const server = ca.issueServerCertificate();
     const password = randomBytes(12).toString("base64url");
-    const client = ca.issueEnterpriseCertificate({ organizationNumber: organizationNumber ?? DEFAULT_ORGANIZATION_NUMBER, organizationName: "Emulator Test Sender AS" });
+    const client = ca.issueEnterpriseCertificate({
+      organizationNumber: organizationNumber ?? DEFAULT_ORGANIZATION_NUMBER,
+      organizationName: "Emulator Test Sender AS",
+    });
     // Written last-first so a half-made directory (no ca.pem) is made again in full.
     writeFileSync(file("client.p12"), toPkcs12(client, { password, alias: "signering" }), { mode: 0o600 });
     writeFileSync(file("client-password.txt"), password, { mode: 0o600 });
@@ -45,7 +48,10 @@ export function prepareIdentity(dataDir: string, organizationNumber: string | un
   const clientKeystorePassword = readFileSync(file("client-password.txt"), "utf8").trim();
   const client = loadCredentials({ pkcs12: readFileSync(file("client.p12")), password: clientKeystorePassword });
   if (organizationNumber !== undefined && client.organizationNumber !== organizationNumber) {
-    throw new InvalidInputError("organizationNumber", `the data directory ${dataDir} already has a client keystore for organization ${client.organizationNumber}, not ${organizationNumber}`);
+    throw new InvalidInputError(
+      "organizationNumber",
+      `the data directory ${dataDir} already has a client keystore for organization ${client.organizationNumber}, not ${organizationNumber}`,
+    );
   }
   return {
     organizationNumber: client.organizationNumber,
@@ -59,7 +65,10 @@ export function prepareIdentity(dataDir: string, organizationNumber: string | un
   };
 }
 
-/** The ports an emulator listened on, kept in its data directory so that a restart keeps its addresses (and the signer links handed out). */
+/**
+ * The ports an emulator listened on, kept in its data directory so that a restart keeps its addresses (and the signer links handed
+ * out).
+ */
 export interface RememberedPorts {
   port: number;
   webPort: number;
@@ -78,7 +87,8 @@ export function readRememberedPorts(dataDir: string): RememberedPorts | undefine
   }
   const valid = (value: unknown) => Number.isInteger(value) && (value as number) > 0 && (value as number) <= 65535;
   const { port, webPort } = (ports ?? {}) as Partial<Record<keyof RememberedPorts, unknown>>;
-  if (!valid(port) || !valid(webPort)) throw new InvalidInputError("dataDir", `${file} does not hold two port numbers ({"port": N, "webPort": N}); correct or delete it`);
+  if (!valid(port) || !valid(webPort))
+    throw new InvalidInputError("dataDir", `${file} does not hold two port numbers ({"port": N, "webPort": N}); correct or delete it`);
   return { port: port as number, webPort: webPort as number };
 }
 
@@ -90,5 +100,8 @@ export function rememberPorts(dataDir: string, ports: RememberedPorts): void {
 
 /** A certificate authority for issuing more test certificates from the emulator's CA (tests, other organizations). */
 export function certificateAuthorityOf(dataDir: string): TestCertificateAuthority {
-  return TestCertificateAuthority.load(readFileSync(path.join(dataDir, "ca-key.pem"), "utf8"), readFileSync(path.join(dataDir, "ca.pem"), "utf8"));
+  return TestCertificateAuthority.load(
+    readFileSync(path.join(dataDir, "ca-key.pem"), "utf8"),
+    readFileSync(path.join(dataDir, "ca.pem"), "utf8"),
+  );
 }

@@ -23,7 +23,13 @@ export async function readBody(request: IncomingMessage, limit: number): Promise
   return body.subarray(0, size);
 }
 
-export function send(response: ServerResponse, status: number, body: string | Uint8Array, contentType: string, headers: Record<string, string> = {}): void {
+export function send(
+  response: ServerResponse,
+  status: number,
+  body: string | Uint8Array,
+  contentType: string,
+  headers: Record<string, string> = {},
+): void {
   response.writeHead(status, { "content-type": contentType, "content-length": String(Buffer.byteLength(body)), ...headers });
   response.end(body);
 }
@@ -34,10 +40,17 @@ export function sendXml(response: ServerResponse, status: number, xml: string, h
 
 export function sendRejection(response: ServerResponse, error: unknown): void {
   const rejection =
-    error instanceof Rejection ? error : new Rejection(500, "INTERNAL_SERVER_ERROR", `The emulator failed: ${error instanceof Error ? error.message : String(error)}`);
+    error instanceof Rejection
+      ? error
+      : new Rejection(500, "INTERNAL_SERVER_ERROR", `The emulator failed: ${error instanceof Error ? error.message : String(error)}`);
   if (response.headersSent) {
     response.destroy();
     return;
   }
-  sendXml(response, rejection.httpStatus, errorDocument(rejection.errorCode, rejection.message, rejection.httpStatus >= 500 ? "SERVER" : "CLIENT"), rejection.headers);
+  sendXml(
+    response,
+    rejection.httpStatus,
+    errorDocument(rejection.errorCode, rejection.message, rejection.httpStatus >= 500 ? "SERVER" : "CLIENT"),
+    rejection.headers,
+  );
 }

@@ -28,13 +28,19 @@ export { certificateAuthorityOf } from "./data-dir";
 export interface EmulatorOptions {
   /** Port of the mutual-TLS API (default: the port of the last start on this data directory, else any free port); 0 for a new free port. */
   port?: number;
-  /** Port of the signer pages and the control API (default: the port of the last start on this data directory, else any free port); 0 for a new free port. */
+  /**
+   * Port of the signer pages and the control API (default: the port of the last start on this data directory, else any free port); 0
+   * for a new free port.
+   */
   webPort?: number;
   /** Loopback address to listen on: 127.0.0.1 (default), ::1 or localhost. */
   host?: string;
   /** Where certificates, jobs and documents are kept (default: a new temporary directory, removed on close). */
   dataDir?: string;
-  /** The test sender organization of the client keystore made on first start (default 123456785); a later start must name the same or none. */
+  /**
+   * The test sender organization of the client keystore made on first start (default 123456785); a later start must name the same or
+   * none.
+   */
   organizationNumber?: string;
   /** Sector per organization: decides signature-type defaults and contact-register lookup (default private). */
   sectors?: Record<string, Sector>;
@@ -50,7 +56,10 @@ export interface EmulatorOptions {
   rateLimit?: { callsPerSecond: number; blockSeconds: number } | false;
   /** How far the bundle's SigningTime may be from the real time (default 5 s, like the service). */
   signingTimeToleranceSeconds?: number;
-  /** Where the emulator's clock (rate limit, polling waits, job times) reads the time (default `Date.now`); tests pass a clock of their own. */
+  /**
+   * Where the emulator's clock (rate limit, polling waits, job times) reads the time (default `Date.now`); tests pass a clock of
+   * their own.
+   */
   timeSource?: TimeSource;
 }
 
@@ -83,10 +92,14 @@ const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|localhost)$/;
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? "127.0.0.1";
-  if (!LOOPBACK.test(host)) throw new InvalidInputError("host", `the emulator listens only on loopback addresses (127.0.0.1, ::1, localhost), not "${host}"`);
+  if (!LOOPBACK.test(host))
+    throw new InvalidInputError("host", `the emulator listens only on loopback addresses (127.0.0.1, ::1, localhost), not "${host}"`);
   const requestedOrganization = options.organizationNumber;
   if (requestedOrganization !== undefined && !isValidOrganizationNumber(requestedOrganization)) {
-    throw new InvalidInputError("organizationNumber", `"${requestedOrganization}" is not a valid organization number (9 digits, mod-11 check digit)`);
+    throw new InvalidInputError(
+      "organizationNumber",
+      `"${requestedOrganization}" is not a valid organization number (9 digits, mod-11 check digit)`,
+    );
   }
   for (const { broker, onBehalfOf } of options.brokers ?? []) {
     const invalid = [broker, ...onBehalfOf].find((organization) => !isValidOrganizationNumber(organization));
@@ -115,10 +128,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   // The addresses are part of every signer link and job URL handed out, so a restart keeps them.
   const remembered = temporary ? undefined : readRememberedPorts(dataDir);
   await listen(web, { field: "webPort", what: "signer pages", given: options.webPort, remembered: remembered?.webPort, host, dataDir });
-  await listen(api, { field: "port", what: "API", given: options.port, remembered: remembered?.port, host, dataDir }).catch(async (error: unknown) => {
-    await close(web);
-    throw error;
-  });
+  await listen(api, { field: "port", what: "API", given: options.port, remembered: remembered?.port, host, dataDir }).catch(
+    async (error: unknown) => {
+      await close(web);
+      throw error;
+    },
+  );
   const ports = { port: (api.address() as AddressInfo).port, webPort: (web.address() as AddressInfo).port };
   if (!temporary) rememberPorts(dataDir, ports);
   const urlHost = host.includes(":") ? `[${host}]` : host;
@@ -150,7 +165,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     seal: identity.seal,
   });
   const rateLimit =
-    options.rateLimit === false ? undefined : { limit: new OrganizationRateLimit(options.rateLimit ?? { callsPerSecond: 10, blockSeconds: 30 }), arrivals: new ArrivalWatch(clock) };
+    options.rateLimit === false
+      ? undefined
+      : {
+          limit: new OrganizationRateLimit(options.rateLimit ?? { callsPerSecond: 10, blockSeconds: 30 }),
+          arrivals: new ArrivalWatch(clock),
+        };
   const control = new EmulatorControl(book, clock, store, faults, () => {
     service.forgetPollTimes();
     rateLimit?.limit.clear();
@@ -186,8 +206,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   Object.defineProperty(running, "toJSON", {
     enumerable: false,
     value: () => {
-      const { apiRoot: root, signerWebUrl: webUrl, controlUrl, caCertificateFile, clientKeystoreFile, clientKeystorePassword, organizationNumber: org, dataDir: dir } = running;
-      return { apiRoot: root, signerWebUrl: webUrl, controlUrl, caCertificateFile, clientKeystoreFile, clientKeystorePassword, organizationNumber: org, dataDir: dir };
+      const {
+        apiRoot: root,
+        signerWebUrl: webUrl,
+        controlUrl,
+        caCertificateFile,
+        clientKeystoreFile,
+        clientKeystorePassword,
+        organizationNumber: org,
+        dataDir: dir,
+      } = running;
+      return {
+        apiRoot: root,
+        signerWebUrl: webUrl,
+        controlUrl,
+        caCertificateFile,
+        clientKeystoreFile,
+        clientKeystorePassword,
+        organizationNumber: org,
+        dataDir: dir,
+      };
     },
   });
   return running;
@@ -210,7 +248,8 @@ interface ListenOptions {
 function listen(server: http.Server, { field, what, given, remembered, host, dataDir }: ListenOptions): Promise<void> {
   const port = given ?? remembered ?? 0;
   return new Promise((resolve, reject) => {
-    if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) return reject(new InvalidInputError(field, `must be a port number 0-65535, was ${String(port)}`));
+    if (!(Number.isInteger(port) && port >= 0 && port <= 65535))
+      return reject(new InvalidInputError(field, `must be a port number 0-65535, was ${String(port)}`));
     const fail = (error: NodeJS.ErrnoException) => {
       if (error.code !== "EADDRINUSE") return reject(error);
       const flag = field === "port" ? "--port" : "--web-port";

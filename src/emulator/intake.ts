@@ -57,39 +57,63 @@ export async function readSubmission(submission: SubmittedJob, options: IntakeOp
   ]);
   const request = parseWithRoot("The job request", requestXml, `${flow}-signature-job-request`);
   const spec = readJobSpec(flow, request, parseWithRoot(MANIFEST_ENTRY, manifestXml, `${flow}-signature-job-manifest`));
-  if (spec.sender !== organization) throw badRequest("SENDER_MISMATCH", `The manifest's sender ${spec.sender} is not the organization in the URL (${organization})`);
+  if (spec.sender !== organization)
+    throw badRequest("SENDER_MISMATCH", `The manifest's sender ${spec.sender} is not the organization in the URL (${organization})`);
 
   // Only what the manifest names is inflated: a bundle's other entries are refused unread.
   const named = new Set([...spec.documents.map((document) => document.href), MANIFEST_ENTRY, SIGNATURES_ENTRY]);
-  for (const name of archive.names) if (!named.has(name)) throw badRequest("INVALID_DOCUMENT_BUNDLE", `"${name}" is in the bundle but not in the manifest`);
+  for (const name of archive.names)
+    if (!named.has(name)) throw badRequest("INVALID_DOCUMENT_BUNDLE", `"${name}" is in the bundle but not in the manifest`);
   for (const document of spec.documents) {
-    if (!archive.has(document.href)) throw badRequest("INVALID_DOCUMENT_BUNDLE", `The manifest names "${document.href}", which is not in the bundle`);
+    if (!archive.has(document.href))
+      throw badRequest("INVALID_DOCUMENT_BUNDLE", `The manifest names "${document.href}", which is not in the bundle`);
   }
   const entries = new Map([[MANIFEST_ENTRY, manifest]]);
   entries.set(SIGNATURES_ENTRY, await archive.inflate(SIGNATURES_ENTRY, MAX_XML_ENTRY_BYTES));
   for (const document of spec.documents) entries.set(document.href, await archive.inflate(document.href, MAX_DOCUMENT_BYTES));
 
   // Checked against the real time: it is the sender's clock that must be right, whatever the emulator's clock shows.
-  const signature = verifyBundleSignature(entries, { trustedCertificates: options.trustedCertificates, now: new Date(), signingTimeToleranceMs: options.signingTimeToleranceMs });
+  const signature = verifyBundleSignature(entries, {
+    trustedCertificates: options.trustedCertificates,
+    now: new Date(),
+    signingTimeToleranceMs: options.signingTimeToleranceMs,
+  });
   if (signature.organizationNumber !== caller && signature.organizationNumber !== organization) {
-    throw new Rejection(403, "INVALID_SIGNATURE", `The document bundle is signed by organization ${signature.organizationNumber ?? "(none)"}, not by the calling organization ${caller} or the sender`);
+    throw new Rejection(
+      403,
+      "INVALID_SIGNATURE",
+      `The document bundle is signed by organization ${signature.organizationNumber ?? "(none)"}, not by the calling organization ${caller} or the sender`,
+    );
   }
 
   const documents = spec.documents.map((document) => {
     const content = entries.get(document.href) as Buffer;
-    if (!signature.signedFiles.has(document.href)) throw badRequest("INVALID_DOCUMENT_BUNDLE", `The manifest names "${document.href}", which is not a signed document`);
+    if (!signature.signedFiles.has(document.href))
+      throw badRequest("INVALID_DOCUMENT_BUNDLE", `The manifest names "${document.href}", which is not a signed document`);
     if (document.mime === TEXT_PLAIN) {
       const text = decodeText(content);
       if (text === undefined) throw badRequest("INVALID_DOCUMENT", `"${document.href}" is declared ${TEXT_PLAIN} but is not UTF-8 text`);
-      if (!fitsTextPages(text)) throw badRequest("INVALID_DOCUMENT", `"${document.href}" would take more than ${MAX_TEXT_PAGES} pages in the signed PDF (the emulator's limit for text documents)`);
+      if (!fitsTextPages(text))
+        throw badRequest(
+          "INVALID_DOCUMENT",
+          `"${document.href}" would take more than ${MAX_TEXT_PAGES} pages in the signed PDF (the emulator's limit for text documents)`,
+        );
       return content;
     }
-    if (document.mime !== PDF) throw badRequest("INVALID_DOCUMENT", `"${document.href}" has media type ${document.mime}; only ${PDF} and ${TEXT_PLAIN} are accepted`);
+    if (document.mime !== PDF)
+      throw badRequest(
+        "INVALID_DOCUMENT",
+        `"${document.href}" has media type ${document.mime}; only ${PDF} and ${TEXT_PLAIN} are accepted`,
+      );
     // PDF 1.7 §7.5.2: the header may come anywhere in the first 1024 bytes.
     if (!content.subarray(0, 1024).includes("%PDF-")) throw badRequest("INVALID_DOCUMENT", `"${document.href}" is not a PDF`);
     return content;
   });
-  await Promise.all(spec.documents.map((document, index) => (document.mime === PDF ? requireReadablePdf(documents[index] as Buffer, document.href) : undefined)));
+  await Promise.all(
+    spec.documents.map((document, index) =>
+      document.mime === PDF ? requireReadablePdf(documents[index] as Buffer, document.href) : undefined,
+    ),
+  );
   return { spec, documents };
 }
 
@@ -101,7 +125,8 @@ function parseWithRoot(what: string, xml: string, expected: string): XmlElement 
   } catch (error) {
     throw badRequest("INVALID_REQUEST", `${what} is not accepted: ${(error as Error).message}`);
   }
-  if (root.localName !== expected) throw badRequest("INVALID_REQUEST", `${what} must be a ${expected} for this URL, not a ${root.localName}`);
+  if (root.localName !== expected)
+    throw badRequest("INVALID_REQUEST", `${what} must be a ${expected} for this URL, not a ${root.localName}`);
   return root;
 }
 

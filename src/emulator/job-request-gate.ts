@@ -18,10 +18,15 @@ export class JobRequestGate {
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.active >= this.atOnce) {
       if (this.waiting.length >= this.maxWaiting) {
-        throw new Rejection(503, "SERVICE_UNAVAILABLE", `The emulator handles ${this.atOnce} job requests at once and queues ${this.maxWaiting}; try again shortly`, {
-          "Retry-After": "1",
-          connection: "close",
-        });
+        throw new Rejection(
+          503,
+          "SERVICE_UNAVAILABLE",
+          `The emulator handles ${this.atOnce} job requests at once and queues ${this.maxWaiting}; try again shortly`,
+          {
+            "Retry-After": "1",
+            connection: "close",
+          },
+        );
       }
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else {

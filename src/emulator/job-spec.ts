@@ -1,4 +1,11 @@
-import type { AuthenticationLevel, Flow, IdentifierInSignedDocuments, OnBehalfOf, SignatureType, StatusRetrievalMethod } from "../core/model";
+import type {
+  AuthenticationLevel,
+  Flow,
+  IdentifierInSignedDocuments,
+  OnBehalfOf,
+  SignatureType,
+  StatusRetrievalMethod,
+} from "../core/model";
 import { SIGNERING_NAMESPACE } from "../core/xml/writer";
 import { attributeOf, childElement, childElements, textOf, type XmlElement } from "./xml-tree";
 

@@ -171,7 +171,12 @@ export class JobBook {
 
   get(organization: string, flow: Flow | undefined, id: number): EmulatedJob {
     const job = this.find(organization, flow, id);
-    if (!job) throw new Rejection(404, "SIGNATURE_JOB_NOT_FOUND", `No ${flow === undefined ? "" : `${flow} `}signature job ${id} for organization ${organization}`);
+    if (!job)
+      throw new Rejection(
+        404,
+        "SIGNATURE_JOB_NOT_FOUND",
+        `No ${flow === undefined ? "" : `${flow} `}signature job ${id} for organization ${organization}`,
+      );
     return job;
   }
 
@@ -190,7 +195,12 @@ export class JobBook {
   act(job: EmulatedJob, signer: EmulatedSigner, action: "sign" | "reject" | "fail", now: number): void {
     this.advance(job, now);
     if (job.status !== "IN_PROGRESS") throw new Rejection(409, "SIGNATURE_JOB_NOT_IN_PROGRESS", `Job ${job.id} is ${job.status}`);
-    if (!this.isActive(job, signer, now)) throw new Rejection(409, "SIGNER_NOT_ACTIVE", `Signer ${signer.index} of job ${job.id} cannot act now (status ${signer.status}, or waiting for earlier signers or activation)`);
+    if (!this.isActive(job, signer, now))
+      throw new Rejection(
+        409,
+        "SIGNER_NOT_ACTIVE",
+        `Signer ${signer.index} of job ${job.id} cannot act now (status ${signer.status}, or waiting for earlier signers or activation)`,
+      );
     delete signer.sessionToken;
     if (action === "sign") {
       setSigner(signer, "SIGNED", now);
@@ -223,7 +233,8 @@ export class JobBook {
 
   cancel(job: EmulatedJob, now: number): void {
     this.advance(job, now);
-    if (job.status !== "IN_PROGRESS") throw new Rejection(409, "SIGNATURE_JOB_NOT_CANCELLABLE", `Job ${job.id} is ${job.status} and cannot be cancelled`);
+    if (job.status !== "IN_PROGRESS")
+      throw new Rejection(409, "SIGNATURE_JOB_NOT_CANCELLABLE", `Job ${job.id} is ${job.status} and cannot be cancelled`);
     this.endRemaining(job, "CANCELLED", now);
     this.finish(job, "FAILED", now);
     this.changed(job, now);
@@ -238,7 +249,11 @@ export class JobBook {
 
   deleteDocuments(job: EmulatedJob, now: number): void {
     if (!canDeleteDocuments(job, now)) {
-      throw new Rejection(409, "DOCUMENTS_NOT_DELETABLE", `The documents of job ${job.id} can be deleted only when every signer has signed, and at the earliest 24 hours after completion`);
+      throw new Rejection(
+        409,
+        "DOCUMENTS_NOT_DELETABLE",
+        `The documents of job ${job.id} can be deleted only when every signer has signed, and at the earliest 24 hours after completion`,
+      );
     }
     job.documentsDeleted = true;
     this.onChange(job);
@@ -249,7 +264,8 @@ export class JobBook {
     this.tick(now);
     let next: EmulatedJob | undefined;
     for (const job of this.jobs.values()) {
-      if (job.sender !== organization || job.flow !== flow || job.pollingQueue !== queue || !job.queued || job.queued.availableAt > now) continue;
+      if (job.sender !== organization || job.flow !== flow || job.pollingQueue !== queue || !job.queued || job.queued.availableAt > now)
+        continue;
       if (!next || job.queued.availableAt < (next.queued?.availableAt ?? 0)) next = job;
     }
     if (next?.queued) {
@@ -300,8 +316,14 @@ export class JobBook {
     // Looked-up addresses are the contact register's; the emulator names the person, masked, instead.
     const registered = signer.lookup && `contact register of ${maskNationalIdentityNumber(signer.personalIdentificationNumber ?? "")}`;
     const recipients: [Notification["channel"], string | undefined][] = registered
-      ? [["email", registered], ["sms", signer.lookup?.sms ? registered : undefined]]
-      : [["email", signer.contact?.email], ["sms", signer.contact?.sms]];
+      ? [
+          ["email", registered],
+          ["sms", signer.lookup?.sms ? registered : undefined],
+        ]
+      : [
+          ["email", signer.contact?.email],
+          ["sms", signer.contact?.sms],
+        ];
     for (const [channel, to] of recipients) {
       if (!to) continue;
       const notification: Notification = { at: now, channel, to, jobId: job.id, signer: signer.index, text, link };
@@ -322,7 +344,10 @@ export class JobBook {
   private changed(job: EmulatedJob, now: number): void {
     job.version += 1;
     if (job.flow === "portal" || job.statusRetrievalMethod === "POLLING") {
-      job.queued = { availableAt: Math.min(job.queued?.availableAt ?? now, now), ...(job.queued?.deliveredVersion !== undefined ? { deliveredVersion: job.queued.deliveredVersion } : {}) };
+      job.queued = {
+        availableAt: Math.min(job.queued?.availableAt ?? now, now),
+        ...(job.queued?.deliveredVersion !== undefined ? { deliveredVersion: job.queued.deliveredVersion } : {}),
+      };
     }
     this.onChange(job);
   }
@@ -339,14 +364,26 @@ export function signerIn(job: EmulatedJob, reference: SignerReference): Emulated
   const signer = job.signers.find((candidate) =>
     typeof reference === "number"
       ? candidate.index === reference
-      : [candidate.personalIdentificationNumber, candidate.customIdentifier, candidate.contact?.email, candidate.contact?.sms].includes(reference),
+      : [candidate.personalIdentificationNumber, candidate.customIdentifier, candidate.contact?.email, candidate.contact?.sms].includes(
+          reference,
+        ),
   );
-  if (!signer) throw new Rejection(404, "SIGNER_NOT_FOUND", `Job ${job.id} has no signer ${typeof reference === "number" ? reference : "with that identifier"}`);
+  if (!signer)
+    throw new Rejection(
+      404,
+      "SIGNER_NOT_FOUND",
+      `Job ${job.id} has no signer ${typeof reference === "number" ? reference : "with that identifier"}`,
+    );
   return signer;
 }
 
 export function canDeleteDocuments(job: EmulatedJob, now: number): boolean {
-  return job.status === "COMPLETED_SUCCESSFULLY" && !job.documentsDeleted && job.completedAt !== undefined && now >= job.completedAt + DELETE_AFTER_COMPLETION;
+  return (
+    job.status === "COMPLETED_SUCCESSFULLY" &&
+    !job.documentsDeleted &&
+    job.completedAt !== undefined &&
+    now >= job.completedAt + DELETE_AFTER_COMPLETION
+  );
 }
 
 function setSigner(signer: EmulatedSigner, status: string, now: number): void {
@@ -359,18 +396,33 @@ function checkServiceRules(spec: JobSpec, sector: Sector): void {
   const identities = spec.signers.map((signer) => signer.personalIdentificationNumber ?? signer.customIdentifier).filter(Boolean);
   if (new Set(identities).size !== identities.length) throw badRequest("DUPLICATE_SIGNER", "A signer appears more than once in the job");
   if (spec.availableSeconds !== undefined && spec.availableSeconds > MAX_AVAILABLE_SECONDS) {
-    throw badRequest("INVALID_AVAILABILITY", `available-seconds may be at most ${MAX_AVAILABLE_SECONDS} (90 days), was ${spec.availableSeconds}`);
+    throw badRequest(
+      "INVALID_AVAILABILITY",
+      `available-seconds may be at most ${MAX_AVAILABLE_SECONDS} (90 days), was ${spec.availableSeconds}`,
+    );
   }
   for (const signer of spec.signers) {
     if (signer.lookup && sector !== "public") {
-      throw new Rejection(403, "CONTACT_INFORMATION_LOOKUP_NOT_ALLOWED", `Organization ${spec.sender} is in the private sector and may not use notifications-using-lookup; give e-mail or SMS`);
+      throw new Rejection(
+        403,
+        "CONTACT_INFORMATION_LOOKUP_NOT_ALLOWED",
+        `Organization ${spec.sender} is in the private sector and may not use notifications-using-lookup; give e-mail or SMS`,
+      );
     }
-    if (signer.lookup && signer.onBehalfOf === "OTHER") throw badRequest("INVALID_NOTIFICATIONS", "notifications-using-lookup cannot be combined with on-behalf-of OTHER");
+    if (signer.lookup && signer.onBehalfOf === "OTHER")
+      throw badRequest("INVALID_NOTIFICATIONS", "notifications-using-lookup cannot be combined with on-behalf-of OTHER");
     if (sector === "private" && signer.signatureType === "AUTHENTICATED_ELECTRONIC_SIGNATURE") {
-      throw new Rejection(403, "SIGNATURE_TYPE_NOT_ALLOWED", `Organization ${spec.sender} is in the private sector and can only use ADVANCED_ELECTRONIC_SIGNATURE`);
+      throw new Rejection(
+        403,
+        "SIGNATURE_TYPE_NOT_ALLOWED",
+        `Organization ${spec.sender} is in the private sector and can only use ADVANCED_ELECTRONIC_SIGNATURE`,
+      );
     }
     if (sector === "public" && signer.signatureType === "ADVANCED_ELECTRONIC_SIGNATURE" && spec.documents.length > 1) {
-      throw badRequest("MULTIPLE_DOCUMENTS_NOT_SUPPORTED", `A public-sector job with ADVANCED_ELECTRONIC_SIGNATURE can have one document, not ${spec.documents.length}`);
+      throw badRequest(
+        "MULTIPLE_DOCUMENTS_NOT_SUPPORTED",
+        `A public-sector job with ADVANCED_ELECTRONIC_SIGNATURE can have one document, not ${spec.documents.length}`,
+      );
     }
   }
   if (spec.flow === "portal" && spec.activationTime !== undefined && Number.isNaN(Date.parse(spec.activationTime))) {

@@ -25,7 +25,8 @@ export function parseJobRequest(contentType: string | undefined, body: Buffer): 
     const headersStart = body.indexOf("\r\n", afterDelimiter) + 2;
     const headersEnd = body.indexOf("\r\n\r\n", headersStart);
     const next = body.indexOf(Buffer.concat([Buffer.from("\r\n"), delimiter]), headersEnd);
-    if (headersStart < 2 || headersEnd === -1 || next === -1) throw badRequest("INVALID_MULTIPART", "A multipart part is not terminated by the boundary");
+    if (headersStart < 2 || headersEnd === -1 || next === -1)
+      throw badRequest("INVALID_MULTIPART", "A multipart part is not terminated by the boundary");
     const headers = new Map<string, string>();
     for (const line of body.subarray(headersStart, headersEnd).toString("latin1").split("\r\n")) {
       const colon = line.indexOf(":");

@@ -42,7 +42,10 @@ export async function createPades(input: PadesInput): Promise<Uint8Array> {
     for (const page of await pdf.copyPages(source, source.getPageIndices())) pdf.addPage(page);
   }
   for (const signer of input.signers) {
-    await pdf.attach(Buffer.from(signer.xades.content, "utf8"), signer.xades.fileName, { mimeType: "application/xml", description: `XAdES of ${signer.name}` });
+    await pdf.attach(Buffer.from(signer.xades.content, "utf8"), signer.xades.fileName, {
+      mimeType: "application/xml",
+      description: `XAdES of ${signer.name}`,
+    });
   }
   addSignaturePlaceholder(pdf);
   const unsigned = Buffer.from(await pdf.save({ useObjectStreams: false }));
@@ -86,7 +89,16 @@ function addSignaturePlaceholder(pdf: PDFDocument): void {
     }),
   );
   const widget = context.register(
-    context.obj({ Type: "Annot", Subtype: "Widget", FT: "Sig", Rect: [0, 0, 0, 0], V: signature, T: PDFString.of("Seal"), F: 4, P: firstPage.ref }),
+    context.obj({
+      Type: "Annot",
+      Subtype: "Widget",
+      FT: "Sig",
+      Rect: [0, 0, 0, 0],
+      V: signature,
+      T: PDFString.of("Seal"),
+      F: 4,
+      P: firstPage.ref,
+    }),
   );
   const annotations = firstPage.node.lookupMaybe(PDFName.of("Annots"), PDFArray);
   if (annotations) annotations.push(widget);

@@ -14,8 +14,14 @@ button.primary{background:#e32d22;color:#fff;border-color:#e32d22}form{display:i
 </head><body><header><p class="muted">Posten signering — emulator (test only / kun for test)</p></header>${body}</body></html>`;
 }
 
-export function signerPage(job: EmulatedJob, documentLink: (index: number) => string, actionLink: (action: "sign" | "reject") => string): string {
-  const documents = job.documents.map((document, index) => `<li><a href="${escapeHtml(documentLink(index))}" target="_blank">${escapeHtml(document.title)}</a></li>`).join("");
+export function signerPage(
+  job: EmulatedJob,
+  documentLink: (index: number) => string,
+  actionLink: (action: "sign" | "reject") => string,
+): string {
+  const documents = job.documents
+    .map((document, index) => `<li><a href="${escapeHtml(documentLink(index))}" target="_blank">${escapeHtml(document.title)}</a></li>`)
+    .join("");
   return page(
     job.title,
     `<h1>${escapeHtml(job.title)}</h1>${job.description ? `<p>${escapeHtml(job.description)}</p>` : ""}
@@ -28,7 +34,10 @@ export function signerPage(job: EmulatedJob, documentLink: (index: number) => st
 }
 
 export function messagePage(title: string, message: string, status = ""): string {
-  return page(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>${status ? `<p class="muted">${escapeHtml(status)}</p>` : ""}`);
+  return page(
+    title,
+    `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>${status ? `<p class="muted">${escapeHtml(status)}</p>` : ""}`,
+  );
 }
 
 export function portalLoginPage(): string {
@@ -45,25 +54,44 @@ export interface PortalEntry {
   signer: EmulatedSigner;
 }
 
-export function portalJobsPage(identifier: string, entries: PortalEntry[], documentLink: (entry: PortalEntry, index: number) => string, actionLink: (entry: PortalEntry, action: "sign" | "reject") => string): string {
+export function portalJobsPage(
+  identifier: string,
+  entries: PortalEntry[],
+  documentLink: (entry: PortalEntry, index: number) => string,
+  actionLink: (entry: PortalEntry, action: "sign" | "reject") => string,
+): string {
   const rows = entries
     .map((entry) => {
-      const documents = entry.job.documents.map((document, index) => `<a href="${escapeHtml(documentLink(entry, index))}" target="_blank">${escapeHtml(document.title)}</a>`).join(", ");
+      const documents = entry.job.documents
+        .map((document, index) => `<a href="${escapeHtml(documentLink(entry, index))}" target="_blank">${escapeHtml(document.title)}</a>`)
+        .join(", ");
       return `<section aria-label="${escapeHtml(entry.job.title)}"><h2>${escapeHtml(entry.job.title)}</h2>${entry.job.description ? `<p>${escapeHtml(entry.job.description)}</p>` : ""}<p>${documents}</p>
 <form method="post" action="${escapeHtml(actionLink(entry, "sign"))}"><button class="primary" type="submit">Sign</button></form>
 <form method="post" action="${escapeHtml(actionLink(entry, "reject"))}"><button type="submit">Reject</button></form></section>`;
     })
     .join("");
-  return page("Your documents", `<h1>Documents to sign · Dokumenter til signering</h1><p class="muted">Logged in as ${escapeHtml(identifier)}</p>${rows || "<p>Nothing to sign right now. · Ingenting å signere nå.</p>"}`);
+  return page(
+    "Your documents",
+    `<h1>Documents to sign · Dokumenter til signering</h1><p class="muted">Logged in as ${escapeHtml(identifier)}</p>${rows || "<p>Nothing to sign right now. · Ingenting å signere nå.</p>"}`,
+  );
 }
 
 export function outboxPage(notifications: Notification[]): string {
   const rows = notifications
-    .map((notification) => `<tr><td>${escapeHtml(new Date(notification.at).toISOString())}</td><td>${notification.channel}</td><td>${escapeHtml(notification.to)}</td><td>${escapeHtml(notification.text)}</td><td><a href="${escapeHtml(notification.link)}">open</a></td></tr>`)
+    .map(
+      (notification) =>
+        `<tr><td>${escapeHtml(new Date(notification.at).toISOString())}</td><td>${notification.channel}</td><td>${escapeHtml(notification.to)}</td><td>${escapeHtml(notification.text)}</td><td><a href="${escapeHtml(notification.link)}">open</a></td></tr>`,
+    )
     .join("");
-  return page("Outbox", `<h1>Outbox · Utsendte varsler</h1><p class="muted">E-mail and SMS notifications the service would have sent.</p><table><thead><tr><th>Time</th><th>Channel</th><th>To</th><th>Text</th><th>Link</th></tr></thead><tbody>${rows}</tbody></table>`);
+  return page(
+    "Outbox",
+    `<h1>Outbox · Utsendte varsler</h1><p class="muted">E-mail and SMS notifications the service would have sent.</p><table><thead><tr><th>Time</th><th>Channel</th><th>To</th><th>Text</th><th>Link</th></tr></thead><tbody>${rows}</tbody></table>`,
+  );
 }
 
 export function indexPage(): string {
-  return page("Posten signering emulator", `<h1>Posten signering emulator</h1><ul><li><a href="/portal">Portal: sign as a portal signer</a></li><li><a href="/outbox">Outbox: notifications sent</a></li></ul>`);
+  return page(
+    "Posten signering emulator",
+    `<h1>Posten signering emulator</h1><ul><li><a href="/portal">Portal: sign as a portal signer</a></li><li><a href="/outbox">Outbox: notifications sent</a></li></ul>`,
+  );
 }

@@ -111,7 +111,9 @@ export class TestCertificateAuthority {
     // forge parses UTF8String values as raw bytes but encodes them again on output.
     certificate.setIssuer(
       ca.subject.attributes.map((attribute) =>
-        attribute.valueTagClass === (forge.asn1.Type.UTF8 as unknown) ? { ...attribute, value: forge.util.decodeUtf8(attribute.value as string) } : attribute,
+        attribute.valueTagClass === (forge.asn1.Type.UTF8 as unknown)
+          ? { ...attribute, value: forge.util.decodeUtf8(attribute.value as string) }
+          : attribute,
       ),
     );
     certificate.setExtensions([...extensions, { name: "basicConstraints", cA: false }, { name: "subjectKeyIdentifier" }]);

@@ -26,13 +26,17 @@ export function directJobResponse(job: EmulatedJob, urls: UrlBase): string {
     ...job.signers.map((signer) => textElement("redirect-url", urls.redirect(signer), { signer: identify(signer) })),
     textElement("status-url", `${urls.job(job)}/status`),
     ...job.signers.map((signer) =>
-      element("signer", [signerIdentifier(signer), textElement("redirect-url", urls.redirect(signer))], { href: signerHref(job, signer, urls) }),
+      element("signer", [signerIdentifier(signer), textElement("redirect-url", urls.redirect(signer))], {
+        href: signerHref(job, signer, urls),
+      }),
     ),
   ]);
 }
 
 export function directSignerResponse(job: EmulatedJob, signer: EmulatedSigner, urls: UrlBase): string {
-  return document("direct-signer-response", [signerIdentifier(signer), textElement("redirect-url", urls.redirect(signer))], { href: signerHref(job, signer, urls) });
+  return document("direct-signer-response", [signerIdentifier(signer), textElement("redirect-url", urls.redirect(signer))], {
+    href: signerHref(job, signer, urls),
+  });
 }
 
 export function portalJobResponse(job: EmulatedJob, urls: UrlBase): string {
@@ -62,7 +66,9 @@ export function directJobStatus(job: EmulatedJob, urls: UrlBase, now: number): s
     ...job.signers.map((signer) => textElement("status", signer.status, { signer: identify(signer), since: iso(signer.since) })),
     textElement("confirmation-url", `${base}/complete`),
     can.delete && textElement("delete-documents-url", `${base}/documents`),
-    ...job.signers.filter(can.xades).map((signer) => textElement("xades-url", `${base}/xades/${signer.index}`, { signer: identify(signer) })),
+    ...job.signers
+      .filter(can.xades)
+      .map((signer) => textElement("xades-url", `${base}/xades/${signer.index}`, { signer: identify(signer) })),
     can.pades && textElement("pades-url", `${base}/pades`),
   ]);
 }

@@ -12,13 +12,19 @@ export interface Route<Handler> {
 }
 
 /** The route for a request and the match of its pattern; 405 when only the method is wrong, else 404, naming what was asked. */
-export function findRoute<R extends Route<unknown>>(routes: readonly R[], method: string | undefined, path: string, resources: string): { route: R; match: RegExpExecArray } {
+export function findRoute<R extends Route<unknown>>(
+  routes: readonly R[],
+  method: string | undefined,
+  path: string,
+  resources: string,
+): { route: R; match: RegExpExecArray } {
   for (const route of routes) {
     if (route.method !== method) continue;
     const match = route.pattern.exec(path);
     if (match) return { route, match };
   }
   const allowed = [...new Set(routes.filter((route) => route.pattern.test(path)).map((route) => route.method))];
-  if (allowed.length > 0) throw new Rejection(405, "METHOD_NOT_ALLOWED", `${path} takes ${allowed.join(" or ")}, not ${method}`, { allow: allowed.join(", ") });
+  if (allowed.length > 0)
+    throw new Rejection(405, "METHOD_NOT_ALLOWED", `${path} takes ${allowed.join(" or ")}, not ${method}`, { allow: allowed.join(", ") });
   throw new Rejection(404, "NOT_FOUND", `No ${resources} ${method} ${path}`);
 }

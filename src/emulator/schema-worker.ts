@@ -41,7 +41,10 @@ interface EmscriptenOptions {
   printErr(text: string): void;
   onExit(code: number): void;
   onAbort(reason: unknown): void;
-  instantiateWasm(imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void): WebAssembly.Exports;
+  instantiateWasm(
+    imports: WebAssembly.Imports,
+    done: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void,
+  ): WebAssembly.Exports;
 }
 
 type ModuleFactory = (options: EmscriptenOptions) => Promise<unknown>;

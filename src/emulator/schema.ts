@@ -76,16 +76,23 @@ export class SchemaValidator {
   private run(pooled: PooledWorker, requests: Pending[]): void {
     const id = this.nextRunId++;
     pooled.busy = true;
-    const batch = requests.map((pending) => ({ pending, names: pending.documents.map((document) => `${randomBytes(16).toString("hex")}/${document.name}`) }));
+    const batch = requests.map((pending) => ({
+      pending,
+      names: pending.documents.map((document) => `${randomBytes(16).toString("hex")}/${document.name}`),
+    }));
     this.inFlight.set(id, batch);
-    const documents = batch.flatMap(({ pending, names }) => pending.documents.map((document, index) => ({ fileName: names[index] as string, contents: document.xml })));
+    const documents = batch.flatMap(({ pending, names }) =>
+      pending.documents.map((document, index) => ({ fileName: names[index] as string, contents: document.xml })),
+    );
     pooled.worker.postMessage({ id, documents } satisfies ValidationRequest);
   }
 
   private startWorker(): PooledWorker | undefined {
     if (this.workers.length >= this.maxWorkers) return undefined;
     this.schemas ??= SCHEMA_FILES.map((fileName) => ({ fileName, contents: readFileSync(path.join(SCHEMA_DIR, fileName), "utf8") }));
-    const worker = new Worker(path.join(__dirname, "schema-worker.js"), { workerData: { schemas: this.schemas } satisfies SchemaWorkerData });
+    const worker = new Worker(path.join(__dirname, "schema-worker.js"), {
+      workerData: { schemas: this.schemas } satisfies SchemaWorkerData,
+    });
     const pooled: PooledWorker = { worker, busy: false };
     worker.on("message", (message: ValidationOutcome | { ready: true }) => {
       if (!("id" in message)) return;
@@ -121,10 +128,16 @@ function settle(batch: Batch, outcome: ValidationOutcome): void {
     const problems: string[] = [];
     names.forEach((name, index) => {
       const messages = lines.filter((line) => line.startsWith(`${name}:`));
-      if (outcome.exitCode === 0 || (messages.length === 0 && lines.includes(`${name} validates`) && !lines.includes(`${name} fails to validate`))) return;
+      if (
+        outcome.exitCode === 0 ||
+        (messages.length === 0 && lines.includes(`${name} validates`) && !lines.includes(`${name} fails to validate`))
+      )
+        return;
       const documentName = (pending.documents[index] as XmlDocument).name;
       const explained = messages.map((line) => documentName + line.slice(name.length));
-      problems.push(...(explained.length > 0 ? explained : [`${documentName}: ${outcome.exitCode === -1 ? outcome.stderr.trim() : "not valid"}`]));
+      problems.push(
+        ...(explained.length > 0 ? explained : [`${documentName}: ${outcome.exitCode === -1 ? outcome.stderr.trim() : "not valid"}`]),
+      );
     });
     const masked = problems.map((problem) => problem.replace(IDENTITY_NUMBER_LIKE, maskNationalIdentityNumber));
     if (masked.length === 0) pending.resolve();

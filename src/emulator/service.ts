@@ -42,14 +42,18 @@ export class SigneringService {
     const id = this.options.book.allocateId();
     this.options.store.saveDocuments(id, documents);
     const job = this.options.book.create(id, spec, this.options.clock.now());
-    return { status: 200, xml: spec.flow === "direct" ? directJobResponse(job, this.options.urls) : portalJobResponse(job, this.options.urls) };
+    return {
+      status: 200,
+      xml: spec.flow === "direct" ? directJobResponse(job, this.options.urls) : portalJobResponse(job, this.options.urls),
+    };
   }
 
   directStatus(organization: string, id: number, statusQueryToken: string | undefined): XmlResult {
     const job = this.options.book.get(organization, "direct", id);
     this.options.book.tick(this.options.clock.now());
     if (!statusQueryToken || !job.statusQueryTokens.includes(statusQueryToken)) {
-      if (job.statusQueryTokens.length === 0) throw new Rejection(404, "SIGNING_CEREMONY_NOT_COMPLETED", `No signer of job ${id} has finished the signing ceremony yet`);
+      if (job.statusQueryTokens.length === 0)
+        throw new Rejection(404, "SIGNING_CEREMONY_NOT_COMPLETED", `No signer of job ${id} has finished the signing ceremony yet`);
       throw new Rejection(403, "INVALID_STATUS_QUERY_TOKEN", `The status query token is not valid for job ${id}`);
     }
     return { status: 200, xml: directJobStatus(job, this.options.urls, this.options.clock.now()) };
@@ -70,7 +74,12 @@ export class SigneringService {
     const permitted = this.nextPermittedPoll.get(key) ?? 0;
     const header = (instant: number) => ({ [NEXT_PERMITTED_POLL_TIME]: new Date(this.options.clock.realTimeOf(instant)).toISOString() });
     if (now < permitted) {
-      throw new Rejection(429, "TOO_EAGER_POLLING", `Polled ${Math.ceil((permitted - now) / 1000)} s before the next permitted poll time`, header(permitted));
+      throw new Rejection(
+        429,
+        "TOO_EAGER_POLLING",
+        `Polled ${Math.ceil((permitted - now) / 1000)} s before the next permitted poll time`,
+        header(permitted),
+      );
     }
     const job = this.options.book.poll(organization, flow, queue, now);
     const next = job ? now : now + this.options.emptyQueueWaitMs;
@@ -117,13 +126,18 @@ export class SigneringService {
   /** The job's signed PDF, made once when first asked for (the service makes it once too). */
   async pades(organization: string, flow: Flow | undefined, id: number): Promise<Uint8Array> {
     const job = this.downloadable(organization, flow, id);
-    if (job.status !== "COMPLETED_SUCCESSFULLY") throw new Rejection(404, "PADES_NOT_AVAILABLE", `Job ${id} is ${job.status}; the PAdES exists when every signer has signed`);
+    if (job.status !== "COMPLETED_SUCCESSFULLY")
+      throw new Rejection(404, "PADES_NOT_AVAILABLE", `Job ${id} is ${job.status}; the PAdES exists when every signer has signed`);
     const stored = this.options.store.readPades(job.id);
     if (stored) return stored;
     const seal = this.options.seal;
     const pades = await createPades({
       jobTitle: job.title,
-      documents: job.documents.map((document, index) => ({ title: document.title, mimeType: document.mime, content: this.options.store.readDocument(job.id, index) })),
+      documents: job.documents.map((document, index) => ({
+        title: document.title,
+        mimeType: document.mime,
+        content: this.options.store.readDocument(job.id, index),
+      })),
       signers: job.signers.map((signer) => ({
         name: signerLabel(signer),
         signedAt: new Date(signer.since),
@@ -157,7 +171,11 @@ export class SigneringService {
       signerIndex: signer.index,
       signerLabel: signerLabel(signer),
       signedAt: new Date(signer.since),
-      documents: job.documents.map((document, index) => ({ href: document.href, mimeType: document.mime, content: this.options.store.readDocument(job.id, index) })),
+      documents: job.documents.map((document, index) => ({
+        href: document.href,
+        mimeType: document.mime,
+        content: this.options.store.readDocument(job.id, index),
+      })),
       seal: { privateKey: this.options.seal.privateKey, chain: this.options.seal.chain },
     });
   }

@@ -49,7 +49,12 @@ export function createSignerXades(input: SignerXadesInput): string {
     `<ds:X509SerialNumber>${BigInt(`0x${leaf.serialNumber}`).toString()}</ds:X509SerialNumber></xades:IssuerSerial></xades:Cert></xades:SigningCertificate>` +
     `<xades:SignerRole><xades:ClaimedRoles><xades:ClaimedRole>${escapeXml(input.signerLabel)}</xades:ClaimedRole></xades:ClaimedRoles></xades:SignerRole>` +
     `</xades:SignedSignatureProperties><xades:SignedDataObjectProperties>` +
-    input.documents.map((document, index) => `<xades:DataObjectFormat ObjectReference="#Reference-${index}"><xades:MimeType>${escapeXml(document.mimeType)}</xades:MimeType></xades:DataObjectFormat>`).join("") +
+    input.documents
+      .map(
+        (document, index) =>
+          `<xades:DataObjectFormat ObjectReference="#Reference-${index}"><xades:MimeType>${escapeXml(document.mimeType)}</xades:MimeType></xades:DataObjectFormat>`,
+      )
+      .join("") +
     `</xades:SignedDataObjectProperties></xades:SignedProperties>`;
   const keyInfo = `<ds:KeyInfo><ds:X509Data>${input.seal.chain.map((certificate) => `<ds:X509Certificate>${certificate.raw.toString("base64")}</ds:X509Certificate>`).join("")}</ds:X509Data></ds:KeyInfo>`;
 

@@ -53,7 +53,14 @@ export async function addTextPages(pdf: PDFDocument, text: string): Promise<void
   for (const lines of typesetPages(text)) {
     const page = pdf.addPage(A4);
     lines.forEach((line, index) => {
-      if (line !== "") page.drawText(printable(line), { x: MARGIN, y: A4[1] - MARGIN - FONT_SIZE - index * LINE_HEIGHT, size: FONT_SIZE, font, color: rgb(0.1, 0.1, 0.1) });
+      if (line !== "")
+        page.drawText(printable(line), {
+          x: MARGIN,
+          y: A4[1] - MARGIN - FONT_SIZE - index * LINE_HEIGHT,
+          size: FONT_SIZE,
+          font,
+          color: rgb(0.1, 0.1, 0.1),
+        });
     });
   }
 }

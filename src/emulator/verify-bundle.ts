@@ -62,7 +62,9 @@ export function verifyBundleSignature(entries: ReadonlyMap<string, Buffer>, opti
   if (root.namespace !== ASIC || root.localName !== "XAdESSignatures") throw invalid("the root element must be asic:XAdESSignatures");
   const elements = root.children.filter(isElement);
   if (elements.length !== 1 || !elements.every((element) => element.namespace === DSIG && element.localName === "Signature")) {
-    throw invalid(`asic:XAdESSignatures must hold exactly one ds:Signature and nothing else, found ${elements.map((element) => element.name).join(", ") || "nothing"}`);
+    throw invalid(
+      `asic:XAdESSignatures must hold exactly one ds:Signature and nothing else, found ${elements.map((element) => element.name).join(", ") || "nothing"}`,
+    );
   }
   const signature = elements[0] as XmlElement;
   const signedInfo = only(signature, DSIG, "SignedInfo");
@@ -87,7 +89,9 @@ export function verifyBundleSignature(entries: ReadonlyMap<string, Buffer>, opti
   const signingTime = readSigningTime(signedSignatureProperties);
   const skew = Math.abs(signingTime.getTime() - options.now.getTime());
   if (skew > options.signingTimeToleranceMs) {
-    throw invalid(`the SigningTime ${signingTime.toISOString()} is ${Math.round(skew / 1000)} s from the service's clock; allowed ±${options.signingTimeToleranceMs / 1000} s (synchronize the clock)`);
+    throw invalid(
+      `the SigningTime ${signingTime.toISOString()} is ${Math.round(skew / 1000)} s from the service's clock; allowed ±${options.signingTimeToleranceMs / 1000} s (synchronize the clock)`,
+    );
   }
   return { certificate, organizationNumber: organizationNumberOfCertificate(certificate), signingTime, signedFiles };
 }
@@ -106,26 +110,35 @@ function checkReferences(
     const algorithm = DIGESTS[algorithmOf(reference, "DigestMethod")];
     if (!algorithm || !REFERENCE_DIGESTS.has(algorithm)) throw invalid(`unsupported digest method in the reference to "${uri}"`);
     const transforms = optional(reference, DSIG, "Transforms");
-    const transformAlgorithms = transforms ? childElements(transforms, DSIG, "Transform").map((transform) => attributeOf(transform, "Algorithm") ?? "") : [];
+    const transformAlgorithms = transforms
+      ? childElements(transforms, DSIG, "Transform").map((transform) => attributeOf(transform, "Algorithm") ?? "")
+      : [];
     let content: Uint8Array;
     if (uri.startsWith("#")) {
       if (signedProperties) throw invalid("the signed properties are referenced twice");
       signedProperties = signedPropertiesOf(root, signature, uri.slice(1));
       // Without transforms a same-document reference is canonicalized with C14N 1.0 (XMLDSig §4.3.3.2).
-      const version = transformAlgorithms.length === 0 ? "1.0" : transformAlgorithms.length === 1 ? CANONICALIZATIONS[transformAlgorithms[0] as string] : undefined;
+      const version =
+        transformAlgorithms.length === 0
+          ? "1.0"
+          : transformAlgorithms.length === 1
+            ? CANONICALIZATIONS[transformAlgorithms[0] as string]
+            : undefined;
       if (!version) throw invalid(`the reference "${uri}" may have only a canonicalization transform`);
       content = canonical(signedProperties, version);
     } else {
       if (transformAlgorithms.length > 0) throw invalid(`the reference to "${uri}" must not have transforms: files are signed as they are`);
       const name = decodeReferenceUri(uri);
       const file = entries.get(name);
-      if (!file || name === SIGNATURES_ENTRY) throw invalid(`the signature refers to "${name}", which is not a document or manifest in the bundle`);
+      if (!file || name === SIGNATURES_ENTRY)
+        throw invalid(`the signature refers to "${name}", which is not a document or manifest in the bundle`);
       if (signedFiles.has(name)) throw invalid(`"${name}" is signed twice`);
       signedFiles.add(name);
       content = file;
     }
     const expected = textOf(only(reference, DSIG, "DigestValue")).replace(/\s+/g, "");
-    if (digest(algorithm, content) !== expected) throw invalid(`the digest of "${uri}" does not match: the file or the signed properties were changed after signing`);
+    if (digest(algorithm, content) !== expected)
+      throw invalid(`the digest of "${uri}" does not match: the file or the signed properties were changed after signing`);
   }
   if (!signedProperties) throw invalid("the signed properties are not referenced");
   for (const name of entries.keys()) {
@@ -142,9 +155,13 @@ function signedPropertiesOf(root: XmlElement, signature: XmlElement, id: string)
   const qualifyingProperties = target.parent;
   const object = qualifyingProperties?.parent;
   const inPlace =
-    target.namespace === XADES && target.localName === "SignedProperties" &&
-    qualifyingProperties?.namespace === XADES && qualifyingProperties.localName === "QualifyingProperties" &&
-    object?.namespace === DSIG && object.localName === "Object" && object.parent === signature;
+    target.namespace === XADES &&
+    target.localName === "SignedProperties" &&
+    qualifyingProperties?.namespace === XADES &&
+    qualifyingProperties.localName === "QualifyingProperties" &&
+    object?.namespace === DSIG &&
+    object.localName === "Object" &&
+    object.parent === signature;
   if (!inPlace) throw invalid(`the reference "#${id}" does not point at the signature's xades:SignedProperties`);
   return target;
 }
@@ -152,7 +169,8 @@ function signedPropertiesOf(root: XmlElement, signature: XmlElement, id: string)
 function keyInfoCertificates(signature: XmlElement): X509Certificate[] {
   const x509Data = only(only(signature, DSIG, "KeyInfo"), DSIG, "X509Data");
   const elements = childElements(x509Data, DSIG, "X509Certificate");
-  if (elements.length > MAX_KEY_INFO_CERTIFICATES) throw invalid(`ds:KeyInfo has ${elements.length} certificates; at most ${MAX_KEY_INFO_CERTIFICATES}`);
+  if (elements.length > MAX_KEY_INFO_CERTIFICATES)
+    throw invalid(`ds:KeyInfo has ${elements.length} certificates; at most ${MAX_KEY_INFO_CERTIFICATES}`);
   const certificates = elements.map((element, index) => {
     try {
       return new X509Certificate(Buffer.from(textOf(element).replace(/\s+/g, ""), "base64"));
@@ -182,7 +200,8 @@ function checkSigningCertificate(signedSignatureProperties: XmlElement, certific
 function readSigningTime(signedSignatureProperties: XmlElement): Date {
   const text = textOf(only(signedSignatureProperties, XADES, "SigningTime")).trim();
   const signingTime = new Date(text);
-  if (!XS_DATE_TIME.test(text) || Number.isNaN(signingTime.getTime())) throw invalid(`the SigningTime "${text}" is not a date and time with a UTC offset`);
+  if (!XS_DATE_TIME.test(text) || Number.isNaN(signingTime.getTime()))
+    throw invalid(`the SigningTime "${text}" is not a date and time with a UTC offset`);
   return signingTime;
 }
 
@@ -231,9 +250,12 @@ function requireIssuer(issuer: X509Certificate, caCertificatesBelow: number, now
     throw error;
   }
   if (!constraints.ca) throw invalid(`${what} is not a CA certificate (basicConstraints CA:FALSE) and cannot issue certificates`);
-  if (constraints.keyUsage && !constraints.keyUsage.has("keyCertSign")) throw invalid(`${what} may not sign certificates (its keyUsage lacks keyCertSign)`);
+  if (constraints.keyUsage && !constraints.keyUsage.has("keyCertSign"))
+    throw invalid(`${what} may not sign certificates (its keyUsage lacks keyCertSign)`);
   if (constraints.pathLength !== undefined && caCertificatesBelow > constraints.pathLength) {
-    throw invalid(`${what} allows ${constraints.pathLength} CA certificates below it (pathLenConstraint), the chain has ${caCertificatesBelow}`);
+    throw invalid(
+      `${what} allows ${constraints.pathLength} CA certificates below it (pathLenConstraint), the chain has ${caCertificatesBelow}`,
+    );
   }
 }
 

@@ -28,7 +28,11 @@ export function guardWebRequest(request: IncomingMessage): void {
     const contentType = request.headers["content-type"];
     const mediaType = (contentType ?? "").split(";")[0]?.trim().toLowerCase();
     if (mediaType !== "application/json") {
-      throw new Rejection(415, "UNSUPPORTED_MEDIA_TYPE", `A POST to the control API must have Content-Type application/json, not ${contentType === undefined ? "none" : contentType.slice(0, 100)}`);
+      throw new Rejection(
+        415,
+        "UNSUPPORTED_MEDIA_TYPE",
+        `A POST to the control API must have Content-Type application/json, not ${contentType === undefined ? "none" : contentType.slice(0, 100)}`,
+      );
     }
   }
 }

@@ -50,13 +50,34 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
         const found = signerWith("redirectToken", match[1] as string);
         if (!found) return { status: 404, html: messagePage("Unknown link", "This signing link is not known.", "Ukjent lenke.") };
         const { job, signer } = found;
-        if (signer.redirectTokenUsed) return { status: 410, html: messagePage("Link already used", "This signing link can be used only once. Ask the sender for a new one.", "Lenken er allerede brukt.") };
+        if (signer.redirectTokenUsed)
+          return {
+            status: 410,
+            html: messagePage(
+              "Link already used",
+              "This signing link can be used only once. Ask the sender for a new one.",
+              "Lenken er allerede brukt.",
+            ),
+          };
         book.tick(clock.now());
         if (!book.isActive(job, signer, clock.now())) {
-          return { status: 410, html: messagePage("Not available", `This job is ${job.status} and your signature is ${signer.status}.`, "Oppdraget er ikke lenger tilgjengelig.") };
+          return {
+            status: 410,
+            html: messagePage(
+              "Not available",
+              `This job is ${job.status} and your signature is ${signer.status}.`,
+              "Oppdraget er ikke lenger tilgjengelig.",
+            ),
+          };
         }
         const session = book.useRedirectToken(job, signer);
-        return { html: signerPage(job, (index) => `/sessions/${session}/documents/${index}`, (action) => `/sessions/${session}/${action}`) };
+        return {
+          html: signerPage(
+            job,
+            (index) => `/sessions/${session}/documents/${index}`,
+            (action) => `/sessions/${session}/${action}`,
+          ),
+        };
       },
     },
     {
@@ -82,7 +103,14 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
         const identifier = identifierOf(url);
         const query = `identifier=${encodeURIComponent(identifier)}`;
         const base = (entry: PortalEntry) => `/portal/jobs/${entry.job.id}/signers/${entry.signer.index}`;
-        return { html: portalJobsPage(identifier, portalEntries(identifier), (entry, index) => `${base(entry)}/documents/${index}?${query}`, (entry, action) => `${base(entry)}/${action}?${query}`) };
+        return {
+          html: portalJobsPage(
+            identifier,
+            portalEntries(identifier),
+            (entry, index) => `${base(entry)}/documents/${index}?${query}`,
+            (entry, action) => `${base(entry)}/${action}?${query}`,
+          ),
+        };
       },
     },
     {
@@ -116,7 +144,8 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
       pattern: /^\/control\/clock$/,
       handle: async ({ request }) => {
         const { advanceMs } = (await readJson(request)) as { advanceMs?: unknown };
-        if (typeof advanceMs !== "number" || !(advanceMs >= 0)) throw new Rejection(400, "INVALID_INPUT", "advanceMs must be a number of milliseconds ≥ 0");
+        if (typeof advanceMs !== "number" || !(advanceMs >= 0))
+          throw new Rejection(400, "INVALID_INPUT", "advanceMs must be a number of milliseconds ≥ 0");
         return { json: control.advanceClock(advanceMs) };
       },
     },
@@ -155,8 +184,14 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
   }
 
   function portalEntry(url: URL, match: RegExpExecArray): PortalEntry {
-    const entry = portalEntries(identifierOf(url)).find((candidate) => candidate.job.id === Number(match[1]) && candidate.signer.index === Number(match[2]));
-    if (!entry) throw new RefusalPage(404, messagePage("Not available", "This job is not waiting for your signature.", "Oppdraget venter ikke på din signatur."));
+    const entry = portalEntries(identifierOf(url)).find(
+      (candidate) => candidate.job.id === Number(match[1]) && candidate.signer.index === Number(match[2]),
+    );
+    if (!entry)
+      throw new RefusalPage(
+        404,
+        messagePage("Not available", "This job is not waiting for your signature.", "Oppdraget venter ikke på din signatur."),
+      );
     return entry;
   }
 
@@ -181,7 +216,8 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
     for (const job of book.jobs.values()) {
       if (job.flow !== "portal") continue;
       for (const signer of job.signers) {
-        const matches = signer.personalIdentificationNumber === identifier || signer.contact?.email === identifier || signer.contact?.sms === identifier;
+        const matches =
+          signer.personalIdentificationNumber === identifier || signer.contact?.email === identifier || signer.contact?.sms === identifier;
         if (matches && book.isActive(job, signer, clock.now())) entries.push({ job, signer });
       }
     }
@@ -195,9 +231,21 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
       const rejection = error instanceof Rejection ? error : new Rejection(500, "INTERNAL_SERVER_ERROR", (error as Error).message);
       const headers = rejection.headers;
       if ((request.url ?? "").startsWith("/control/")) {
-        send(response, rejection.httpStatus, JSON.stringify({ errorCode: rejection.errorCode, errorMessage: rejection.message }), "application/json", headers);
+        send(
+          response,
+          rejection.httpStatus,
+          JSON.stringify({ errorCode: rejection.errorCode, errorMessage: rejection.message }),
+          "application/json",
+          headers,
+        );
       } else {
-        send(response, rejection.httpStatus, messagePage(rejection.httpStatus === 404 ? "Not found" : "Not possible", rejection.message), HTML, headers);
+        send(
+          response,
+          rejection.httpStatus,
+          messagePage(rejection.httpStatus === 404 ? "Not found" : "Not possible", rejection.message),
+          HTML,
+          headers,
+        );
       }
     });
   };

@@ -68,7 +68,8 @@ export const XML_LIMITS = {
 export const XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace";
 const XMLNS_NAMESPACE = "http://www.w3.org/2000/xmlns/";
 
-const NAME_START = "A-Z_a-z:\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}";
+const NAME_START =
+  "A-Z_a-z:\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}";
 /** XML 1.0 Name (fifth edition), colons included: prefixes are split off afterwards. */
 // eslint-disable-next-line no-misleading-character-class -- combining marks may continue a name
 const NAME = new RegExp(`[${NAME_START}][${NAME_START}\\u0300-\\u036F\\u00B7\\u203F-\\u2040.0-9-]*`, "uy");
@@ -163,7 +164,8 @@ class Parser {
     if (target.toLowerCase() === "xml") throw this.error("an XML declaration is allowed only at the very start");
     const afterTarget = this.position;
     const data = this.readUntil("?>", "processing instruction");
-    if (data !== "" && !/^[ \t\n]/.test(this.input.slice(afterTarget))) throw this.error("a processing instruction's target must be followed by a space");
+    if (data !== "" && !/^[ \t\n]/.test(this.input.slice(afterTarget)))
+      throw this.error("a processing instruction's target must be followed by a space");
     return { kind: "pi", target, data: data.replace(/^[ \t\n]+/, "") };
   }
 
@@ -188,7 +190,8 @@ class Parser {
       this.expect("=");
       this.skipWhitespace();
       if (written.has(attribute)) throw this.error(`attribute ${attribute} appears twice on <${name}>`);
-      if (written.size === XML_LIMITS.attributesPerElement) throw this.error(`<${name}> has more than ${XML_LIMITS.attributesPerElement} attributes`);
+      if (written.size === XML_LIMITS.attributesPerElement)
+        throw this.error(`<${name}> has more than ${XML_LIMITS.attributesPerElement} attributes`);
       written.set(attribute, this.readAttributeValue());
     }
     const selfClosing = this.startsWith("/>");
@@ -200,10 +203,20 @@ class Parser {
       else if (attribute.startsWith("xmlns:")) declared.set(this.checkDeclaration(attribute.slice("xmlns:".length), value), value);
     }
     this.namespaceDeclarations += declared.size;
-    if (this.namespaceDeclarations > XML_LIMITS.namespaceDeclarations) throw this.error(`more than ${XML_LIMITS.namespaceDeclarations} namespace declarations`);
+    if (this.namespaceDeclarations > XML_LIMITS.namespaceDeclarations)
+      throw this.error(`more than ${XML_LIMITS.namespaceDeclarations} namespace declarations`);
     const scope = declared.size === 0 ? parentScope : { declared, outer: parentScope };
     const [prefix, localName] = this.splitName(name);
-    const element: XmlElement = { kind: "element", name, localName, namespace: this.resolve(prefix, scope, name), scope, attributes: [], children: [], parent };
+    const element: XmlElement = {
+      kind: "element",
+      name,
+      localName,
+      namespace: this.resolve(prefix, scope, name),
+      scope,
+      attributes: [],
+      children: [],
+      parent,
+    };
     const expandedNames = new Set<string>();
     for (const [attribute, value] of written) {
       if (attribute === "xmlns" || attribute.startsWith("xmlns:")) continue;
@@ -235,7 +248,11 @@ class Parser {
       if (!reference.endsWith(";")) throw this.error(`"&" must start a reference ending in ";"`);
       const predefined = PREDEFINED_ENTITIES[body];
       if (predefined !== undefined) return predefined;
-      const code = /^#x[0-9a-fA-F]+$/.test(body) ? parseInt(body.slice(2), 16) : /^#[0-9]+$/.test(body) ? parseInt(body.slice(1), 10) : undefined;
+      const code = /^#x[0-9a-fA-F]+$/.test(body)
+        ? parseInt(body.slice(2), 16)
+        : /^#[0-9]+$/.test(body)
+          ? parseInt(body.slice(1), 10)
+          : undefined;
       if (code === undefined) throw this.error(`the entity &${body}; is not defined`);
       if (!isXmlCharacter(code)) throw this.error(`&${body}; is not a character allowed in XML`);
       return String.fromCodePoint(code);
@@ -308,7 +325,14 @@ function appendText(parent: XmlElement, text: string): void {
 }
 
 function isXmlCharacter(code: number): boolean {
-  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+  return (
+    code === 0x9 ||
+    code === 0xa ||
+    code === 0xd ||
+    (code >= 0x20 && code <= 0xd7ff) ||
+    (code >= 0xe000 && code <= 0xfffd) ||
+    (code >= 0x10000 && code <= 0x10ffff)
+  );
 }
 
 /** The URI bound to the prefix ("" for the default namespace), if any binding is in scope. */
@@ -335,7 +359,9 @@ export function isElement(node: XmlNode | undefined): node is XmlElement {
 
 /** Direct child elements with the given namespace and local name. */
 export function childElements(element: XmlElement, namespace: string, localName: string): XmlElement[] {
-  return element.children.filter((child): child is XmlElement => isElement(child) && child.namespace === namespace && child.localName === localName);
+  return element.children.filter(
+    (child): child is XmlElement => isElement(child) && child.namespace === namespace && child.localName === localName,
+  );
 }
 
 export function childElement(element: XmlElement, namespace: string, localName: string): XmlElement | undefined {

@@ -39,7 +39,9 @@ describe("the signer pages in headless Chromium", () => {
   const exitUrls = () => ({ completion: `${exitOrigin}/ok`, rejection: `${exitOrigin}/no`, error: `${exitOrigin}/err` });
 
   it("a direct signer sees the job and documents, signs, and returns to the completion URL with a token that gives the status", async () => {
-    const created = await client.direct.createJob(directJob({ title: "Arbeidsavtale <æøå>", description: "Les og signer", exitUrls: exitUrls() }));
+    const created = await client.direct.createJob(
+      directJob({ title: "Arbeidsavtale <æøå>", description: "Les og signer", exitUrls: exitUrls() }),
+    );
     const page = await browser.newPage();
     await page.goto(created.signers[0]!.redirectUrl);
     assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "Arbeidsavtale <æøå>");
@@ -66,7 +68,15 @@ describe("the signer pages in headless Chromium", () => {
   });
 
   it("a portal signer logs in by e-mail, sees the active job, signs; the outbox lists the notification", async () => {
-    const created = await client.portal.createJob(portalJob({ title: "Styrevedtak", signers: [{ identifiedByContactInformation: true, notifications: { email: "styret@example.com" } }, { personalIdentificationNumber: NATIONAL_IDS[1], order: 1, notifications: { sms: "+4799887766" } }] }));
+    const created = await client.portal.createJob(
+      portalJob({
+        title: "Styrevedtak",
+        signers: [
+          { identifiedByContactInformation: true, notifications: { email: "styret@example.com" } },
+          { personalIdentificationNumber: NATIONAL_IDS[1], order: 1, notifications: { sms: "+4799887766" } },
+        ],
+      }),
+    );
     const page = await browser.newPage();
     await page.goto(`${emulator.signerWebUrl}/outbox`);
     assert.ok((await page.getByRole("cell", { name: "styret@example.com" }).count()) >= 1);
@@ -80,7 +90,10 @@ describe("the signer pages in headless Chromium", () => {
     await page.waitForLoadState();
     assert.equal(await page.getByRole("region", { name: "Styrevedtak" }).count(), 0, "signed jobs leave the list");
     const summary = emulator.control.jobSummary(Number(created.jobId));
-    assert.deepEqual(summary.signers.map((signer) => signer.status), ["SIGNED", "WAITING"]);
+    assert.deepEqual(
+      summary.signers.map((signer) => signer.status),
+      ["SIGNED", "WAITING"],
+    );
     assert.equal(summary.signers[1]?.active, true, "the next in order is now active");
     await page.close();
   });

@@ -24,9 +24,15 @@ function xmllintC14n(xml: string): string {
 
 describe("the emulator's C14N of whole documents agrees with libxml2 (xmllint --c14n)", () => {
   const cases: [string, string][] = [
-    ["attribute order, namespaces and empty elements", `<r xmlns:b="urn:b" xmlns="urn:default" z="1" b:a="2" a="3"><child/><b:child b:z="x" y="&amp;&lt;&quot;"/></r>`],
+    [
+      "attribute order, namespaces and empty elements",
+      `<r xmlns:b="urn:b" xmlns="urn:default" z="1" b:a="2" a="3"><child/><b:child b:z="x" y="&amp;&lt;&quot;"/></r>`,
+    ],
     ["escaping in text and attributes", `<r t="tab&#9;nl&#10;cr&#13;&gt;">a &amp; b &lt; c &gt; d &#13; "q" 'a' æøå 🙂</r>`],
-    ["redundant and changed namespace declarations", `<a:r xmlns:a="urn:a" xmlns:c="urn:c"><a:x xmlns:a="urn:a"><y xmlns="urn:y"><z xmlns="urn:y"/><w xmlns="urn:w"/></y></a:x></a:r>`],
+    [
+      "redundant and changed namespace declarations",
+      `<a:r xmlns:a="urn:a" xmlns:c="urn:c"><a:x xmlns:a="urn:a"><y xmlns="urn:y"><z xmlns="urn:y"/><w xmlns="urn:w"/></y></a:x></a:r>`,
+    ],
     ["an undeclared default namespace", `<r xmlns="urn:a"><b xmlns=""><c/></b><d xmlns=""/></r>`],
     ["whitespace between elements is kept", `<r>\n  <a>  text  </a>\n\t<b/>\n</r>`],
     ["CR LF and lone CR in text become LF", `<r>one\r\ntwo\rthree</r>`],
@@ -55,7 +61,9 @@ describe("the emulator's C14N of elements inside a document agrees with xmlsec1"
     const template = path.join(workDir, "template.xml");
     writeFileSync(template, document.replace("<!--signature-->", signature));
     const output = path.join(workDir, "signed.xml");
-    const result = spawnSync("xmlsec1", ["--sign", "--privkey-pem", keyFile, "--id-attr:Id", "urn:a:data", "--output", output, template], { encoding: "utf8" });
+    const result = spawnSync("xmlsec1", ["--sign", "--privkey-pem", keyFile, "--id-attr:Id", "urn:a:data", "--output", output, template], {
+      encoding: "utf8",
+    });
     assert.equal(result.status, 0, result.stderr);
     return readFileSync(output, "utf8");
   }
@@ -98,7 +106,10 @@ describe("the emulator's C14N of elements inside a document agrees with xmlsec1"
       const digest = createHash("sha256").update(canonicalize(target, version)).digest("base64");
       assert.equal(digest, textOf(childElement(reference, DSIG, "DigestValue")), "the digest of the element");
       const signatureValue = Buffer.from(textOf(childElement(signature, DSIG, "SignatureValue")).replace(/\s+/g, ""), "base64");
-      assert.ok(verify("sha256", Buffer.from(canonicalize(signedInfo, version)), publicKey, signatureValue), "the signature over SignedInfo");
+      assert.ok(
+        verify("sha256", Buffer.from(canonicalize(signedInfo, version)), publicKey, signatureValue),
+        "the signature over SignedInfo",
+      );
     });
   }
 
@@ -106,7 +117,10 @@ describe("the emulator's C14N of elements inside a document agrees with xmlsec1"
     const tree = parseXmlTree(readFileSync(path.join(xadesTestVectorDir, "expected", "signatures.xml"), "utf8"));
     const canonical = canonicalize(findById(tree, "SignedProperties")[0] as XmlElement);
     assert.equal(Buffer.byteLength(canonical), 912);
-    assert.match(canonical, /^<SignedProperties xmlns="http:\/\/uri\.etsi\.org\/01903\/v1\.3\.2#" xmlns:ns2="http:\/\/www\.w3\.org\/2000\/09\/xmldsig#" Id="SignedProperties">/);
+    assert.match(
+      canonical,
+      /^<SignedProperties xmlns="http:\/\/uri\.etsi\.org\/01903\/v1\.3\.2#" xmlns:ns2="http:\/\/www\.w3\.org\/2000\/09\/xmldsig#" Id="SignedProperties">/,
+    );
   });
 });
 
@@ -125,7 +139,7 @@ describe("the emulator's XML parser refuses what is not well-formed or not wante
     ["two root elements", "<r/><s/>", /more than one root/],
     ["text outside the root", "<r/>text", /text outside the root/],
     ["an unquoted attribute", "<r a=1/>", /must be quoted/],
-    ["\"<\" in an attribute value", `<r a="<"/>`, /"<" in an attribute value/],
+    ['"<" in an attribute value', `<r a="<"/>`, /"<" in an attribute value/],
     ["attributes without a space between them", `<r a="1"b="2"/>`, /expected a space/],
     ["an encoding other than UTF-8", `<?xml version="1.0" encoding="ISO-8859-1"?><r/>`, /ISO-8859-1 is not supported/],
     ["an unclosed comment", "<r><!-- </r>", /comment is not closed/],
@@ -134,9 +148,19 @@ describe("the emulator's XML parser refuses what is not well-formed or not wante
   for (const [label, xml, message] of refusals) it(label, () => assert.throws(() => parseXmlTree(xml), message));
 
   it("refuses more attributes, namespace declarations or elements than any signature document has", () => {
-    assert.throws(() => parseXmlTree(`<r${Array.from({ length: 65 }, (_, index) => ` a${index}="x"`).join("")}/>`), /<r> has more than 64 attributes/);
-    const declarations = (from: number) => Array.from({ length: 50 }, (_, index) => ` xmlns:p${from + index}="urn:${from + index}"`).join("");
-    assert.throws(() => parseXmlTree(`<r${declarations(0)}>${Array.from({ length: 5 }, (_, index) => `<a${declarations(50 * (index + 1))}/>`).join("")}</r>`), /more than 256 namespace declarations/);
+    assert.throws(
+      () => parseXmlTree(`<r${Array.from({ length: 65 }, (_, index) => ` a${index}="x"`).join("")}/>`),
+      /<r> has more than 64 attributes/,
+    );
+    const declarations = (from: number) =>
+      Array.from({ length: 50 }, (_, index) => ` xmlns:p${from + index}="urn:${from + index}"`).join("");
+    assert.throws(
+      () =>
+        parseXmlTree(
+          `<r${declarations(0)}>${Array.from({ length: 5 }, (_, index) => `<a${declarations(50 * (index + 1))}/>`).join("")}</r>`,
+        ),
+      /more than 256 namespace declarations/,
+    );
     assert.throws(() => parseXmlTree(`<r>${"<a/>".repeat(10_000)}</r>`), /more than 10000 elements/);
     assert.equal(parseXmlTree(`<r${declarations(0)}>${"<a/>".repeat(9_999)}</r>`).children.length, 9_999, "up to the limits");
   });

@@ -108,29 +108,48 @@ describe("one request cannot take the emulator down", () => {
     const { requestXml, zip } = await withSignatureDocument(`<XAdESSignatures xmlns="${ASIC}"${attributes}/>`);
     const { result, slowestMs } = await whileAsking(() => sendJobRequest(emulator, requestXml, zip));
     assertStillServing(t, slowestMs);
-    assert.match(expectError(result, 400, "INVALID_SIGNATURE"), new RegExp(`<XAdESSignatures> has more than ${XML_LIMITS.attributesPerElement} attributes`));
+    assert.match(
+      expectError(result, 400, "INVALID_SIGNATURE"),
+      new RegExp(`<XAdESSignatures> has more than ${XML_LIMITS.attributesPerElement} attributes`),
+    );
   });
 
   it("refuses 4,000 namespace declarations over 80,000 elements (each element copied them all: out of memory)", async (t) => {
     // 40 declarations on each of 100 nested elements (4,000 on one element are refused as too many attributes).
-    const wrappers = Array.from({ length: 100 }, (_, depth) => `<w${Array.from({ length: 40 }, (_, index) => ` xmlns:p${depth}x${index}="urn:${depth}:${index}"`).join("")}>`).join("");
-    const { requestXml, zip } = await withSignatureDocument(`<XAdESSignatures xmlns="${ASIC}">${wrappers}${"<a/>".repeat(80_000)}${"</w>".repeat(100)}</XAdESSignatures>`);
+    const wrappers = Array.from(
+      { length: 100 },
+      (_, depth) => `<w${Array.from({ length: 40 }, (_, index) => ` xmlns:p${depth}x${index}="urn:${depth}:${index}"`).join("")}>`,
+    ).join("");
+    const { requestXml, zip } = await withSignatureDocument(
+      `<XAdESSignatures xmlns="${ASIC}">${wrappers}${"<a/>".repeat(80_000)}${"</w>".repeat(100)}</XAdESSignatures>`,
+    );
     const { result, slowestMs } = await whileAsking(() => sendJobRequest(emulator, requestXml, zip));
     assertStillServing(t, slowestMs);
-    assert.match(expectError(result, 400, "INVALID_SIGNATURE"), new RegExp(`more than ${XML_LIMITS.namespaceDeclarations} namespace declarations`));
+    assert.match(
+      expectError(result, 400, "INVALID_SIGNATURE"),
+      new RegExp(`more than ${XML_LIMITS.namespaceDeclarations} namespace declarations`),
+    );
   });
 
   it("refuses 80,000 elements, and nesting deeper than 256", async () => {
     const many = await withSignatureDocument(`<XAdESSignatures xmlns="${ASIC}">${"<a/>".repeat(80_000)}</XAdESSignatures>`);
-    assert.match(expectError(await sendJobRequest(emulator, many.requestXml, many.zip), 400, "INVALID_SIGNATURE"), new RegExp(`more than ${XML_LIMITS.elements} elements`));
+    assert.match(
+      expectError(await sendJobRequest(emulator, many.requestXml, many.zip), 400, "INVALID_SIGNATURE"),
+      new RegExp(`more than ${XML_LIMITS.elements} elements`),
+    );
     const deep = await withSignatureDocument(`<XAdESSignatures xmlns="${ASIC}">${"<a>".repeat(100_000)}`);
-    assert.match(expectError(await sendJobRequest(emulator, deep.requestXml, deep.zip), 400, "INVALID_SIGNATURE"), new RegExp(`nested deeper than ${XML_LIMITS.depth}`));
+    assert.match(
+      expectError(await sendJobRequest(emulator, deep.requestXml, deep.zip), 400, "INVALID_SIGNATURE"),
+      new RegExp(`nested deeper than ${XML_LIMITS.depth}`),
+    );
   });
 
   it("refuses, without inflating them, 100 entries of 10 MB zeros the manifest does not name (a 1 MB upload that cost 1 GB)", async (t) => {
     const { requestXml, zip } = await packagedDirectJob(credentials);
     const archive = await JSZip.loadAsync(zip);
-    const signed: ZipInput[] = await Promise.all(Object.values(archive.files).map(async (file) => ({ name: file.name, content: await file.async("nodebuffer") })));
+    const signed: ZipInput[] = await Promise.all(
+      Object.values(archive.files).map(async (file) => ({ name: file.name, content: await file.async("nodebuffer") })),
+    );
     const zeros = Buffer.alloc(10 * MIB);
     const bomb = deflatedZip([...signed, ...Array.from({ length: 97 }, (_, index) => ({ name: `padding-${index}.bin`, content: zeros }))]);
     assert.ok(bomb.length < 1.5 * MIB, `a ${bomb.length}-byte upload`);
@@ -148,10 +167,21 @@ describe("one request cannot take the emulator down", () => {
 
   it("holds at most 512 MB of job request bodies at once, refuses one declared larger than 201 MB unread, and stops one that grows beyond it", async (t) => {
     const megabyte = Buffer.alloc(MIB, "x");
-    const body = (megabytes: number) => Readable.from((function* () { for (let i = 0; i < megabytes; i++) yield megabyte; })());
+    const body = (megabytes: number) =>
+      Readable.from(
+        (function* () {
+          for (let i = 0; i < megabytes; i++) yield megabyte;
+        })(),
+      );
     const post = (content: Readable, length?: number) =>
-      rawApiRequest(emulator, "POST", `/${ORG}/direct/signature-jobs`, { contentType: "multipart/mixed; boundary=b", content, ...(length === undefined ? {} : { length }) });
-    const { result, slowestMs } = await whileAsking(() => Promise.all([...Array.from({ length: 4 }, () => post(body(200), 200 * MIB)), post(body(300), 300 * MIB)]));
+      rawApiRequest(emulator, "POST", `/${ORG}/direct/signature-jobs`, {
+        contentType: "multipart/mixed; boundary=b",
+        content,
+        ...(length === undefined ? {} : { length }),
+      });
+    const { result, slowestMs } = await whileAsking(() =>
+      Promise.all([...Array.from({ length: 4 }, () => post(body(200), 200 * MIB)), post(body(300), 300 * MIB)]),
+    );
     assertStillServing(t, slowestMs);
     for (const flood of result.slice(0, 4)) expectError(flood, 400, "INVALID_MULTIPART");
     assert.match(expectError(result[4]!, 413, "REQUEST_TOO_LARGE"), /larger than 210763776 bytes/);

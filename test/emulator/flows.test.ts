@@ -57,7 +57,10 @@ describe("direct flow through the emulator", () => {
     await assert.rejects(client.direct.getStatus(created.statusUrl!, "wrong-token"), InvalidStatusQueryTokenError);
     const status = await client.direct.getStatus(created.statusUrl!, exit.searchParams.get("status_query_token")!);
     assert.equal(status.status, "COMPLETED_SUCCESSFULLY");
-    assert.deepEqual(status.signers.map((signer) => [signer.signer, signer.status]), [[NATIONAL_IDS[0], "SIGNED"]]);
+    assert.deepEqual(
+      status.signers.map((signer) => [signer.signer, signer.status]),
+      [[NATIONAL_IDS[0], "SIGNED"]],
+    );
 
     const xades = (await drain(await client.downloadXades(status.xadesUrls[0]!.url))).toString("utf8");
     assert.match(xades, /<XAdESSignatures xmlns="http:\/\/uri\.etsi\.org\/2918\/v1\.2\.1#">/);
@@ -69,7 +72,11 @@ describe("direct flow through the emulator", () => {
       assert.match(checked.stdout, /Signature Validation: Signature is Valid\./, checked.stdout + checked.stderr);
       assert.match(checked.stdout, /Total document signed/);
       const info = spawnSync("pdfinfo", [path.join(dir, "signed.pdf")], { encoding: "utf8" });
-      const sourcePages = Number(/Pages:\s+(\d+)/.exec(spawnSync("pdfinfo", [path.join(testDocumentsDir, "PDF-1-4-testdokument.pdf")], { encoding: "utf8" }).stdout)?.[1]);
+      const sourcePages = Number(
+        /Pages:\s+(\d+)/.exec(
+          spawnSync("pdfinfo", [path.join(testDocumentsDir, "PDF-1-4-testdokument.pdf")], { encoding: "utf8" }).stdout,
+        )?.[1],
+      );
       assert.equal(Number(/Pages:\s+(\d+)/.exec(info.stdout)?.[1]), sourcePages + 1, "a front page plus the document's pages");
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -78,12 +85,17 @@ describe("direct flow through the emulator", () => {
   });
 
   it("rejects: the job fails, the other signer becomes NOT_APPLICABLE, and the browser goes to the rejection URL", async () => {
-    const created = await client.direct.createJob(directJob({ signers: [{ personalIdentificationNumber: NATIONAL_IDS[0] }, { customIdentifier: "c-2" }] }));
+    const created = await client.direct.createJob(
+      directJob({ signers: [{ personalIdentificationNumber: NATIONAL_IDS[0] }, { customIdentifier: "c-2" }] }),
+    );
     const action = emulator.control.reject(Number(created.jobId), 2);
     assert.match(action.redirectUrl!, /^https:\/\/example\.com\/no\?status_query_token=/);
     const status = await client.direct.getStatus(created.statusUrl!, new URL(action.redirectUrl!).searchParams.get("status_query_token")!);
     assert.equal(status.status, "FAILED");
-    assert.deepEqual(status.signers.map((signer) => signer.status), ["NOT_APPLICABLE", "REJECTED"]);
+    assert.deepEqual(
+      status.signers.map((signer) => signer.status),
+      ["NOT_APPLICABLE", "REJECTED"],
+    );
     assert.equal(status.padesUrl, undefined);
   });
 
@@ -137,16 +149,26 @@ describe("portal flow through the emulator", () => {
       }),
     );
     const id = Number(created.jobId);
-    const recipients = () => emulator.control.outbox().filter((n) => n.jobId === id).map((n) => n.to);
+    const recipients = () =>
+      emulator.control
+        .outbox()
+        .filter((n) => n.jobId === id)
+        .map((n) => n.to);
     assert.deepEqual(recipients(), ["first@example.com"]);
-    assert.deepEqual(emulator.control.jobSummary(id).signers.map((signer) => signer.active), [true, false, false]);
+    assert.deepEqual(
+      emulator.control.jobSummary(id).signers.map((signer) => signer.active),
+      [true, false, false],
+    );
     assert.throws(() => emulator.control.sign(id, 2), /cannot act now/);
 
     emulator.control.sign(id, 1);
     assert.deepEqual(recipients(), ["first@example.com", "second@example.com", "+4791234567", "third@example.com"]);
     const afterFirst = await nextPortalChange("order-test");
     assert.equal(afterFirst?.status, "IN_PROGRESS");
-    assert.deepEqual(afterFirst?.signatures.map((signature) => signature.status), ["SIGNED", "WAITING", "WAITING"]);
+    assert.deepEqual(
+      afterFirst?.signatures.map((signature) => signature.status),
+      ["SIGNED", "WAITING", "WAITING"],
+    );
     assert.deepEqual(afterFirst?.signatures[2]?.contactInformation, { email: "third@example.com" });
     await client.confirm(afterFirst!.confirmationUrl);
 
@@ -186,7 +208,10 @@ describe("portal flow through the emulator", () => {
     await client.portal.cancel(created.cancellationUrl);
     const change = await nextPortalChange("cancel");
     assert.equal(change?.status, "FAILED");
-    assert.deepEqual(change?.signatures.map((signature) => signature.status), ["CANCELLED"]);
+    assert.deepEqual(
+      change?.signatures.map((signature) => signature.status),
+      ["CANCELLED"],
+    );
     await assert.rejects(client.portal.cancel(created.cancellationUrl), JobNotCancellableError);
   });
 
@@ -204,7 +229,10 @@ describe("portal flow through the emulator", () => {
     emulator.control.advanceClock(61 * MINUTE);
     const change = await nextPortalChange("expiry");
     assert.equal(change?.status, "FAILED");
-    assert.deepEqual(change?.signatures.map((signature) => signature.status), ["EXPIRED"]);
+    assert.deepEqual(
+      change?.signatures.map((signature) => signature.status),
+      ["EXPIRED"],
+    );
   });
 
   it("deletes documents only when allowed, and serves archived PAdES", async () => {
@@ -234,10 +262,14 @@ describe("job lifecycle", () => {
     const change = await client.direct.nextStatusChange({ pollingQueue: "direct-expiry" });
     assert.equal(change.status, "FAILED");
     assert.deepEqual("signers" in change && change.signers.map((signer) => signer.status), ["EXPIRED"]);
-    await assert.rejects(request(created.signers[0]!.redirectUrl).then(async (response) => {
-      await response.body.dump();
-      if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`);
-    }), /status 4\d\d/, "the expired job's signer page is gone");
+    await assert.rejects(
+      request(created.signers[0]!.redirectUrl).then(async (response) => {
+        await response.body.dump();
+        if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`);
+      }),
+      /status 4\d\d/,
+      "the expired job's signer page is gone",
+    );
   });
 
   it("a rejection in an early group ends a portal job: waiting signers, active or not, become NOT_APPLICABLE", async () => {
@@ -255,14 +287,24 @@ describe("job lifecycle", () => {
     emulator.control.reject(Number(created.jobId), 2);
     const change = await nextPortalChange("portal-reject");
     assert.equal(change?.status, "FAILED");
-    assert.deepEqual(change?.signatures.map((signature) => signature.status), ["SIGNED", "REJECTED", "NOT_APPLICABLE"]);
+    assert.deepEqual(
+      change?.signatures.map((signature) => signature.status),
+      ["SIGNED", "REJECTED", "NOT_APPLICABLE"],
+    );
     assert.equal(change?.cancellationUrl, undefined, "a finished job cannot be cancelled");
-    assert.equal(emulator.control.outbox().filter((notification) => notification.to === "three@example.com").length, 0, "the last group was never notified");
+    assert.equal(
+      emulator.control.outbox().filter((notification) => notification.to === "three@example.com").length,
+      0,
+      "the last group was never notified",
+    );
   });
 
   it("the control API expires a job at once; acting on a finished job is refused", async () => {
     const created = await client.portal.createJob(portalJob({ pollingQueue: "expire-now" }));
-    const summary = (await controlRequest(emulator, "POST", `/jobs/${created.jobId}/expire`)).json as { status: string; signers: { status: string }[] };
+    const summary = (await controlRequest(emulator, "POST", `/jobs/${created.jobId}/expire`)).json as {
+      status: string;
+      signers: { status: string }[];
+    };
     assert.deepEqual([summary.status, summary.signers[0]?.status], ["FAILED", "EXPIRED"]);
     const refused = await controlRequest(emulator, "POST", `/jobs/${created.jobId}/signers/1/sign`);
     assert.equal(refused.status, 409);

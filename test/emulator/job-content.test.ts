@@ -15,17 +15,32 @@ import { directJob, samplePdf } from "../support/jobs";
 import { expectError, ORG, sendJobRequest } from "../support/job-requests";
 
 const LONG_LINE = Array.from({ length: 60 }, (_, index) => `ord${index}`).join(" ");
-const TEXT = ["Leieavtale for hytta på Røros", "", "Blåbærsyltetøy, ÆØÅ og 20 €.\tTabulert.", LONG_LINE, "Smilefjes 🙂 og 中 kan ikke skrives.", ...Array.from({ length: 80 }, (_, index) => `Linje ${index + 1}`)].join("\r\n");
+const TEXT = [
+  "Leieavtale for hytta på Røros",
+  "",
+  "Blåbærsyltetøy, ÆØÅ og 20 €.\tTabulert.",
+  LONG_LINE,
+  "Smilefjes 🙂 og 中 kan ikke skrives.",
+  ...Array.from({ length: 80 }, (_, index) => `Linje ${index + 1}`),
+].join("\r\n");
 
 const running = emulatorForFile();
 
 /** Packages a direct job as a sender does, with the given file names and, if asked, a manifest edited after writing. */
-async function sendDirectJob(job: DirectJob, fileNames: string[], editManifest = (xml: string) => xml): Promise<Awaited<ReturnType<typeof sendJobRequest>>> {
+async function sendDirectJob(
+  job: DirectJob,
+  fileNames: string[],
+  editManifest = (xml: string) => xml,
+): Promise<Awaited<ReturnType<typeof sendJobRequest>>> {
   const { emulator } = running;
   const credentials = loadCredentials({ pkcs12: readFileSync(emulator.clientKeystoreFile), password: emulator.clientKeystorePassword });
   const manifestXml = editManifest(buildDirectManifest(job, { organizationNumber: ORG }, fileNames));
   const bundle = createDocumentBundle({
-    documents: job.documents.map((document, index) => ({ fileName: fileNames[index]!, content: document.content, mimeType: document.mimeType ?? "application/pdf" })),
+    documents: job.documents.map((document, index) => ({
+      fileName: fileNames[index]!,
+      content: document.content,
+      mimeType: document.mimeType ?? "application/pdf",
+    })),
     manifestXml,
     credentials,
   });
@@ -44,7 +59,10 @@ function sendPdfAndText(text: Buffer): ReturnType<typeof sendDirectJob> {
 describe("reading the job request", () => {
   it("reads text as XML defines it: character references decoded, CDATA and comments as in the document", async () => {
     const created = await sendDirectJob(directJob({ title: "Kontrakt" }), ["0000_kontrakt.pdf"], (xml) => {
-      const edited = xml.replace("<title>Kontrakt</title>", "<title>Kontrakt for &#230;&#248;&#229;<!-- a note --> <![CDATA[& co]]></title>");
+      const edited = xml.replace(
+        "<title>Kontrakt</title>",
+        "<title>Kontrakt for &#230;&#248;&#229;<!-- a note --> <![CDATA[& co]]></title>",
+      );
       assert.notEqual(edited, xml);
       return edited;
     });
@@ -86,7 +104,10 @@ describe("text/plain documents", () => {
       assert.match(printed, /Smilefjes \? og \? kan ikke skrives\./, "what the font cannot encode becomes ?");
       const wrapped = printed.split("\n").filter((line) => /ord\d/.test(line));
       assert.ok(wrapped.length >= 2, "the long line is wrapped");
-      assert.ok(wrapped.every((line) => line.trim().length <= 81), wrapped.join("\n"));
+      assert.ok(
+        wrapped.every((line) => line.trim().length <= 81),
+        wrapped.join("\n"),
+      );
       assert.match(printed, /Linje 80/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

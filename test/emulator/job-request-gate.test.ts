@@ -18,7 +18,11 @@ describe("the gate in front of job requests", () => {
     const runs = tasks.map((task, index) => gate.run(async () => (started.push(index), task.task())));
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(started, [0, 1]);
-    await assert.rejects(gate.run(async () => undefined), (error: unknown) => error instanceof Rejection && error.httpStatus === 503 && /2 job requests at once and queues 2/.test(error.message));
+    await assert.rejects(
+      gate.run(async () => undefined),
+      (error: unknown) =>
+        error instanceof Rejection && error.httpStatus === 503 && /2 job requests at once and queues 2/.test(error.message),
+    );
     tasks[1]!.finish();
     await runs[1];
     assert.deepEqual(started, [0, 1, 2], "the first waiting takes the freed place");
@@ -35,7 +39,10 @@ describe("the gate in front of job requests", () => {
 
   it("frees the place of a task that fails", async () => {
     const gate = new JobRequestGate(1, 0);
-    await assert.rejects(gate.run(() => Promise.reject(new Error("refused"))), /refused/);
+    await assert.rejects(
+      gate.run(() => Promise.reject(new Error("refused"))),
+      /refused/,
+    );
     assert.equal(await gate.run(async () => "next"), "next");
   });
 });

@@ -8,7 +8,12 @@ const zip = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x0d, 0x0a, 0x2d, 0x2d, 0x00, 0
 
 function body(boundary: string, parts: { headers: string[]; content: Buffer | string }[], preamble = ""): Buffer {
   const chunks: Buffer[] = [Buffer.from(preamble)];
-  for (const part of parts) chunks.push(Buffer.from(`--${boundary}\r\n${part.headers.map((header) => `${header}\r\n`).join("")}\r\n`), Buffer.from(part.content), Buffer.from("\r\n"));
+  for (const part of parts)
+    chunks.push(
+      Buffer.from(`--${boundary}\r\n${part.headers.map((header) => `${header}\r\n`).join("")}\r\n`),
+      Buffer.from(part.content),
+      Buffer.from("\r\n"),
+    );
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return Buffer.concat(chunks);
 }
@@ -19,7 +24,11 @@ const javaParts = [
 ];
 
 function refused(contentType: string | undefined, content: Buffer, message: RegExp): void {
-  assert.throws(() => parseJobRequest(contentType, content), (error: unknown) => error instanceof Rejection && error.httpStatus === 400 && error.errorCode === "INVALID_MULTIPART" && message.test(error.message));
+  assert.throws(
+    () => parseJobRequest(contentType, content),
+    (error: unknown) =>
+      error instanceof Rejection && error.httpStatus === 400 && error.errorCode === "INVALID_MULTIPART" && message.test(error.message),
+  );
 }
 
 describe("the emulator's multipart/mixed reader", () => {
@@ -47,6 +56,10 @@ describe("the emulator's multipart/mixed reader", () => {
     refused("multipart/mixed; boundary=b", body("b", javaParts.slice(0, 1)), /two parts .* got 1/);
     refused("multipart/mixed; boundary=b", body("b", [...javaParts, javaParts[1]!]), /got 3/);
     refused("multipart/mixed; boundary=b", body("b", [javaParts[1]!, javaParts[0]!]), /first part must be the job request/);
-    refused("multipart/mixed; boundary=b", body("b", [javaParts[0]!, { headers: ["Content-Type: application/zip"], content: zip }]), /second part must be the document bundle/);
+    refused(
+      "multipart/mixed; boundary=b",
+      body("b", [javaParts[0]!, { headers: ["Content-Type: application/zip"], content: zip }]),
+      /second part must be the document bundle/,
+    );
   });
 });

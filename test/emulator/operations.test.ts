@@ -39,7 +39,10 @@ describe("emulator state on disk", () => {
       assert.ok(Date.parse((clock.json as { now: string }).now) > Date.now() + 3_500_000, "the moved clock is kept");
       const next = await secondClient.portal.createJob(portalJob());
       assert.equal(Number(next.jobId), Number(created.jobId) + 1, "ids continue");
-      await assert.rejects(startEmulator({ dataDir, organizationNumber: "910000004" }), /already has a client keystore for organization 123456785, not 910000004/);
+      await assert.rejects(
+        startEmulator({ dataDir, organizationNumber: "910000004" }),
+        /already has a client keystore for organization 123456785, not 910000004/,
+      );
     } finally {
       await secondClient.close();
       await second.close();
@@ -52,13 +55,23 @@ describe("fault injection and rate limiting", () => {
     const emulator = await startTestEmulator();
     const client = clientFor(emulator);
     try {
-      assert.equal((await controlRequest(emulator, "POST", "/faults", { kind: "server-error", status: 503, pathContains: "/portal/" })).status, 200);
-      await assert.rejects(client.portal.nextStatusChange(), (error: unknown) => error instanceof ServiceError && error.httpStatus === 503 && error.errorCode === "INJECTED_FAULT");
+      assert.equal(
+        (await controlRequest(emulator, "POST", "/faults", { kind: "server-error", status: 503, pathContains: "/portal/" })).status,
+        200,
+      );
+      await assert.rejects(
+        client.portal.nextStatusChange(),
+        (error: unknown) => error instanceof ServiceError && error.httpStatus === 503 && error.errorCode === "INJECTED_FAULT",
+      );
       await controlRequest(emulator, "POST", "/faults", { kind: "drop-connection" });
       const afterDrop = await client.portal.nextStatusChange();
       assert.equal(afterDrop.status, "NO_CHANGES", "a GET is sent once more after a dropped connection");
       await controlRequest(emulator, "POST", "/faults", { kind: "drop-connection" });
-      await assert.rejects(client.direct.createJob(directJob()), /CONNECTION|ECONNRESET|SocketError|other side closed/i, "a job creation is never sent twice");
+      await assert.rejects(
+        client.direct.createJob(directJob()),
+        /CONNECTION|ECONNRESET|SocketError|other side closed/i,
+        "a job creation is never sent twice",
+      );
       await controlRequest(emulator, "POST", "/faults", { kind: "latency", delayMs: 300 });
       emulator.control.advanceClock(5_000);
       const started = Date.now();
@@ -75,7 +88,11 @@ describe("fault injection and rate limiting", () => {
   it("limits calls per organization and the client waits out a 429", async () => {
     // The emulator's time stands still: however slowly the machine answers, the five calls fall within one second.
     const frozen = Date.now();
-    const emulator = await startEmulator({ rateLimit: { callsPerSecond: 3, blockSeconds: 1 }, emptyQueueWaitSeconds: 0, timeSource: () => frozen });
+    const emulator = await startEmulator({
+      rateLimit: { callsPerSecond: 3, blockSeconds: 1 },
+      emptyQueueWaitSeconds: 0,
+      timeSource: () => frozen,
+    });
     const clock = new FakeClock();
     const client = clientFor(emulator);
     try {
@@ -85,7 +102,10 @@ describe("fault injection and rate limiting", () => {
       const refused = await rawApiRequest(emulator, "GET", "/123456785");
       assert.match(refused.text, /<error-code>TOO_MANY_REQUESTS<\/error-code>/);
       const patient = clientFor(emulator, { clock });
-      await assert.rejects(patient.confirm(`${emulator.apiRoot}/123456785/portal/signature-jobs/1/complete`), (error: unknown) => error instanceof RateLimitedError);
+      await assert.rejects(
+        patient.confirm(`${emulator.apiRoot}/123456785/portal/signature-jobs/1/complete`),
+        (error: unknown) => error instanceof RateLimitedError,
+      );
       assert.deepEqual(clock.sleeps.length, 2, "it waited and tried again twice before giving up");
       await patient.close();
     } finally {
@@ -97,16 +117,34 @@ describe("fault injection and rate limiting", () => {
 
 describe("starting", () => {
   it("listens only on loopback addresses and takes only valid organization numbers", async () => {
-    await assert.rejects(startEmulator({ host: "0.0.0.0" }), (error: unknown) => error instanceof InvalidInputError && error.field === "host");
-    await assert.rejects(startEmulator({ organizationNumber: "123456789" }), (error: unknown) => error instanceof InvalidInputError && error.field === "organizationNumber");
-    await assert.rejects(startEmulator({ brokers: [{ broker: "123456785", onBehalfOf: ["12345"] }] }), /"12345" is not a valid organization number/);
+    await assert.rejects(
+      startEmulator({ host: "0.0.0.0" }),
+      (error: unknown) => error instanceof InvalidInputError && error.field === "host",
+    );
+    await assert.rejects(
+      startEmulator({ organizationNumber: "123456789" }),
+      (error: unknown) => error instanceof InvalidInputError && error.field === "organizationNumber",
+    );
+    await assert.rejects(
+      startEmulator({ brokers: [{ broker: "123456785", onBehalfOf: ["12345"] }] }),
+      /"12345" is not a valid organization number/,
+    );
   });
 
   it("prints as the JSON the CLI shows, without key material", async () => {
     const emulator = await startTestEmulator();
     try {
       const printed = JSON.parse(JSON.stringify(emulator)) as Record<string, unknown>;
-      assert.deepEqual(Object.keys(printed).sort(), ["apiRoot", "caCertificateFile", "clientKeystoreFile", "clientKeystorePassword", "controlUrl", "dataDir", "organizationNumber", "signerWebUrl"]);
+      assert.deepEqual(Object.keys(printed).sort(), [
+        "apiRoot",
+        "caCertificateFile",
+        "clientKeystoreFile",
+        "clientKeystorePassword",
+        "controlUrl",
+        "dataDir",
+        "organizationNumber",
+        "signerWebUrl",
+      ]);
       assert.match(String(printed["apiRoot"]), /^https:\/\/127\.0\.0\.1:\d+\/api$/);
       assert.doesNotMatch(JSON.stringify(emulator), /PRIVATE KEY|BEGIN CERTIFICATE/);
     } finally {
@@ -162,20 +200,30 @@ describe("status-change polling over the wire", () => {
       assert.equal(eager.status, 429);
       assert.equal(parseErrorResponse(eager.text)?.errorCode, "TOO_EAGER_POLLING");
       assert.equal(Date.parse(String(eager.headers["x-next-permitted-poll-time"])), next);
-      assert.equal((await rawApiRequest(emulator, "GET", "/123456785/portal/signature-jobs?polling_queue=other")).status, 204, "each queue has its own time");
+      assert.equal(
+        (await rawApiRequest(emulator, "GET", "/123456785/portal/signature-jobs?polling_queue=other")).status,
+        204,
+        "each queue has its own time",
+      );
 
       const created = await client.portal.createJob(portalJob({ pollingQueue: "wire" }));
       emulator.control.sign(Number(created.jobId), 1);
       emulator.control.advanceClock(30_000);
       const change = await rawApiRequest(emulator, "GET", "/123456785/portal/signature-jobs?polling_queue=wire");
       assert.equal(change.status, 200);
-      assert.ok(Math.abs(Date.parse(String(change.headers["x-next-permitted-poll-time"])) - Date.now()) < 1_000, "while changes come, at once, in the client's (real) time");
+      assert.ok(
+        Math.abs(Date.parse(String(change.headers["x-next-permitted-poll-time"])) - Date.now()) < 1_000,
+        "while changes come, at once, in the client's (real) time",
+      );
       assert.equal((await rawApiRequest(emulator, "GET", "/123456785/portal/signature-jobs?polling_queue=wire")).status, 204);
       await client.confirm(parsePortalJobStatus(change.text).confirmationUrl);
       emulator.control.advanceClock(3_600_000);
       const later = await rawApiRequest(emulator, "GET", "/123456785/portal/signature-jobs?polling_queue=wire");
       assert.equal(later.status, 204, "moving the clock ends the wait");
-      assert.ok(Math.abs(Date.parse(String(later.headers["x-next-permitted-poll-time"])) - (Date.now() + 30_000)) < 2_000, "announced in real time, not an hour ahead");
+      assert.ok(
+        Math.abs(Date.parse(String(later.headers["x-next-permitted-poll-time"])) - (Date.now() + 30_000)) < 2_000,
+        "announced in real time, not an hour ahead",
+      );
     } finally {
       await client.close();
       await emulator.close();
@@ -186,7 +234,15 @@ describe("status-change polling over the wire", () => {
     const emulator = await startTestEmulator({ emptyQueueWaitSeconds: 0, redeliverySeconds: 60 });
     const client = clientFor(emulator);
     try {
-      const created = await client.portal.createJob(portalJob({ pollingQueue: "newer", signers: [{ personalIdentificationNumber: NATIONAL_IDS[0], notifications: { email: "a@example.com" } }, { personalIdentificationNumber: NATIONAL_IDS[1], notifications: { email: "b@example.com" } }] }));
+      const created = await client.portal.createJob(
+        portalJob({
+          pollingQueue: "newer",
+          signers: [
+            { personalIdentificationNumber: NATIONAL_IDS[0], notifications: { email: "a@example.com" } },
+            { personalIdentificationNumber: NATIONAL_IDS[1], notifications: { email: "b@example.com" } },
+          ],
+        }),
+      );
       emulator.control.sign(Number(created.jobId), 1);
       const first = (await client.portal.nextStatusChange({ pollingQueue: "newer" })) as PortalJobStatus;
       assert.equal(first.status, "IN_PROGRESS");
@@ -251,12 +307,17 @@ describe("the control API over HTTP", () => {
     const emulator = await startTestEmulator();
     const client = clientFor(emulator);
     try {
-      const created = await client.direct.createJob(directJob({ signers: [{ customIdentifier: "buyer" }, { personalIdentificationNumber: NATIONAL_IDS[1] }] }));
+      const created = await client.direct.createJob(
+        directJob({ signers: [{ customIdentifier: "buyer" }, { personalIdentificationNumber: NATIONAL_IDS[1] }] }),
+      );
       const byIdentifier = await controlRequest(emulator, "POST", `/jobs/${created.jobId}/signers/buyer/sign`);
       assert.equal(byIdentifier.status, 200);
       assert.match((byIdentifier.json as ActionResult).redirectUrl!, /^https:\/\/example\.com\/ok\?status_query_token=/);
       const byNationalId = await controlRequest(emulator, "POST", `/jobs/${created.jobId}/signers/${NATIONAL_IDS[1]}/reject`);
-      assert.deepEqual((byNationalId.json as ActionResult).job.signers.map((signer) => signer.status), ["SIGNED", "REJECTED"]);
+      assert.deepEqual(
+        (byNationalId.json as ActionResult).job.signers.map((signer) => signer.status),
+        ["SIGNED", "REJECTED"],
+      );
       const unknownSigner = await controlRequest(emulator, "POST", `/jobs/${created.jobId}/signers/nobody/sign`);
       assert.deepEqual([unknownSigner.status, (unknownSigner.json as { errorCode: string }).errorCode], [404, "SIGNER_NOT_FOUND"]);
       assert.equal(((await controlRequest(emulator, "GET", "/jobs")).json as JobSummary[]).length, 1);
@@ -268,7 +329,11 @@ describe("the control API over HTTP", () => {
       assert.ok(Math.abs(Date.parse(emulator.control.now().now) - Date.now()) < 1_000, "the clock is real time again");
       const fresh = await client.direct.createJob(directJob());
       assert.equal(fresh.jobId, "1", "ids start again, and the injected fault is gone");
-      await assert.rejects(client.direct.getStatus(created.statusUrl!, "x"), SigningCeremonyNotCompletedError, "the old job is gone; the new job 1 has not been signed");
+      await assert.rejects(
+        client.direct.getStatus(created.statusUrl!, "x"),
+        SigningCeremonyNotCompletedError,
+        "the old job is gone; the new job 1 has not been signed",
+      );
       const badClock = await controlRequest(emulator, "POST", "/clock", { advanceMs: "soon" });
       assert.equal(badClock.status, 400);
     } finally {
@@ -289,7 +354,10 @@ describe("the control API over HTTP", () => {
       assert.equal(limited.status, 429);
       assert.equal(limited.headers["retry-after"], "7");
       assert.ok(limited.headers["x-next-permitted-poll-time"], "a refused poll still says when to poll");
-      assert.throws(() => emulator.control.injectFault({ kind: "latency", delayMs: -1 }), /delayMs must be a whole number from 0 to 600000/);
+      assert.throws(
+        () => emulator.control.injectFault({ kind: "latency", delayMs: -1 }),
+        /delayMs must be a whole number from 0 to 600000/,
+      );
     } finally {
       await emulator.close();
     }

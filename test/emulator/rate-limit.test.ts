@@ -35,7 +35,10 @@ const call = async (path) => {
 
 it("counts calls by arrival: a client that sends at most 8 calls in every second is not blocked while the emulator's loop stalls", async () => {
   const emulator = await startEmulator();
-  const { key, cert } = loadCredentials({ pkcs12: readFileSync(emulator.clientKeystoreFile), password: emulator.clientKeystorePassword }).tls;
+  const { key, cert } = loadCredentials({
+    pkcs12: readFileSync(emulator.clientKeystoreFile),
+    password: emulator.clientKeystorePassword,
+  }).tls;
   const client = new Worker(CLIENT, {
     eval: true,
     workerData: {
@@ -58,7 +61,11 @@ it("counts calls by arrival: a client that sends at most 8 calls in every second
     }
     const [statuses] = (await once(client, "message")) as [number[]];
     assert.equal(statuses.length, 30);
-    assert.deepEqual(statuses.filter((status) => status !== 200), [], `statuses: ${statuses.join(" ")}`);
+    assert.deepEqual(
+      statuses.filter((status) => status !== 200),
+      [],
+      `statuses: ${statuses.join(" ")}`,
+    );
   } finally {
     await client.terminate();
     await emulator.close();

@@ -27,7 +27,8 @@ after(async () => {
   await emulator.close();
 });
 
-const sendDirect = (requestXml: string, zip: Buffer, organization = ORG, flow = "direct") => sendJobRequest(emulator, requestXml, zip, organization, flow);
+const sendDirect = (requestXml: string, zip: Buffer, organization = ORG, flow = "direct") =>
+  sendJobRequest(emulator, requestXml, zip, organization, flow);
 const packaged = (job: DirectJob = directJob(), signer: SenderCredentials = credentials) => packagedDirectJob(signer, job);
 
 describe("the emulator rejects what the service rejects", () => {
@@ -41,7 +42,10 @@ describe("the emulator rejects what the service rejects", () => {
     const { requestXml, zip } = await packaged();
     const archive = await JSZip.loadAsync(zip);
     const signatures = await archive.file("META-INF/signatures.xml")!.async("string");
-    const wrapped = signatures.replace(/<SignatureValue>([^<]+)<\/SignatureValue>/, (_, value: string) => `<SignatureValue>${value.match(/.{1,76}/g)!.join("&#13;\n")}</SignatureValue>`);
+    const wrapped = signatures.replace(
+      /<SignatureValue>([^<]+)<\/SignatureValue>/,
+      (_, value: string) => `<SignatureValue>${value.match(/.{1,76}/g)!.join("&#13;\n")}</SignatureValue>`,
+    );
     assert.notEqual(wrapped, signatures);
     archive.file("META-INF/signatures.xml", wrapped);
     const result = await sendDirect(requestXml, await archive.generateAsync({ type: "nodebuffer" }));
@@ -49,8 +53,19 @@ describe("the emulator rejects what the service rejects", () => {
   });
 
   it("a malformed multipart body", async () => {
-    expectError(await rawApiRequest(emulator, "POST", `/${ORG}/direct/signature-jobs`, { contentType: "multipart/mixed; boundary=abc", content: "--abc\r\nContent-Type: application/xml\r\n\r\n<x/>" }), 400, "INVALID_MULTIPART");
-    expectError(await rawApiRequest(emulator, "POST", `/${ORG}/direct/signature-jobs`, { contentType: "application/xml", content: "<x/>" }), 400, "INVALID_MULTIPART");
+    expectError(
+      await rawApiRequest(emulator, "POST", `/${ORG}/direct/signature-jobs`, {
+        contentType: "multipart/mixed; boundary=abc",
+        content: "--abc\r\nContent-Type: application/xml\r\n\r\n<x/>",
+      }),
+      400,
+      "INVALID_MULTIPART",
+    );
+    expectError(
+      await rawApiRequest(emulator, "POST", `/${ORG}/direct/signature-jobs`, { contentType: "application/xml", content: "<x/>" }),
+      400,
+      "INVALID_MULTIPART",
+    );
   });
 
   it("a bundle changed after signing", async () => {
@@ -62,7 +77,10 @@ describe("the emulator rejects what the service rejects", () => {
 
   it("a bundle signed with a certificate from a CA the service does not trust", async () => {
     const stranger = TestCertificateAuthority.create("Unknown CA").issueEnterpriseCertificate({ organizationNumber: ORG });
-    const { requestXml, zip } = await packaged(directJob(), loadCredentials({ certificatePem: stranger.chainPem, privateKeyPem: stranger.keyPem }));
+    const { requestXml, zip } = await packaged(
+      directJob(),
+      loadCredentials({ certificatePem: stranger.chainPem, privateKeyPem: stranger.keyPem }),
+    );
     const result = await sendDirect(requestXml, zip);
     expectError(result, 400, "INVALID_SIGNATURE");
     assert.match(result.text, /not issued by a trusted CA/);
@@ -70,7 +88,10 @@ describe("the emulator rejects what the service rejects", () => {
 
   it("a bundle signed by another organization's certificate", async () => {
     const other = certificateAuthorityOf(emulator.dataDir).issueEnterpriseCertificate({ organizationNumber: "984661185" });
-    const { requestXml, zip } = await packaged(directJob(), loadCredentials({ certificatePem: other.chainPem, privateKeyPem: other.keyPem }));
+    const { requestXml, zip } = await packaged(
+      directJob(),
+      loadCredentials({ certificatePem: other.chainPem, privateKeyPem: other.keyPem }),
+    );
     const result = await sendDirect(requestXml, zip);
     expectError(result, 403, "INVALID_SIGNATURE");
     assert.match(result.text, /signed by organization 984661185/);
@@ -78,8 +99,15 @@ describe("the emulator rejects what the service rejects", () => {
 
   it("a manifest that is not valid against the schema", async () => {
     const job = directJob();
-    const manifestXml = buildDirectManifest(job, { organizationNumber: ORG }, [documentFileName(0, "Contract")]).replace("<title>Employment contract</title>", `<title>${"x".repeat(81)}</title>`);
-    const bundle = createDocumentBundle({ documents: [{ fileName: documentFileName(0, "Contract"), content: samplePdf(), mimeType: "application/pdf" }], manifestXml, credentials });
+    const manifestXml = buildDirectManifest(job, { organizationNumber: ORG }, [documentFileName(0, "Contract")]).replace(
+      "<title>Employment contract</title>",
+      `<title>${"x".repeat(81)}</title>`,
+    );
+    const bundle = createDocumentBundle({
+      documents: [{ fileName: documentFileName(0, "Contract"), content: samplePdf(), mimeType: "application/pdf" }],
+      manifestXml,
+      credentials,
+    });
     const result = await sendDirect(buildDirectJobRequest(job), await bundle.toBuffer());
     expectError(result, 400, "SCHEMA_VALIDATION_ERROR");
   });
@@ -95,7 +123,9 @@ describe("the emulator rejects what the service rejects", () => {
   it("too many signers and too many documents", async () => {
     const signers = await packaged(directJob({ signers: Array.from({ length: 11 }, (_, i) => ({ customIdentifier: `s${i}` })) }));
     expectError(await sendDirect(signers.requestXml, signers.zip), 400, "SCHEMA_VALIDATION_ERROR");
-    const documents = await packaged(directJob({ documents: Array.from({ length: 21 }, (_, i) => ({ title: `D${i}`, content: samplePdf(String(i)) })) }));
+    const documents = await packaged(
+      directJob({ documents: Array.from({ length: 21 }, (_, i) => ({ title: `D${i}`, content: samplePdf(String(i)) })) }),
+    );
     expectError(await sendDirect(documents.requestXml, documents.zip), 400, "SCHEMA_VALIDATION_ERROR");
   });
 
@@ -116,13 +146,35 @@ describe("the emulator rejects what the service rejects", () => {
   });
 
   it("unknown jobs and signers, and operations in the wrong state", async () => {
-    expectError(await rawApiRequest(emulator, "GET", `/${ORG}/direct/signature-jobs/99999/status?status_query_token=x`), 404, "SIGNATURE_JOB_NOT_FOUND");
+    expectError(
+      await rawApiRequest(emulator, "GET", `/${ORG}/direct/signature-jobs/99999/status?status_query_token=x`),
+      404,
+      "SIGNATURE_JOB_NOT_FOUND",
+    );
     const created = await client.direct.createJob(directJob());
-    expectError(await rawApiRequest(emulator, "POST", `/${ORG}/direct/signature-jobs/${created.jobId}/signers/7`, { contentType: "application/xml", content: "<x/>" }), 404, "SIGNER_NOT_FOUND");
-    expectError(await rawApiRequest(emulator, "DELETE", `/${ORG}/direct/signature-jobs/${created.jobId}/documents`), 409, "DOCUMENTS_NOT_DELETABLE");
+    expectError(
+      await rawApiRequest(emulator, "POST", `/${ORG}/direct/signature-jobs/${created.jobId}/signers/7`, {
+        contentType: "application/xml",
+        content: "<x/>",
+      }),
+      404,
+      "SIGNER_NOT_FOUND",
+    );
+    expectError(
+      await rawApiRequest(emulator, "DELETE", `/${ORG}/direct/signature-jobs/${created.jobId}/documents`),
+      409,
+      "DOCUMENTS_NOT_DELETABLE",
+    );
     expectError(await rawApiRequest(emulator, "GET", `/${ORG}/direct/signature-jobs/${created.jobId}/pades`), 404, "PADES_NOT_AVAILABLE");
     emulator.control.sign(Number(created.jobId), 1);
-    expectError(await rawApiRequest(emulator, "POST", `/${ORG}/direct/signature-jobs/${created.jobId}/signers/1`, { contentType: "application/xml", content: "<x/>" }), 409, "SIGNER_NOT_WAITING");
+    expectError(
+      await rawApiRequest(emulator, "POST", `/${ORG}/direct/signature-jobs/${created.jobId}/signers/1`, {
+        contentType: "application/xml",
+        content: "<x/>",
+      }),
+      409,
+      "SIGNER_NOT_WAITING",
+    );
     assert.throws(() => emulator.control.sign(Number(created.jobId), 1), /is COMPLETED_SUCCESSFULLY/);
   });
 
@@ -144,21 +196,35 @@ describe("the emulator's own signature verification refuses", () => {
   it("a second element with the signed Id (signature wrapping)", async () => {
     const { requestXml, zip } = await packaged();
     const wrapped = await withSignaturesXml(zip, (xml) =>
-      xml.replace("</Object>", `</Object><Object><QualifyingProperties xmlns="http://uri.etsi.org/01903/v1.3.2#"><SignedProperties Id="SignedProperties"/></QualifyingProperties></Object>`),
+      xml.replace(
+        "</Object>",
+        `</Object><Object><QualifyingProperties xmlns="http://uri.etsi.org/01903/v1.3.2#"><SignedProperties Id="SignedProperties"/></QualifyingProperties></Object>`,
+      ),
     );
-    assert.match(expectError(await sendDirect(requestXml, wrapped), 400, "INVALID_SIGNATURE"), /more than one element has the Id "SignedProperties"/);
+    assert.match(
+      expectError(await sendDirect(requestXml, wrapped), 400, "INVALID_SIGNATURE"),
+      /more than one element has the Id "SignedProperties"/,
+    );
   });
 
   it("a signature document with a document type declaration", async () => {
     const { requestXml, zip } = await packaged();
-    const result = await sendDirect(requestXml, await withSignaturesXml(zip, (xml) => xml.replace("?>", '?><!DOCTYPE XAdESSignatures [<!ENTITY x "y">]>')));
+    const result = await sendDirect(
+      requestXml,
+      await withSignaturesXml(zip, (xml) => xml.replace("?>", '?><!DOCTYPE XAdESSignatures [<!ENTITY x "y">]>')),
+    );
     expectError(result, 400, "INVALID_SIGNATURE");
     assert.match(result.text, /not well-formed XML: line 1: document type declarations are not accepted/);
   });
 
   it("a transform on a file reference", async () => {
     const { requestXml, zip } = await packaged();
-    const changed = await withSignaturesXml(zip, (xml) => xml.replace('URI="manifest.xml">', 'URI="manifest.xml"><Transforms><Transform Algorithm="http://www.w3.org/2000/09/xmldsig#base64"/></Transforms>'));
+    const changed = await withSignaturesXml(zip, (xml) =>
+      xml.replace(
+        'URI="manifest.xml">',
+        'URI="manifest.xml"><Transforms><Transform Algorithm="http://www.w3.org/2000/09/xmldsig#base64"/></Transforms>',
+      ),
+    );
     expectError(await sendDirect(requestXml, changed), 400, "INVALID_SIGNATURE");
   });
 
@@ -173,10 +239,15 @@ describe("the emulator's own signature verification refuses", () => {
   });
 
   it("a named document that inflates beyond 10 MB, stopped while inflating", async () => {
-    const { requestXml, zip } = await packaged(directJob({ documents: [{ title: "Contract", content: Buffer.concat([samplePdf(), Buffer.alloc(11 * 1024 * 1024)]) }] }));
+    const { requestXml, zip } = await packaged(
+      directJob({ documents: [{ title: "Contract", content: Buffer.concat([samplePdf(), Buffer.alloc(11 * 1024 * 1024)]) }] }),
+    );
     const bomb = await (await JSZip.loadAsync(zip)).generateAsync({ type: "nodebuffer", compression: "DEFLATE" });
     assert.ok(bomb.length < 100_000, "a small archive");
-    assert.match(expectError(await sendDirect(requestXml, bomb), 400, "DOCUMENT_TOO_LARGE"), /"0000_contract\.pdf" is larger than 10485760 bytes \(10 MB\)/);
+    assert.match(
+      expectError(await sendDirect(requestXml, bomb), 400, "DOCUMENT_TOO_LARGE"),
+      /"0000_contract\.pdf" is larger than 10485760 bytes \(10 MB\)/,
+    );
   });
 
   it("a PDF header in front of something that is not a readable PDF", async () => {
@@ -189,7 +260,9 @@ describe("the emulator's own signature verification refuses", () => {
 
 describe("the emulator's rules beyond the schema", () => {
   it("the same signer twice", async () => {
-    const twice = await packaged(directJob({ signers: [{ personalIdentificationNumber: NATIONAL_IDS[0] }, { personalIdentificationNumber: NATIONAL_IDS[0] }] }));
+    const twice = await packaged(
+      directJob({ signers: [{ personalIdentificationNumber: NATIONAL_IDS[0] }, { personalIdentificationNumber: NATIONAL_IDS[0] }] }),
+    );
     expectError(await sendDirect(twice.requestXml, twice.zip), 400, "DUPLICATE_SIGNER");
   });
 
@@ -206,11 +279,15 @@ describe("the emulator's rules beyond the schema", () => {
 
   it("authenticated signatures and contact-register lookup from a private-sector organization", async () => {
     await assert.rejects(
-      client.direct.createJob(directJob({ signers: [{ personalIdentificationNumber: NATIONAL_IDS[0], signatureType: "AUTHENTICATED_ELECTRONIC_SIGNATURE" }] })),
+      client.direct.createJob(
+        directJob({ signers: [{ personalIdentificationNumber: NATIONAL_IDS[0], signatureType: "AUTHENTICATED_ELECTRONIC_SIGNATURE" }] }),
+      ),
       (error: unknown) => error instanceof ServiceError && error.errorCode === "SIGNATURE_TYPE_NOT_ALLOWED" && error.httpStatus === 403,
     );
     await assert.rejects(
-      client.portal.createJob(portalJob({ signers: [{ personalIdentificationNumber: NATIONAL_IDS[0], notificationsUsingLookup: { email: true } }] })),
+      client.portal.createJob(
+        portalJob({ signers: [{ personalIdentificationNumber: NATIONAL_IDS[0], notificationsUsingLookup: { email: true } }] }),
+      ),
       (error: unknown) => error instanceof ServiceError && error.errorCode === "CONTACT_INFORMATION_LOOKUP_NOT_ALLOWED",
     );
   });
@@ -235,10 +312,21 @@ describe("a public-sector organization", () => {
   });
 
   it("may use contact-register lookup, and gets authenticated signatures by default", async () => {
-    const created = await publicClient.portal.createJob(portalJob({ pollingQueue: "lookup", signers: [{ personalIdentificationNumber: NATIONAL_IDS[0], notificationsUsingLookup: { email: true, sms: true } }] }));
+    const created = await publicClient.portal.createJob(
+      portalJob({
+        pollingQueue: "lookup",
+        signers: [{ personalIdentificationNumber: NATIONAL_IDS[0], notificationsUsingLookup: { email: true, sms: true } }],
+      }),
+    );
     const notified = publicEmulator.control.outbox().filter((notification) => notification.jobId === Number(created.jobId));
-    assert.deepEqual(notified.map((notification) => notification.channel), ["email", "sms"]);
-    assert.ok(notified.every((notification) => !notification.to.includes(NATIONAL_IDS[0])), "the national identity number is not written out");
+    assert.deepEqual(
+      notified.map((notification) => notification.channel),
+      ["email", "sms"],
+    );
+    assert.ok(
+      notified.every((notification) => !notification.to.includes(NATIONAL_IDS[0])),
+      "the national identity number is not written out",
+    );
     const direct = await publicClient.direct.createJob(directJob());
     assert.equal(publicEmulator.control.jobSummary(Number(direct.jobId)).signers[0]?.signatureType, "AUTHENTICATED_ELECTRONIC_SIGNATURE");
   });
@@ -246,7 +334,12 @@ describe("a public-sector organization", () => {
   it("cannot send several documents for an advanced signature", async () => {
     const documents = [1, 2].map((n) => ({ title: `Part ${n}`, content: samplePdf(String(n)) }));
     await assert.rejects(
-      publicClient.direct.createJob(directJob({ documents, signers: [{ personalIdentificationNumber: NATIONAL_IDS[0], signatureType: "ADVANCED_ELECTRONIC_SIGNATURE" }] })),
+      publicClient.direct.createJob(
+        directJob({
+          documents,
+          signers: [{ personalIdentificationNumber: NATIONAL_IDS[0], signatureType: "ADVANCED_ELECTRONIC_SIGNATURE" }],
+        }),
+      ),
       (error: unknown) => error instanceof ServiceError && error.errorCode === "MULTIPLE_DOCUMENTS_NOT_SUPPORTED",
     );
     await publicClient.direct.createJob(directJob({ documents }));

@@ -44,7 +44,10 @@ describe("addresses across restarts", () => {
     try {
       assert.deepEqual([second.apiRoot, second.signerWebUrl], [first.apiRoot, first.signerWebUrl]);
       const page = await openPage(opensAfter.signers[0]!.redirectUrl);
-      for (const [job, action] of [[opensAfter, signActionOf(page, opensAfter.signers[0]!.redirectUrl)], [openedBefore, signAction]] as const) {
+      for (const [job, action] of [
+        [opensAfter, signActionOf(page, opensAfter.signers[0]!.redirectUrl)],
+        [openedBefore, signAction],
+      ] as const) {
         const signed = await request(action, { method: "POST" });
         await signed.body.dump();
         assert.equal(signed.statusCode, 303, "signed, also in a session opened before the restart");
@@ -79,7 +82,9 @@ describe("addresses across restarts", () => {
     const cliDataDir = path.join(dataDir, "cli");
     const main = path.join(__dirname, "..", "..", "src", "cli", "main.js");
     const run = async (...options: string[]) => {
-      const child = spawn(process.execPath, [main, "emulator", "--data-dir", cliDataDir, ...options], { stdio: ["ignore", "pipe", "inherit"] });
+      const child = spawn(process.execPath, [main, "emulator", "--data-dir", cliDataDir, ...options], {
+        stdio: ["ignore", "pipe", "inherit"],
+      });
       const [line] = (await once(createInterface({ input: child.stdout }), "line")) as [string];
       child.kill("SIGTERM");
       await once(child, "exit");
@@ -88,7 +93,9 @@ describe("addresses across restarts", () => {
     };
     const first = await run("--port", "0", "--web-port", "0");
     assert.deepEqual(await run(), first);
-    const refused = spawn(process.execPath, [main, "emulator", "--data-dir", cliDataDir, "--web-port", "80a"], { stdio: ["ignore", "ignore", "pipe"] });
+    const refused = spawn(process.execPath, [main, "emulator", "--data-dir", cliDataDir, "--web-port", "80a"], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     const stderr = text(refused.stderr);
     const [code] = (await once(refused, "exit")) as [number];
     assert.equal(code, 2);
@@ -104,7 +111,11 @@ describe("addresses across restarts", () => {
     try {
       await assert.rejects(
         startEmulator({ dataDir, rateLimit: false }),
-        (error: unknown) => error instanceof InvalidInputError && error.field === "webPort" && error.message.includes(`port ${port}`) && error.message.includes(dataDir),
+        (error: unknown) =>
+          error instanceof InvalidInputError &&
+          error.field === "webPort" &&
+          error.message.includes(`port ${port}`) &&
+          error.message.includes(dataDir),
       );
       await assert.rejects(startEmulator({ dataDir, webPort: 65536 }), /webPort: must be a port number 0-65535, was 65536/);
       const moved = await startEmulator({ dataDir, rateLimit: false, webPort: 0 });

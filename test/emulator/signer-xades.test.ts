@@ -39,7 +39,10 @@ describe("the signer's XAdES the emulator hands out", () => {
   it("verifies with the emulator's own verifier, naming the signer and the signing time", () => {
     const xades = xadesOf(1, "Signer 010190*****");
     assert.match(xades, /<xades:ClaimedRole>Signer 010190\*\*\*\*\*<\/xades:ClaimedRole>/);
-    const entries = new Map<string, Buffer>([...documents.map((document) => [document.href, document.content] as [string, Buffer]), ["META-INF/signatures.xml", Buffer.from(xades)]]);
+    const entries = new Map<string, Buffer>([
+      ...documents.map((document) => [document.href, document.content] as [string, Buffer]),
+      ["META-INF/signatures.xml", Buffer.from(xades)],
+    ]);
     const verified = verifyBundleSignature(entries, { trustedCertificates: [seal.chain[1]!], now: signedAt, signingTimeToleranceMs: 0 });
     assert.equal(verified.signingTime.toISOString(), signedAt.toISOString());
     assert.equal(verified.organizationNumber, "984661185");

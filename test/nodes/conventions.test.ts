@@ -19,12 +19,30 @@ const repositoryRoot = path.join(__dirname, "..", "..", "..");
 /** A saved node configuration as a flow file holds it. */
 type Loose = NodeDef & Record<string, unknown>;
 
-
 describe("node configuration migrations", () => {
   const saved = {
-    id: "c1", type: "signering-config", name: "Prod", environment: "production", customUrl: "", sender: "123456785", keystoreSource: "file",
-    keystoreFile: "/run/secrets/p12", keystoreEnv: "", passwordEnv: "", ca: "", pollingQueue: "q", callsPerSecond: "5", checkPinChecksum: false,
-    serverOrgCheck: true, connectTimeout: "2000", responseTimeout: "", downloadTimeout: "", maxDownloadMegabytes: "50", debug: true, dumpBundles: "", version: 1,
+    id: "c1",
+    type: "signering-config",
+    name: "Prod",
+    environment: "production",
+    customUrl: "",
+    sender: "123456785",
+    keystoreSource: "file",
+    keystoreFile: "/run/secrets/p12",
+    keystoreEnv: "",
+    passwordEnv: "",
+    ca: "",
+    pollingQueue: "q",
+    callsPerSecond: "5",
+    checkPinChecksum: false,
+    serverOrgCheck: true,
+    connectTimeout: "2000",
+    responseTimeout: "",
+    downloadTimeout: "",
+    maxDownloadMegabytes: "50",
+    debug: true,
+    dumpBundles: "",
+    version: 1,
   };
 
   it("keeps every field of a configuration saved at the current version", () => {
@@ -47,7 +65,10 @@ describe("node configuration migrations", () => {
   });
 
   it("refuses a configuration saved by a newer version of the package", () => {
-    assert.throws(() => migrate("signering-job", { id: "j", type: "signering-job", name: "", z: "", version: 2 } as never), (error: unknown) => error instanceof MigrationError && error.reason === "newerVersion");
+    assert.throws(
+      () => migrate("signering-job", { id: "j", type: "signering-job", name: "", z: "", version: 2 } as never),
+      (error: unknown) => error instanceof MigrationError && error.reason === "newerVersion",
+    );
   });
 });
 
@@ -72,17 +93,26 @@ describe("the nodes in a Node-RED runtime (test helper: RED._ returns keys)", ()
     ];
     await helper.load(nodeModules, flow);
     const out = nextMessage("out");
-    helper.getNode("create").receive({ payload: pdf, signers: [{ personalIdentificationNumber: "01019010046", notifications: { email: "a@example.com" } }] });
+    helper
+      .getNode("create")
+      .receive({ payload: pdf, signers: [{ personalIdentificationNumber: "01019010046", notifications: { email: "a@example.com" } }] });
     const msg = await out;
     assert.match((msg.payload as { jobId: string }).jobId, /^\d+$/, "the emulator default and msg.signers default applied");
   });
 
   it("every node without a configuration shows the shared catalogue's status", async () => {
-    const flow = [{ id: "tab", type: "tab", label: "t" }, ...nodeTypes.filter((type) => type !== "signering-config").map((type) => ({ id: `n-${type}`, type, z: "tab", config: "" }))];
+    const flow = [
+      { id: "tab", type: "tab", label: "t" },
+      ...nodeTypes.filter((type) => type !== "signering-config").map((type) => ({ id: `n-${type}`, type, z: "tab", config: "" })),
+    ];
     await helper.load(nodeModules, flow);
     for (const type of nodeTypes.filter((t) => t !== "signering-config")) {
       const status = helper.getNode(`n-${type}`).status as unknown as { firstCall: { args: unknown[] } };
-      assert.deepEqual(status.firstCall.args[0], { fill: "red", shape: "ring", text: `${PACKAGE_NAME}/signering-config:signering-config.shared.status.noConfig` }, type);
+      assert.deepEqual(
+        status.firstCall.args[0],
+        { fill: "red", shape: "ring", text: `${PACKAGE_NAME}/signering-config:signering-config.shared.status.noConfig` },
+        type,
+      );
     }
   });
 
@@ -93,17 +123,28 @@ describe("the nodes in a Node-RED runtime (test helper: RED._ returns keys)", ()
 
 describe("message catalogues", () => {
   const flatten = (tree: unknown, prefix = ""): string[] =>
-    tree && typeof tree === "object" ? Object.entries(tree as Record<string, unknown>).flatMap(([key, value]) => flatten(value, prefix ? `${prefix}.${key}` : key)) : [prefix];
+    tree && typeof tree === "object"
+      ? Object.entries(tree as Record<string, unknown>).flatMap(([key, value]) => flatten(value, prefix ? `${prefix}.${key}` : key))
+      : [prefix];
   const sourceDirs = [path.join(repositoryRoot, "nodes"), path.join(repositoryRoot, "nodes", "lib")];
-  const sources = sourceDirs.flatMap((dir) => readdirSync(dir).filter((file) => file.endsWith(".ts")).map((file) => readFileSync(path.join(dir, file), "utf8")));
+  const sources = sourceDirs.flatMap((dir) =>
+    readdirSync(dir)
+      .filter((file) => file.endsWith(".ts"))
+      .map((file) => readFileSync(path.join(dir, file), "utf8")),
+  );
   for (const type of nodeTypes) {
     it(`${type}: en-US and nb-NO have the same keys, and every key the runtime uses exists`, () => {
       const read = (lang: string) => JSON.parse(readFileSync(path.join(distNodes, "locales", lang, `${type}.json`), "utf8")) as unknown;
       const en = flatten(read("en-US")).sort();
       assert.deepEqual(flatten(read("nb-NO")).sort(), en);
-      const used = sources.flatMap((source) => [...source.matchAll(/(?:RED\._|\bt)\("(signering-[\w-]+\.[\w.-]+)"/g)].map(([, key]) => key!));
-      const shared = sources.flatMap((source) => [...source.matchAll(/sharedText\(RED, "([\w.]+)"/g)].map(([, key]) => `signering-config.shared.${key!}`));
-      for (const key of [...used, ...(type === "signering-config" ? shared : [])].filter((key) => key.startsWith(`${type}.`))) assert.ok(en.includes(key), `${key} is in the catalogue`);
+      const used = sources.flatMap((source) =>
+        [...source.matchAll(/(?:RED\._|\bt)\("(signering-[\w-]+\.[\w.-]+)"/g)].map(([, key]) => key!),
+      );
+      const shared = sources.flatMap((source) =>
+        [...source.matchAll(/sharedText\(RED, "([\w.]+)"/g)].map(([, key]) => `signering-config.shared.${key!}`),
+      );
+      for (const key of [...used, ...(type === "signering-config" ? shared : [])].filter((key) => key.startsWith(`${type}.`)))
+        assert.ok(en.includes(key), `${key} is in the catalogue`);
     });
   }
 });
@@ -113,7 +154,13 @@ describe("start-up cost", () => {
     const script = `for (const t of ${JSON.stringify(nodeTypes)}) require(${JSON.stringify(distNodes)} + "/" + t + ".js");
       console.log(JSON.stringify(Object.keys(require.cache)))`;
     const loaded = JSON.parse(execFileSync(process.execPath, ["-e", script]).toString()) as string[];
-    assert.ok(loaded.some((file) => file.includes(`${path.sep}core${path.sep}`)), "the core is loaded");
-    assert.deepEqual(loaded.filter((file) => /[\\/](emulator|pdf-lib|xmllint-wasm)[\\/]/.test(file)), []);
+    assert.ok(
+      loaded.some((file) => file.includes(`${path.sep}core${path.sep}`)),
+      "the core is loaded",
+    );
+    assert.deepEqual(
+      loaded.filter((file) => /[\\/](emulator|pdf-lib|xmllint-wasm)[\\/]/.test(file)),
+      [],
+    );
   });
 });

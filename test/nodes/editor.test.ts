@@ -19,7 +19,15 @@ before(async () => {
     port: 0,
     flows: [
       { id: "tab", type: "tab", label: "Editor test" },
-      { id: "emulator-config", type: "signering-config", name: "Emulator", environment: "emulator", callsPerSecond: "8", checkPinChecksum: true, serverOrgCheck: true },
+      {
+        id: "emulator-config",
+        type: "signering-config",
+        name: "Emulator",
+        environment: "emulator",
+        callsPerSecond: "8",
+        checkPinChecksum: true,
+        serverOrgCheck: true,
+      },
     ],
     logLevel: "error",
     // An administrator's choice: the dialog must not offer keystore file paths.
@@ -38,25 +46,34 @@ after(async () => {
 
 /** Sets a typedInput field the way the editor does (the widget hides the original input). */
 async function setTypedInput(id: string, value: string): Promise<void> {
-  await page.evaluate(([selector, text]) => {
-    const jquery = (window as unknown as { $: (selector: string) => { typedInput(method: string, value: string): void; trigger(event: string): void } }).$;
-    jquery(selector).typedInput("value", text);
-    jquery(selector).trigger("change");
-  }, [`#${id}`, value] as const);
+  await page.evaluate(
+    ([selector, text]) => {
+      const jquery = (
+        window as unknown as { $: (selector: string) => { typedInput(method: string, value: string): void; trigger(event: string): void } }
+      ).$;
+      jquery(selector).typedInput("value", text);
+      jquery(selector).trigger("change");
+    },
+    [`#${id}`, value] as const,
+  );
 }
 
 /** The properties the editor finds invalid on the last added node (empty when it is valid). */
 async function lastNodeErrors(): Promise<string[]> {
   const id = await page.locator("g.red-ui-flow-node-group").last().getAttribute("id");
   return page.evaluate((nodeId) => {
-    const node = (window as unknown as { RED: { nodes: { node(id: string): { valid: boolean; validationErrors?: string[] } } } }).RED.nodes.node(nodeId ?? "");
+    const node = (
+      window as unknown as { RED: { nodes: { node(id: string): { valid: boolean; validationErrors?: string[] } } } }
+    ).RED.nodes.node(nodeId ?? "");
     return node.valid ? [] : (node.validationErrors ?? ["(invalid)"]);
   }, id);
 }
 
 async function addFromPalette(type: string, y: number): Promise<void> {
   const before = await page.locator("g.red-ui-flow-node-group").count();
-  await page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`).dragTo(page.locator("#red-ui-workspace-chart"), { targetPosition: { x: 300, y } });
+  await page
+    .locator(`.red-ui-palette-node[data-palette-type="${type}"]`)
+    .dragTo(page.locator("#red-ui-workspace-chart"), { targetPosition: { x: 300, y } });
   await page.waitForFunction((count) => document.querySelectorAll("g.red-ui-flow-node-group").length > count, before);
   await page.locator("g.red-ui-flow-node-group").last().dblclick();
   await page.locator("#node-dialog-ok").waitFor();
@@ -79,7 +96,11 @@ describe("the edit dialogs in a real editor (headless Chromium)", () => {
     });
     await setTypedInput("node-input-title", "Contract from the editor");
     await page.click("#node-dialog-ok");
-    assert.deepEqual(await lastNodeErrors(), ["Signer 1: the national identity number needs 11 digits with valid check digits"], "a wrong check digit is refused before deploy");
+    assert.deepEqual(
+      await lastNodeErrors(),
+      ["Signer 1: the national identity number needs 11 digits with valid check digits"],
+      "a wrong check digit is refused before deploy",
+    );
     await page.locator("g.red-ui-flow-node-group").last().dblclick();
     await page.locator("#node-dialog-ok").waitFor();
     await setTypedInput("node-input-signers", '[{"personalIdentificationNumber":"01019010046"}]');
@@ -114,7 +135,11 @@ describe("the edit dialogs in a real editor (headless Chromium)", () => {
     await page.click("#node-dialog-ok");
 
     await page.click("#red-ui-header-button-deploy");
-    await page.locator(".red-ui-notification").filter({ hasText: /deployed/i }).first().waitFor();
+    await page
+      .locator(".red-ui-notification")
+      .filter({ hasText: /deployed/i })
+      .first()
+      .waitFor();
     await page.screenshot({ path: artifactPath("editor-flow.png") });
 
     const flows = (await (await fetch(`${host.url}/flows`)).json()) as Record<string, unknown>[];
@@ -130,21 +155,38 @@ describe("the edit dialogs in a real editor (headless Chromium)", () => {
 
   it("the configuration dialog reads an uploaded keystore and shows its certificate, or says why not", async () => {
     const emulator = await builtInEmulator(undefined);
-    const createId = await page.evaluate(() => (window as unknown as { RED: { nodes: { filterNodes(filter: { type: string }): { id: string }[] } } }).RED.nodes.filterNodes({ type: "signering-create" })[0]?.id);
+    const createId = await page.evaluate(
+      () =>
+        (window as unknown as { RED: { nodes: { filterNodes(filter: { type: string }): { id: string }[] } } }).RED.nodes.filterNodes({
+          type: "signering-create",
+        })[0]?.id,
+    );
     await page.locator(`g.red-ui-flow-node-group[id="${createId}"]`).dblclick();
     await page.locator("#node-input-btn-config-edit").click();
     await page.locator("#node-config-dialog-ok").waitFor();
     await page.selectOption("#node-config-input-environment", "test");
     assert.equal(await page.locator("#signering-config-keystore-upload").isVisible(), true);
-    assert.deepEqual(await page.locator("#node-config-input-keystoreSource option").evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value)), ["upload", "env"], "no file paths with signeringConfigDisableLocalFiles");
+    assert.deepEqual(
+      await page
+        .locator("#node-config-input-keystoreSource option")
+        .evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value)),
+      ["upload", "env"],
+      "no file paths with signeringConfigDisableLocalFiles",
+    );
     await page.setInputFiles("#signering-config-keystore-upload", emulator.clientKeystoreFile);
     await page.waitForFunction(() => (document.querySelector("#node-config-input-keystore") as HTMLInputElement).value.length > 100);
     await page.fill("#node-config-input-password", "wrong password");
     await page.click("#signering-config-check");
-    await page.locator("#signering-config-certificate").filter({ hasText: /password is wrong/ }).waitFor();
+    await page
+      .locator("#signering-config-certificate")
+      .filter({ hasText: /password is wrong/ })
+      .waitFor();
     await page.fill("#node-config-input-password", emulator.clientKeystorePassword);
     await page.click("#signering-config-check");
-    await page.locator("#signering-config-certificate").filter({ hasText: /123456785/ }).waitFor();
+    await page
+      .locator("#signering-config-certificate")
+      .filter({ hasText: /123456785/ })
+      .waitFor();
     await page.fill("#node-config-input-sender", "123456789");
     await page.locator("#node-config-input-pollingQueue").click();
     assert.equal(await page.locator("#node-config-input-sender.input-error").count(), 1, "a wrong organization number is marked");
@@ -154,7 +196,12 @@ describe("the edit dialogs in a real editor (headless Chromium)", () => {
   });
 
   it("Check connection runs every pre-flight step against the built-in emulator and shows each one passed", async () => {
-    const createId = await page.evaluate(() => (window as unknown as { RED: { nodes: { filterNodes(filter: { type: string }): { id: string }[] } } }).RED.nodes.filterNodes({ type: "signering-create" })[0]?.id);
+    const createId = await page.evaluate(
+      () =>
+        (window as unknown as { RED: { nodes: { filterNodes(filter: { type: string }): { id: string }[] } } }).RED.nodes.filterNodes({
+          type: "signering-create",
+        })[0]?.id,
+    );
     await page.locator(`g.red-ui-flow-node-group[id="${createId}"]`).dblclick();
     await page.locator("#node-input-btn-config-edit").click();
     await page.locator("#node-config-dialog-ok").waitFor();

@@ -11,12 +11,30 @@ describe("the example flows", () => {
   it("use every node type of the package, each example with the built-in emulator", () => {
     const types = new Set<string>();
     for (const file of examples) {
-      const nodes = JSON.parse(readFileSync(path.join(repositoryRoot, "examples", file), "utf8")) as { type: string; environment?: string; info?: string }[];
+      const nodes = JSON.parse(readFileSync(path.join(repositoryRoot, "examples", file), "utf8")) as {
+        type: string;
+        environment?: string;
+        info?: string;
+      }[];
       nodes.forEach((node) => types.add(node.type));
-      assert.deepEqual(nodes.filter((node) => node.type === "signering-config").map((node) => node.environment), ["emulator"], file);
-      assert.ok(nodes.some((node) => node.type === "comment" && /Test.*Production/s.test(node.info ?? "")), `${file} says how to switch environments`);
+      assert.deepEqual(
+        nodes.filter((node) => node.type === "signering-config").map((node) => node.environment),
+        ["emulator"],
+        file,
+      );
+      assert.ok(
+        nodes.some((node) => node.type === "comment" && /Test.*Production/s.test(node.info ?? "")),
+        `${file} says how to switch environments`,
+      );
     }
-    for (const type of ["signering-config", "signering-create", "signering-status", "signering-download", "signering-confirm", "signering-job"]) {
+    for (const type of [
+      "signering-config",
+      "signering-create",
+      "signering-status",
+      "signering-download",
+      "signering-confirm",
+      "signering-job",
+    ]) {
       assert.ok(types.has(type), `${type} is used in an example`);
     }
   });

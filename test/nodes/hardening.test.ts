@@ -11,7 +11,10 @@ import { NATIONAL_IDS } from "../support/jobs";
 import { testDocumentsDir } from "../support/reference";
 import { browserCookies, helper, nextMessage, nodeModules } from "./helper";
 
-/** The nodes distrust what comes in a msg (issue 8) and check their configuration (issues 8 and 9), in a Node-RED runtime against the built-in emulator. */
+/**
+ * The nodes distrust what comes in a msg (issue 8) and check their configuration (issues 8 and 9), in a Node-RED runtime against the
+ * built-in emulator.
+ */
 
 const pdf = readFileSync(path.join(testDocumentsDir, "PDF-1-4-testdokument.pdf"));
 const TAB = "tab";
@@ -22,10 +25,13 @@ let internal: http.Server;
 let internalRequests = 0;
 let internalUrl: string;
 
-
 /** The admin API of the runtime under test (supertest, as the helper offers it). */
 const adminRequest = () =>
-  (helper as unknown as { request(): { post(url: string): { send(body: unknown): Promise<{ status: number; body: Record<string, string> }> } } }).request();
+  (
+    helper as unknown as {
+      request(): { post(url: string): { send(body: unknown): Promise<{ status: number; body: Record<string, string> }> } };
+    }
+  ).request();
 
 const errorOf = (msg: Msg) => msg.error as { message: string; source: { id: string } };
 
@@ -66,8 +72,18 @@ const base = (config: Msg = {}) => [
   // Paced below the emulator's 10 calls per second per organization even when two tests' calls meet.
   { id: "config", type: "signering-config", environment: "emulator", callsPerSecond: "4", ...config },
   {
-    id: "create", type: "signering-create", z: TAB, config: "config", flow: "direct", title: "Contract", signers: "signers", signersType: "msg",
-    completionUrl: "https://shop.example/ok", rejectionUrl: "https://shop.example/no", errorUrl: "https://shop.example/err", wires: [["created"]],
+    id: "create",
+    type: "signering-create",
+    z: TAB,
+    config: "config",
+    flow: "direct",
+    title: "Contract",
+    signers: "signers",
+    signersType: "msg",
+    completionUrl: "https://shop.example/ok",
+    rejectionUrl: "https://shop.example/no",
+    errorUrl: "https://shop.example/err",
+    wires: [["created"]],
   },
   { id: "created", type: "helper", z: TAB },
   { id: "status", type: "signering-status", z: TAB, config: "config", mode: "token", wires: [["completed"], ["failed"], []] },
@@ -75,7 +91,16 @@ const base = (config: Msg = {}) => [
   { id: "failed", type: "helper", z: TAB },
   { id: "download", type: "signering-download", z: TAB, config: "config", pades: true, xades: true, wires: [["downloaded"]] },
   { id: "downloaded", type: "helper", z: TAB },
-  { id: "archiver", type: "signering-download", z: TAB, config: "config", mode: "archive", archiveId: "payload", archiveIdType: "msg", wires: [["downloaded"]] },
+  {
+    id: "archiver",
+    type: "signering-download",
+    z: TAB,
+    config: "config",
+    mode: "archive",
+    archiveId: "payload",
+    archiveIdType: "msg",
+    wires: [["downloaded"]],
+  },
   { id: "job", type: "signering-job", z: TAB, config: "config", action: "cancel", wires: [["done"]] },
   { id: "confirm", type: "signering-confirm", z: TAB, config: "config", wires: [["done"]] },
   { id: "done", type: "helper", z: TAB },
@@ -84,7 +109,8 @@ const base = (config: Msg = {}) => [
 ];
 
 /** The same flow against the emulator as a custom URL, with the keystore from the config node's fields. */
-const viaEnvironment = (config: Msg) => base({ environment: "custom", customUrl: emulator.apiRoot, ca: emulator.caCertificatePem, ...config });
+const viaEnvironment = (config: Msg) =>
+  base({ environment: "custom", customUrl: emulator.apiRoot, ca: emulator.caCertificatePem, ...config });
 
 /** A direct job signed in the emulator, as the status node hands it on. */
 async function completedJob(): Promise<Msg> {
@@ -101,9 +127,22 @@ async function completedJob(): Promise<Msg> {
 describe("service URLs come only from msg.signering (issue 8 item 1)", () => {
   it("an http-in msg with ?padesUrl=… or a URL in msg.payload makes no node call that URL", async () => {
     await helper.load(nodeModules, base());
-    const query = { jobId: "1", status: "COMPLETED_SUCCESSFULLY", padesUrl: internalUrl, cancellationUrl: internalUrl, confirmationUrl: internalUrl, deleteDocumentsUrl: internalUrl };
+    const query = {
+      jobId: "1",
+      status: "COMPLETED_SUCCESSFULLY",
+      padesUrl: internalUrl,
+      cancellationUrl: internalUrl,
+      confirmationUrl: internalUrl,
+      deleteDocumentsUrl: internalUrl,
+    };
     const visitor = { req: { query }, payload: { ...query, signers: [{ href: internalUrl }] }, signerUrl: internalUrl };
-    for (const [nodeId, extra] of [["download", {}], ["job", {}], ["job", { action: "delete" }], ["job", { action: "redirect" }], ["confirm", {}]] as const) {
+    for (const [nodeId, extra] of [
+      ["download", {}],
+      ["job", {}],
+      ["job", { action: "delete" }],
+      ["job", { action: "redirect" }],
+      ["confirm", {}],
+    ] as const) {
       const caught = nextMessage("caught");
       helper.getNode(nodeId).receive({ ...visitor, ...extra });
       assert.match(errorOf(await caught).message, /msg\.signering/, `${nodeId} ${JSON.stringify(extra)} names msg.signering`);
@@ -140,7 +179,9 @@ describe("download size limit (issue 8 item 3)", () => {
 describe("the certificate endpoint (issue 8 item 8)", () => {
   it("with an id uses only the stored keystore and password, so a guessed password tells nothing", async () => {
     const keystore = readFileSync(emulator.clientKeystoreFile).toString("base64");
-    await helper.load(nodeModules, [{ id: "stored", type: "signering-config", environment: "test" }], { stored: { keystore, password: emulator.clientKeystorePassword } });
+    await helper.load(nodeModules, [{ id: "stored", type: "signering-config", environment: "test" }], {
+      stored: { keystore, password: emulator.clientKeystorePassword },
+    });
     for (const guess of ["wrong guess", emulator.clientKeystorePassword]) {
       const answer = await adminRequest().post("/signering-config/certificate").send({ id: "stored", password: guess, keystore: "AAAA" });
       assert.equal(answer.status, 200, "the same answer for any guessed password");
@@ -158,12 +199,18 @@ describe("the Check connection endpoint (issue 9)", () => {
   it("checks the stored credentials by id (ignoring any sent), or only those sent without an id", async () => {
     const keystore = readFileSync(emulator.clientKeystoreFile).toString("base64");
     const config = { environment: "custom", customUrl: emulator.apiRoot, ca: emulator.caCertificatePem };
-    await helper.load(nodeModules, [{ id: "stored", type: "signering-config", ...config }], { stored: { keystore, password: emulator.clientKeystorePassword } });
+    await helper.load(nodeModules, [{ id: "stored", type: "signering-config", ...config }], {
+      stored: { keystore, password: emulator.clientKeystorePassword },
+    });
     type Report = { ok: boolean; checks: { name: string; ok: boolean; detail: string }[] };
     const check = async (body: unknown) => (await adminRequest().post("/signering-config/check").send(body)).body as unknown as Report;
 
     const byId = await check({ id: "stored", config, credentials: { password: "a guess" } });
-    assert.deepEqual(byId.checks.filter((step) => !step.ok), [], "every step passes with the stored credentials");
+    assert.deepEqual(
+      byId.checks.filter((step) => !step.ok),
+      [],
+      "every step passes with the stored credentials",
+    );
     assert.equal(byId.checks.length, 6);
     assert.equal(byId.ok, true);
 
@@ -178,11 +225,19 @@ describe("the Check connection endpoint (issue 9)", () => {
 });
 
 describe("numeric configuration fields (issue 8 item 10)", () => {
-  for (const [field, value] of [["callsPerSecond", "abc"], ["callsPerSecond", "11"], ["connectTimeout", "-5"], ["maxDownloadMegabytes", "lots"]] as const) {
+  for (const [field, value] of [
+    ["callsPerSecond", "abc"],
+    ["callsPerSecond", "11"],
+    ["connectTimeout", "-5"],
+    ["maxDownloadMegabytes", "lots"],
+  ] as const) {
     it(`${field}: "${value}" is refused at deploy and at first use, naming the field`, async () => {
       await helper.load(nodeModules, base({ [field]: value }));
       const config = helper.getNode("config") as unknown as { error: { args: unknown[][] } };
-      assert.ok(config.error.args.some(([message]) => String(message).includes(`${field}: signering-config.errors.range`)), "logged at deploy");
+      assert.ok(
+        config.error.args.some(([message]) => String(message).includes(`${field}: signering-config.errors.range`)),
+        "logged at deploy",
+      );
       const caught = nextMessage("caught");
       helper.getNode("create").receive({ payload: pdf, signers: [{ customIdentifier: "a" }] });
       assert.match(errorOf(await caught).message, new RegExp(`${field}: signering-config\\.errors\\.range`));
@@ -191,11 +246,13 @@ describe("numeric configuration fields (issue 8 item 10)", () => {
 });
 
 describe("environment variables and local files (issue 11)", () => {
-
   it("reads the keystore and password from the variables named in the node, as core's tls node does", async () => {
     process.env.TEST_SIGNERING_P12 = readFileSync(emulator.clientKeystoreFile).toString("base64");
     process.env.TEST_SIGNERING_PASSWORD = emulator.clientKeystorePassword;
-    await helper.load(nodeModules, viaEnvironment({ keystoreSource: "env", keystoreEnv: "TEST_SIGNERING_P12", passwordEnv: "TEST_SIGNERING_PASSWORD" }));
+    await helper.load(
+      nodeModules,
+      viaEnvironment({ keystoreSource: "env", keystoreEnv: "TEST_SIGNERING_P12", passwordEnv: "TEST_SIGNERING_PASSWORD" }),
+    );
     const created = sent("created");
     helper.getNode("create").receive({ payload: pdf, signers: [{ customIdentifier: "env" }] });
     assert.match(((await created).payload as { jobId: string }).jobId, /^\d+$/);
@@ -212,7 +269,6 @@ describe("environment variables and local files (issue 11)", () => {
       helper.settings({ signeringConfigDisableLocalFiles: false });
     }
   });
-
 });
 
 describe("confirm and archive (issue 9)", () => {
@@ -222,7 +278,9 @@ describe("confirm and archive (issue 9)", () => {
     helper.getNode("confirm").receive({ signering: { jobId: "7", status: "IN_PROGRESS" }, marker: 1 });
     assert.equal((await done).marker, 1);
     await new Promise((resolve) => setImmediate(resolve));
-    const statuses = (helper.getNode("confirm") as unknown as { status: { args: { text?: string }[][] } }).status.args.map(([status]) => status?.text);
+    const statuses = (helper.getNode("confirm") as unknown as { status: { args: { text?: string }[][] } }).status.args.map(
+      ([status]) => status?.text,
+    );
     assert.equal(statuses.at(-1), "signering-confirm.status.nothingToConfirm");
   });
 
@@ -252,9 +310,17 @@ describe("certificate expiry (issue 9)", () => {
       await created;
     }
     await new Promise((resolve) => setImmediate(resolve));
-    const warnings = (helper.getNode("config") as unknown as { warn: { args: unknown[][] } }).warn.args.filter(([message]) => String(message).includes("expiresSoon"));
+    const warnings = (helper.getNode("config") as unknown as { warn: { args: unknown[][] } }).warn.args.filter(([message]) =>
+      String(message).includes("expiresSoon"),
+    );
     assert.equal(warnings.length, 1, "warned once");
-    const statuses = (helper.getNode("create") as unknown as { status: { args: { fill?: string; text?: string }[][] } }).status.args.map(([status]) => status);
-    assert.deepEqual(statuses.at(-1), { fill: "yellow", shape: "dot", text: `signering-create.status.created · signering-config.status.expiresSoon` });
+    const statuses = (helper.getNode("create") as unknown as { status: { args: { fill?: string; text?: string }[][] } }).status.args.map(
+      ([status]) => status,
+    );
+    assert.deepEqual(statuses.at(-1), {
+      fill: "yellow",
+      shape: "dot",
+      text: `signering-create.status.created · signering-config.status.expiresSoon`,
+    });
   });
 });

@@ -7,9 +7,18 @@ helper.init(nodeRed);
 
 export { helper };
 
-export const nodeTypes = ["signering-config", "signering-create", "signering-status", "signering-download", "signering-confirm", "signering-job"] as const;
+export const nodeTypes = [
+  "signering-config",
+  "signering-create",
+  "signering-status",
+  "signering-download",
+  "signering-confirm",
+  "signering-job",
+] as const;
 
-const catchNode = require(require.resolve("@node-red/nodes/core/common/25-catch.js", { paths: [path.dirname(nodeRed)] })) as (RED: unknown) => void;
+const catchNode = require(require.resolve("@node-red/nodes/core/common/25-catch.js", { paths: [path.dirname(nodeRed)] })) as (
+  RED: unknown,
+) => void;
 
 /** The compiled node modules, as Node-RED loads them, and the core Catch node the tests use. */
 export const nodeModules = [...nodeTypes.map((type) => require(`../../nodes/${type}`) as (RED: unknown) => void), catchNode];
@@ -30,5 +39,7 @@ export type Msg = Record<string, unknown>;
 
 /** The cookies a browser would bring back from the create msg's http response. */
 export function browserCookies(msg: Msg): Record<string, string> {
-  return Object.fromEntries(Object.entries((msg.cookies ?? {}) as Record<string, { value: string }>).map(([name, cookie]) => [name, cookie.value]));
+  return Object.fromEntries(
+    Object.entries((msg.cookies ?? {}) as Record<string, { value: string }>).map(([name, cookie]) => [name, cookie.value]),
+  );
 }

@@ -32,10 +32,24 @@ describe("direct signing in a real Node-RED runtime against the built-in emulato
     tab,
     config,
     {
-      id: "create", type: "signering-create", z: TAB, config: "config", flow: "direct", title: "Employment contract", titleType: "str",
-      documentTitle: "Contract", documentTitleType: "str", signers: "signers", signersType: "msg",
-      completionUrl: "http://127.0.0.1:1880/signed", completionUrlType: "str", rejectionUrl: "http://127.0.0.1:1880/rejected", rejectionUrlType: "str",
-      errorUrl: "http://127.0.0.1:1880/error", errorUrlType: "str", wires: [["created"]],
+      id: "create",
+      type: "signering-create",
+      z: TAB,
+      config: "config",
+      flow: "direct",
+      title: "Employment contract",
+      titleType: "str",
+      documentTitle: "Contract",
+      documentTitleType: "str",
+      signers: "signers",
+      signersType: "msg",
+      completionUrl: "http://127.0.0.1:1880/signed",
+      completionUrlType: "str",
+      rejectionUrl: "http://127.0.0.1:1880/rejected",
+      rejectionUrlType: "str",
+      errorUrl: "http://127.0.0.1:1880/error",
+      errorUrlType: "str",
+      wires: [["created"]],
     },
     { id: "created", type: "helper", z: TAB },
     { id: "status", type: "signering-status", z: TAB, config: "config", mode: "token", wires: [["download"], ["failed"], ["progress"]] },
@@ -63,12 +77,17 @@ describe("direct signing in a real Node-RED runtime against the built-in emulato
 
     const confirmed = nextMessage("confirmed");
     // What an http-in node at the exit URL would pass on.
-    helper.getNode("status").receive({ req: { query: Object.fromEntries(exit.searchParams), cookies: browserCookies(createdMsg) }, payload: {} });
+    helper
+      .getNode("status")
+      .receive({ req: { query: Object.fromEntries(exit.searchParams), cookies: browserCookies(createdMsg) }, payload: {} });
     const done = await confirmed;
     assert.equal((done.filename as string).endsWith(".pdf"), true);
     assert.equal((done.payload as Buffer).subarray(0, 5).toString(), "%PDF-");
     const documents = done.documents as { kind: string }[];
-    assert.deepEqual(documents.map((document) => document.kind), ["pades", "xades"]);
+    assert.deepEqual(
+      documents.map((document) => document.kind),
+      ["pades", "xades"],
+    );
     assert.equal((done.signering as { status: string }).status, "COMPLETED_SUCCESSFULLY");
     assert.ok(!JSON.stringify(done.signering).includes(emulator.clientKeystorePassword), "no secret in the msg");
   });
@@ -76,7 +95,11 @@ describe("direct signing in a real Node-RED runtime against the built-in emulato
   it("takes exit URLs from msg.job and still tags them for the status node", async () => {
     await helper.load(nodeModules, flow);
     const created = nextMessage("created");
-    const exitUrls = { completion: "https://shop.example/ok?order=7", rejection: "https://shop.example/no", error: "https://shop.example/err" };
+    const exitUrls = {
+      completion: "https://shop.example/ok?order=7",
+      rejection: "https://shop.example/no",
+      error: "https://shop.example/err",
+    };
     helper.getNode("create").receive({ payload: pdf, signers: [{ customIdentifier: "c-9" }], job: { exitUrls } });
     const response = (await created).payload as { jobId: string };
     const exit = new URL(emulator.control.sign(Number(response.jobId), 1).redirectUrl!);
@@ -99,10 +122,22 @@ describe("direct signing in a real Node-RED runtime against the built-in emulato
 
   const badInputs: [string, Msg, RegExp][] = [
     ["no PDF", { payload: "not a buffer", signers: [{ customIdentifier: "a" }] }, /msg\.payload: signering-create\.errors\.payload/],
-    ["a bad national identity number", { payload: pdf, signers: [{ personalIdentificationNumber: "01019010047" }] }, /signers\[0\]\.personalIdentificationNumber: 010190\*{5} has wrong check digits/],
+    [
+      "a bad national identity number",
+      { payload: pdf, signers: [{ personalIdentificationNumber: "01019010047" }] },
+      /signers\[0\]\.personalIdentificationNumber: 010190\*{5} has wrong check digits/,
+    ],
     ["no signers", { payload: pdf }, /signers: signering-create\.errors\.signers/],
-    ["a title over the limit", { payload: pdf, signers: [{ customIdentifier: "a" }], job: { title: "x".repeat(81) } }, /title: must be at most 80 characters, was 81/],
-    ["a document that is not a PDF", { payload: Buffer.from("hello"), signers: [{ customIdentifier: "a" }] }, /documents\[0\]\.content: must be a PDF/],
+    [
+      "a title over the limit",
+      { payload: pdf, signers: [{ customIdentifier: "a" }], job: { title: "x".repeat(81) } },
+      /title: must be at most 80 characters, was 81/,
+    ],
+    [
+      "a document that is not a PDF",
+      { payload: Buffer.from("hello"), signers: [{ customIdentifier: "a" }] },
+      /documents\[0\]\.content: must be a PDF/,
+    ],
   ];
   for (const [label, msg, message] of badInputs) {
     it(`bad input reaches a Catch node with the original msg: ${label}`, async () => {
@@ -131,11 +166,31 @@ describe("portal signing with a polling status node", () => {
     tab,
     config,
     {
-      id: "create", type: "signering-create", z: TAB, config: "config", flow: "portal", title: "Board resolution", titleType: "str",
-      documentTitle: "Resolution", documentTitleType: "str", signers: "signers", signersType: "msg", pollingQueue: queue, wires: [["created"]],
+      id: "create",
+      type: "signering-create",
+      z: TAB,
+      config: "config",
+      flow: "portal",
+      title: "Board resolution",
+      titleType: "str",
+      documentTitle: "Resolution",
+      documentTitleType: "str",
+      signers: "signers",
+      signersType: "msg",
+      pollingQueue: queue,
+      wires: [["created"]],
     },
     { id: "created", type: "helper", z: TAB },
-    { id: "poller", type: "signering-status", z: TAB, config: "config", mode: "poll", flow: "portal", pollingQueue: queue, wires: [["completed"], ["failed"], ["progress"]] },
+    {
+      id: "poller",
+      type: "signering-status",
+      z: TAB,
+      config: "config",
+      mode: "poll",
+      flow: "portal",
+      pollingQueue: queue,
+      wires: [["completed"], ["failed"], ["progress"]],
+    },
     { id: "completed", type: "helper", z: TAB },
     { id: "failed", type: "helper", z: TAB },
     { id: "progress", type: "helper", z: TAB },
@@ -146,7 +201,10 @@ describe("portal signing with a polling status node", () => {
   it("emits each change once, keeps polling across a redeploy without duplicates, and cancels on demand", async () => {
     await helper.load(nodeModules, flow("nodes-portal"));
     const created = nextMessage("created");
-    helper.getNode("create").receive({ payload: pdf, signers: [{ personalIdentificationNumber: NATIONAL_IDS[0], notifications: { email: "kari@example.com" } }] });
+    helper.getNode("create").receive({
+      payload: pdf,
+      signers: [{ personalIdentificationNumber: NATIONAL_IDS[0], notifications: { email: "kari@example.com" } }],
+    });
     const job = (await created).payload as { jobId: string };
     emulator.control.sign(Number(job.jobId), 1);
     const completed = await nextMessage("completed");
@@ -157,7 +215,9 @@ describe("portal signing with a polling status node", () => {
     await helper.setFlows(flow("nodes-portal"), "nodes");
     helper.getNode("completed").on("input", (msg: Msg) => emitted.push(msg));
     const second = nextMessage("created");
-    helper.getNode("create").receive({ payload: pdf, signers: [{ personalIdentificationNumber: NATIONAL_IDS[1], notifications: { sms: "+4791234567" } }] });
+    helper
+      .getNode("create")
+      .receive({ payload: pdf, signers: [{ personalIdentificationNumber: NATIONAL_IDS[1], notifications: { sms: "+4791234567" } }] });
     const secondMsg = await second;
     const secondJob = secondMsg.payload as { jobId: string; cancellationUrl: string };
     const cancelled = nextMessage("cancelled");
@@ -195,7 +255,14 @@ describe("the Flow Library scorecard", () => {
   });
   it("lists every node, each with its editor file", () => {
     const nodes = manifest["node-red"].nodes;
-    assert.deepEqual(Object.keys(nodes).sort(), ["signering-config", "signering-confirm", "signering-create", "signering-download", "signering-job", "signering-status"]);
+    assert.deepEqual(Object.keys(nodes).sort(), [
+      "signering-config",
+      "signering-confirm",
+      "signering-create",
+      "signering-download",
+      "signering-job",
+      "signering-status",
+    ]);
     for (const [type, file] of Object.entries(nodes)) {
       const html = readFileSync(path.join(__dirname, "..", "..", "..", file.replace(/\.js$/, ".html")), "utf8");
       assert.match(html, new RegExp(`RED\\.nodes\\.registerType\\('${type}'`), `${type} registers inline`);

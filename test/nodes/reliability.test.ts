@@ -38,7 +38,10 @@ describe("stateless exit-URL correlation", () => {
     const reference = correlation.newReference();
     const { name, cookie } = correlation.cookieFor(reference, STATUS_URL, EXIT_URL);
     assert.equal(name, `signering_${reference}`);
-    assert.deepEqual({ ...cookie, value: undefined }, { value: undefined, httpOnly: true, sameSite: "lax", secure: true, path: "/", maxAge: 30 * 24 * 3600 * 1000 });
+    assert.deepEqual(
+      { ...cookie, value: undefined },
+      { value: undefined, httpOnly: true, sameSite: "lax", secure: true, path: "/", maxAge: 30 * 24 * 3600 * 1000 },
+    );
     assert.equal(correlation.cookieFor(reference, STATUS_URL, "http://127.0.0.1:1880/signed").cookie.secure, false);
     assert.doesNotMatch(cookie.value, /status/, "the cookie holds ids, not a URL");
   });
@@ -47,8 +50,17 @@ describe("stateless exit-URL correlation", () => {
     const reference = correlation.newReference();
     const [[name, value]] = Object.entries(ticketOf(correlation, reference)) as [[string, string]];
     const [organization, jobId, mac] = value.split(".") as [string, string, string];
-    for (const forged of [`${organization}.43.${mac}`, `987654325.${jobId}.${mac}`, `${organization}.${jobId}.${mac.slice(0, -1)}${mac.endsWith("A") ? "B" : "A"}`, `${organization}.${jobId}.${mac}x`]) {
-      assert.throws(() => correlation.statusUrlOf(reference, { [name]: forged }), (error: Error & { field?: string }) => error.field === `msg.req.cookies.${name}` && /ticketInvalid/.test(error.message), forged);
+    for (const forged of [
+      `${organization}.43.${mac}`,
+      `987654325.${jobId}.${mac}`,
+      `${organization}.${jobId}.${mac.slice(0, -1)}${mac.endsWith("A") ? "B" : "A"}`,
+      `${organization}.${jobId}.${mac}x`,
+    ]) {
+      assert.throws(
+        () => correlation.statusUrlOf(reference, { [name]: forged }),
+        (error: Error & { field?: string }) => error.field === `msg.req.cookies.${name}` && /ticketInvalid/.test(error.message),
+        forged,
+      );
     }
     const other = correlation.newReference();
     assert.throws(() => correlation.statusUrlOf(other, { [`signering_${other}`]: value }), /ticketInvalid/);
@@ -57,20 +69,43 @@ describe("stateless exit-URL correlation", () => {
   it("refuses a ticket made with another key or for another environment", () => {
     const reference = correlation.newReference();
     const cookies = ticketOf(correlation, reference);
-    assert.throws(() => new ExitCorrelation(correlationKeyFrom("another certificate"), API_ROOT, reason).statusUrlOf(reference, cookies), /ticketInvalid/);
-    assert.throws(() => new ExitCorrelation(correlationKeyFrom("the enterprise certificate's key"), "https://api.difitest.signering.posten.no/api", reason).statusUrlOf(reference, cookies), /ticketInvalid/);
+    assert.throws(
+      () => new ExitCorrelation(correlationKeyFrom("another certificate"), API_ROOT, reason).statusUrlOf(reference, cookies),
+      /ticketInvalid/,
+    );
+    assert.throws(
+      () =>
+        new ExitCorrelation(
+          correlationKeyFrom("the enterprise certificate's key"),
+          "https://api.difitest.signering.posten.no/api",
+          reason,
+        ).statusUrlOf(reference, cookies),
+      /ticketInvalid/,
+    );
   });
 
   it("builds the status URL only under the API root: a status URL elsewhere is refused at create", () => {
     const reference = correlation.newReference();
-    for (const statusUrl of ["https://evil.example/api/123456785/direct/signature-jobs/42/status", `${API_ROOT}/123456785/direct/signature-jobs/42/status/../../../x`, `${API_ROOT}/123456785/portal/signature-jobs/42`, undefined]) {
-      assert.throws(() => correlation.cookieFor(reference, statusUrl, EXIT_URL), (error: Error & { field?: string }) => error.field === "statusUrl" && /statusUrlUnexpected/.test(error.message), String(statusUrl));
+    for (const statusUrl of [
+      "https://evil.example/api/123456785/direct/signature-jobs/42/status",
+      `${API_ROOT}/123456785/direct/signature-jobs/42/status/../../../x`,
+      `${API_ROOT}/123456785/portal/signature-jobs/42`,
+      undefined,
+    ]) {
+      assert.throws(
+        () => correlation.cookieFor(reference, statusUrl, EXIT_URL),
+        (error: Error & { field?: string }) => error.field === "statusUrl" && /statusUrlUnexpected/.test(error.message),
+        String(statusUrl),
+      );
     }
   });
 
   it("says clearly what is missing: no reference, an old UUID reference, a malformed one, no cookie", () => {
     const field = `msg.req.query.${RETURN_PARAMETER}`;
-    assert.throws(() => correlation.statusUrlOf(undefined, {}), (error: Error & { field?: string }) => error.field === field && /referenceMissing/.test(error.message));
+    assert.throws(
+      () => correlation.statusUrlOf(undefined, {}),
+      (error: Error & { field?: string }) => error.field === field && /referenceMissing/.test(error.message),
+    );
     assert.throws(() => correlation.statusUrlOf("0b6f3b1e-8d0c-4c9e-9d1f-2f3a4b5c6d7e", {}), /referenceLegacy/);
     assert.throws(() => correlation.statusUrlOf("../../etc/passwd", {}), /referenceMalformed/);
     const reference = correlation.newReference();
@@ -132,10 +167,16 @@ describe("emitted changes", () => {
 });
 
 describe("exit URLs given as paths", () => {
-  const request = (host: unknown, protocol: unknown = "http") => ({ protocol, get: (name: string) => (name === "host" ? host : undefined) });
+  const request = (host: unknown, protocol: unknown = "http") => ({
+    protocol,
+    get: (name: string) => (name === "host" ? host : undefined),
+  });
 
   it("are completed from the request that started the job, under httpNodeRoot", () => {
-    assert.equal((resolveExitUrl("/signering/signed", request("127.0.0.1:18801"), "/") as URL).href, "http://127.0.0.1:18801/signering/signed");
+    assert.equal(
+      (resolveExitUrl("/signering/signed", request("127.0.0.1:18801"), "/") as URL).href,
+      "http://127.0.0.1:18801/signering/signed",
+    );
     assert.equal((resolveExitUrl("/signed", request("shop.example", "https"), "/red/") as URL).href, "https://shop.example/red/signed");
     assert.equal((resolveExitUrl("https://shop.example/ok", undefined, "/") as URL).href, "https://shop.example/ok");
   });
@@ -158,12 +199,34 @@ describe("in a real Node-RED runtime against the built-in emulator", () => {
     { id: TAB, type: "tab", label: "reliability" },
     { id: "config", type: "signering-config", environment: "emulator", z: "" },
     {
-      id: "create", type: "signering-create", z: TAB, config: "config", flow: "direct", title: "Contract", titleType: "str", signers: "signers", signersType: "msg",
-      completionUrl: "/signed", completionUrlType: "str", rejectionUrl: "/rejected", rejectionUrlType: "str", errorUrl: "/error", errorUrlType: "str",
-      statusRetrievalMethod, pollingQueue: statusRetrievalMethod ? "reliability" : "", wires: [["created"]],
+      id: "create",
+      type: "signering-create",
+      z: TAB,
+      config: "config",
+      flow: "direct",
+      title: "Contract",
+      titleType: "str",
+      signers: "signers",
+      signersType: "msg",
+      completionUrl: "/signed",
+      completionUrlType: "str",
+      rejectionUrl: "/rejected",
+      rejectionUrlType: "str",
+      errorUrl: "/error",
+      errorUrlType: "str",
+      statusRetrievalMethod,
+      pollingQueue: statusRetrievalMethod ? "reliability" : "",
+      wires: [["created"]],
     },
     { id: "created", type: "helper", z: TAB },
-    { id: "status", type: "signering-status", z: TAB, config: "config", mode: "token", wires: [["completed"], ["completed"], ["completed"]] },
+    {
+      id: "status",
+      type: "signering-status",
+      z: TAB,
+      config: "config",
+      mode: "token",
+      wires: [["completed"], ["completed"], ["completed"]],
+    },
     { id: "completed", type: "helper", z: TAB },
     { id: "confirm", type: "signering-confirm", z: TAB, config: "config", wires: [["confirmed"]] },
     { id: "confirmed", type: "helper", z: TAB },
@@ -197,7 +260,11 @@ describe("in a real Node-RED runtime against the built-in emulator", () => {
     await helper.load(nodeModules, flow());
     const { created, exit } = await createSignedJob();
     assert.equal(exit.origin + exit.pathname, "http://127.0.0.1:18801/signed", "the exit URL follows the request that started the job");
-    assert.deepEqual((helper.getNode("config") as unknown as SigneringConfigNode).context().keys(), [], "no job kept in the config node's context");
+    assert.deepEqual(
+      (helper.getNode("config") as unknown as SigneringConfigNode).context().keys(),
+      [],
+      "no job kept in the config node's context",
+    );
 
     await helper.unload();
     await helper.load(nodeModules, flow());
@@ -217,11 +284,16 @@ describe("in a real Node-RED runtime against the built-in emulator", () => {
     const forged = value.replace(/\.\d+\./, `.${otherJob}.`);
     const caught = nextMessage("caught");
     helper.getNode("status").receive({ req: { query: Object.fromEntries(first.exit.searchParams), cookies: { [name]: forged } } });
-    assert.match(((await caught).error as { message: string }).message, /msg\.req\.cookies\.signering_.*: signering-config\.exitReturn\.ticketInvalid/);
+    assert.match(
+      ((await caught).error as { message: string }).message,
+      /msg\.req\.cookies\.signering_.*: signering-config\.exitReturn\.ticketInvalid/,
+    );
   });
 
   it("keys each polled change, marks a redelivery of an unconfirmed one, and forgets it once confirmed", async () => {
-    const polling = flow("POLLING").map((node) => (node.id === "status" ? { ...node, mode: "poll", flow: "direct", pollingQueue: "reliability" } : node));
+    const polling = flow("POLLING").map((node) =>
+      node.id === "status" ? { ...node, mode: "poll", flow: "direct", pollingQueue: "reliability" } : node,
+    );
     await helper.load(nodeModules, polling);
     const first = nextMessage("completed");
     await createSignedJob();
@@ -245,7 +317,13 @@ describe("in a real Node-RED runtime against the built-in emulator", () => {
     await helper.load(nodeModules, flow());
     emulator.control.injectFault({ kind: "server-error", pathContains: "/complete", count: 1000 });
     const caught = nextMessage("caught", 60_000);
-    helper.getNode("confirm").receive({ signering: { jobId: "1", confirmationUrl: `${emulator.apiRoot}/${emulator.organizationNumber}/direct/signature-jobs/1/complete`, changeKey: "k" } });
+    helper.getNode("confirm").receive({
+      signering: {
+        jobId: "1",
+        confirmationUrl: `${emulator.apiRoot}/${emulator.organizationNumber}/direct/signature-jobs/1/complete`,
+        changeKey: "k",
+      },
+    });
     assert.match(((await caught).error as { message: string }).message, /signering-confirm\.errors\.notConfirmed/);
   });
 });

@@ -43,7 +43,18 @@ before(async () => {
     flows: [
       { id: "tab", type: "tab", label: "språk" },
       { id: "config", type: "signering-config", environment: "emulator" },
-      { id: "create", type: "signering-create", z: "tab", config: "config", flow: "portal", title: "Avtale", titleType: "str", signers: "signers", signersType: "msg", wires: [[]] },
+      {
+        id: "create",
+        type: "signering-create",
+        z: "tab",
+        config: "config",
+        flow: "portal",
+        title: "Avtale",
+        titleType: "str",
+        signers: "signers",
+        signersType: "msg",
+        wires: [[]],
+      },
       { id: "orphan", type: "signering-create", z: "tab", config: "", flow: "portal", title: "Avtale", titleType: "str", wires: [[]] },
       { id: "statuses", type: "status", z: "tab", scope: ["create"], wires: [["status-sink"]] },
       { id: "status-sink", type: "junction", z: "tab", wires: [] },
@@ -60,7 +71,10 @@ after(async () => {
 describe("a Node-RED runtime in Norwegian Bokmål", () => {
   it("shows the create node's status texts from the nb-NO catalogue", async () => {
     const statuses = next("status-sink", 2);
-    node("create").receive({ payload: pdf, signers: [{ personalIdentificationNumber: "01019010046", notifications: { email: "kari@example.com" } }] });
+    node("create").receive({
+      payload: pdf,
+      signers: [{ personalIdentificationNumber: "01019010046", notifications: { email: "kari@example.com" } }],
+    });
     const [busy, done] = (await statuses).map((msg) => (msg.status as { text: string }).text);
     assert.equal(busy, "oppretter oppdrag");
     assert.match(done!, /^oppdrag \d+$/);

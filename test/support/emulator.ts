@@ -35,14 +35,18 @@ export async function rawApiRequest(
   body?: { contentType: string; content: Buffer | string | Readable; length?: number },
   tls?: { key: string; cert: string },
 ): Promise<{ status: number; text: string; headers: Record<string, unknown> }> {
-  const credentials = tls ?? loadCredentials({ pkcs12: readFileSync(emulator.clientKeystoreFile), password: emulator.clientKeystorePassword }).tls;
+  const credentials =
+    tls ?? loadCredentials({ pkcs12: readFileSync(emulator.clientKeystoreFile), password: emulator.clientKeystorePassword }).tls;
   const dispatcher = new Agent({ connect: { key: credentials.key, cert: credentials.cert, ca: emulator.caCertificatePem } });
   try {
     const response = await request(`${emulator.apiRoot}${path}`, {
       method,
       dispatcher,
       ...(body
-        ? { body: body.content, headers: { "content-type": body.contentType, ...(body.length === undefined ? {} : { "content-length": String(body.length) }) } }
+        ? {
+            body: body.content,
+            headers: { "content-type": body.contentType, ...(body.length === undefined ? {} : { "content-length": String(body.length) }) },
+          }
         : {}),
     });
     return { status: response.statusCode, text: await response.body.text(), headers: response.headers };
@@ -52,10 +56,17 @@ export async function rawApiRequest(
 }
 
 /** Calls the control API; a POST is JSON (an empty object without a body), as the API requires. */
-export async function controlRequest(emulator: Pick<RunningEmulator, "controlUrl">, method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+export async function controlRequest(
+  emulator: Pick<RunningEmulator, "controlUrl">,
+  method: "GET" | "POST" | "DELETE",
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: unknown }> {
   const response = await request(`${emulator.controlUrl}${path}`, {
     method,
-    ...(method === "POST" || body !== undefined ? { body: JSON.stringify(body ?? {}), headers: { "content-type": "application/json" } } : {}),
+    ...(method === "POST" || body !== undefined
+      ? { body: JSON.stringify(body ?? {}), headers: { "content-type": "application/json" } }
+      : {}),
   });
   return { status: response.statusCode, json: await response.body.json() };
 }

@@ -7,7 +7,10 @@ import type { IssuedCertificate, TestCertificateAuthority } from "../../src/emul
  * common name that starts with Posten's organization number but no organizationIdentifier or
  * serialNumber (`CN=984661185.attacker.example`): what anyone could get from a web CA.
  */
-export function serverCertificateWithSubject(ca: TestCertificateAuthority, subject: { shortName: string; value: string }[]): IssuedCertificate {
+export function serverCertificateWithSubject(
+  ca: TestCertificateAuthority,
+  subject: { shortName: string; value: string }[],
+): IssuedCertificate {
   const { privateKey, publicKey } = generateKeyPairSync("rsa", {
     modulusLength: 2048,
     privateKeyEncoding: { type: "pkcs8", format: "pem" },

@@ -16,15 +16,27 @@ export const ORG = "123456785";
 export type ApiResult = Awaited<ReturnType<typeof rawApiRequest>>;
 
 /** Sends a job request the way the client does. */
-export async function sendJobRequest(emulator: EmulatorConnection, requestXml: string, zip: Buffer, organization = ORG, flow = "direct"): Promise<ApiResult> {
+export async function sendJobRequest(
+  emulator: EmulatorConnection,
+  requestXml: string,
+  zip: Buffer,
+  organization = ORG,
+  flow = "direct",
+): Promise<ApiResult> {
   const body = jobRequestBody(requestXml, { size: zip.length, stream: () => Readable.from([zip]), toBuffer: async () => zip });
   const chunks: Buffer[] = [];
   for await (const chunk of body.stream()) chunks.push(chunk as Buffer);
-  return rawApiRequest(emulator, "POST", `/${organization}/${flow}/signature-jobs`, { contentType: body.contentType, content: Buffer.concat(chunks) });
+  return rawApiRequest(emulator, "POST", `/${organization}/${flow}/signature-jobs`, {
+    contentType: body.contentType,
+    content: Buffer.concat(chunks),
+  });
 }
 
 /** A well-made direct job's request XML and signed bundle. */
-export async function packagedDirectJob(credentials: SenderCredentials, job: DirectJob = directJob()): Promise<{ requestXml: string; zip: Buffer }> {
+export async function packagedDirectJob(
+  credentials: SenderCredentials,
+  job: DirectJob = directJob(),
+): Promise<{ requestXml: string; zip: Buffer }> {
   const pkg = packageDirectJob(job, { organizationNumber: ORG }, credentials);
   return { requestXml: pkg.requestXml, zip: await pkg.bundle.toBuffer() };
 }

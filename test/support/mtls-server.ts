@@ -38,7 +38,11 @@ export class MtlsTestServer {
     readonly apiRoot: string,
   ) {}
 
-  static async start(options: { ca: TestCertificateAuthority; certificate?: IssuedCertificate; clientCa?: string }): Promise<MtlsTestServer> {
+  static async start(options: {
+    ca: TestCertificateAuthority;
+    certificate?: IssuedCertificate;
+    clientCa?: string;
+  }): Promise<MtlsTestServer> {
     const certificate = options.certificate ?? options.ca.issueServerCertificate();
     const server = https.createServer({
       key: certificate.keyPem,

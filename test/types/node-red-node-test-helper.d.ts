@@ -13,7 +13,11 @@ declare module "node-red-node-test-helper" {
     startServer(): Promise<void>;
     stopServer(): Promise<void>;
     load(nodes: unknown, flow: Record<string, unknown>[], credentials?: Record<string, Record<string, string>>): Promise<void>;
-    setFlows(flow: Record<string, unknown>[], type: "full" | "nodes" | "flows", credentials?: Record<string, Record<string, string>>): Promise<void>;
+    setFlows(
+      flow: Record<string, unknown>[],
+      type: "full" | "nodes" | "flows",
+      credentials?: Record<string, Record<string, string>>,
+    ): Promise<void>;
     unload(): Promise<void>;
     getNode(id: string): TestNode;
     settings(settings: Record<string, unknown>): void;

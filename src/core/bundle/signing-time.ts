@@ -3,13 +3,16 @@
  * zone (default: the process's), milliseconds only when non-zero, and `Z` or `±hh:mm` as the offset.
  */
 export function formatSigningTime(instant: Date, timeZone?: string): string {
-  const { year, month, day, hour, minute, second, offsetMinutes } = timeZone === undefined ? localParts(instant) : zoneParts(instant, timeZone);
+  const { year, month, day, hour, minute, second, offsetMinutes } =
+    timeZone === undefined ? localParts(instant) : zoneParts(instant, timeZone);
   const milliseconds = instant.getUTCMilliseconds();
   const fraction = milliseconds === 0 ? "" : `.${String(milliseconds).padStart(3, "0")}`;
   const two = (value: number) => String(value).padStart(2, "0");
   // Java writes a zero offset as Z.
   const offset =
-    offsetMinutes === 0 ? "Z" : `${offsetMinutes < 0 ? "-" : "+"}${two(Math.floor(Math.abs(offsetMinutes) / 60))}:${two(Math.abs(offsetMinutes) % 60)}`;
+    offsetMinutes === 0
+      ? "Z"
+      : `${offsetMinutes < 0 ? "-" : "+"}${two(Math.floor(Math.abs(offsetMinutes) / 60))}:${two(Math.abs(offsetMinutes) % 60)}`;
   return `${String(year).padStart(4, "0")}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}${fraction}${offset}`;
 }
 

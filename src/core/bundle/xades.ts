@@ -49,7 +49,10 @@ export function createSignaturesXml(input: SignaturesInput): string {
     `<ns2:X509SerialNumber>${BigInt(`0x${credentials.certificate.serialNumber}`).toString(10)}</ns2:X509SerialNumber></IssuerSerial>` +
     `</Cert></SigningCertificate></SignedSignatureProperties><SignedDataObjectProperties>` +
     input.files
-      .map((file, index) => `<DataObjectFormat ObjectReference="#ID_${index}"><MimeType>${escapeText(file.mimeType)}</MimeType></DataObjectFormat>`)
+      .map(
+        (file, index) =>
+          `<DataObjectFormat ObjectReference="#ID_${index}"><MimeType>${escapeText(file.mimeType)}</MimeType></DataObjectFormat>`,
+      )
       .join("") +
     `</SignedDataObjectProperties></SignedProperties>`;
   const canonicalSignedProperties = `<SignedProperties xmlns="${XADES_NS}" xmlns:ns2="${DSIG_NS}" Id="SignedProperties">${signedProperties}`;
@@ -69,7 +72,9 @@ export function createSignaturesXml(input: SignaturesInput): string {
   const canonicalSignedInfo = `<SignedInfo xmlns="${DSIG_NS}">${signedInfo}`;
   const signatureValue = sign("sha256", Buffer.from(canonicalSignedInfo, "utf8"), credentials.privateKey).toString("base64");
 
-  const certificates = credentials.chain.map((certificate) => `<X509Certificate>${certificate.raw.toString("base64")}</X509Certificate>`).join("");
+  const certificates = credentials.chain
+    .map((certificate) => `<X509Certificate>${certificate.raw.toString("base64")}</X509Certificate>`)
+    .join("");
   return (
     `<?xml version="1.0" encoding="UTF-8" standalone="no"?><XAdESSignatures xmlns="${ASIC_NS}">` +
     `<Signature xmlns="${DSIG_NS}" Id="Signature"><SignedInfo>${signedInfo}<SignatureValue>${signatureValue}</SignatureValue>` +

@@ -136,7 +136,11 @@ export class Api {
         error = failure;
       }
 
-      if (error instanceof RateLimitedError && rateLimited < this.options.rateLimitRetries && error.retryAt.getTime() - clock.now() <= MAX_RATE_LIMIT_WAIT_MS) {
+      if (
+        error instanceof RateLimitedError &&
+        rateLimited < this.options.rateLimitRetries &&
+        error.retryAt.getTime() - clock.now() <= MAX_RATE_LIMIT_WAIT_MS
+      ) {
         rateLimited++;
         this.options.limiter?.block(call.organization, error.retryAt.getTime());
         this.options.log.warn(`rate limited; waiting until ${error.retryAt.toISOString()} before trying ${call.operation} again`);
@@ -146,7 +150,9 @@ export class Api {
       if (idempotent && isRetryable(error, call)) {
         failures++;
         if (failures < IDEMPOTENT_TRIES) {
-          this.options.log.warn(`${call.method} ${call.operation} failed (${error.code}); trying again (${failures + 1} of ${IDEMPOTENT_TRIES})`);
+          this.options.log.warn(
+            `${call.method} ${call.operation} failed (${error.code}); trying again (${failures + 1} of ${IDEMPOTENT_TRIES})`,
+          );
           await this.waitForTurn(call, () => clock.sleep(BACKOFF_MS * 2 ** (failures - 1), waitSignal));
           continue;
         }
@@ -172,9 +178,13 @@ export class Api {
   }
 }
 
-/** Dropped connections, timeouts and (for a confirm) 5xx; not an abort, an untrusted server or a refused TLS handshake, which a retry cannot change. */
+/**
+ * Dropped connections, timeouts and (for a confirm) 5xx; not an abort, an untrusted server or a refused TLS handshake, which a retry
+ * cannot change.
+ */
 function isRetryable(error: unknown, call: ApiCall): error is SigneringError {
-  if (error instanceof TransportError) return error.code !== "ABORTED" && error.code !== "TLS_FAILURE" && !(error instanceof UntrustedServerError);
+  if (error instanceof TransportError)
+    return error.code !== "ABORTED" && error.code !== "TLS_FAILURE" && !(error instanceof UntrustedServerError);
   return call.operation === "confirm" && error instanceof ServiceError && error.httpStatus >= 500;
 }
 

@@ -26,10 +26,16 @@ export function bundleDumper(directory: string, now: () => number): (job: JobPac
 }
 
 function timestamp(time: number): string {
-  return new Date(time).toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
+  return new Date(time)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, "Z")
+    .replace(/[-:]/g, "");
 }
 
 function safeName(reference: string | undefined): string {
-  const safe = (reference ?? "").replace(/[^A-Za-z0-9._-]/g, "_").replace(/^[.]+/, "").slice(0, 80);
+  const safe = (reference ?? "")
+    .replace(/[^A-Za-z0-9._-]/g, "_")
+    .replace(/^[.]+/, "")
+    .slice(0, 80);
   return safe === "" ? "job" : safe;
 }

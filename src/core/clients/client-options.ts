@@ -11,17 +11,20 @@ const MAX_TIMEOUT_MS = 60 * 60_000;
  */
 export function checkClientOptions(options: SigneringClientOptions): void {
   if (options.rateLimit !== undefined && options.rateLimit !== false) {
-    if (typeof options.rateLimit !== "object" || options.rateLimit === null) throw new InvalidInputError("rateLimit", "must be { callsPerSecond } or false");
+    if (typeof options.rateLimit !== "object" || options.rateLimit === null)
+      throw new InvalidInputError("rateLimit", "must be { callsPerSecond } or false");
     checkNumber(options.rateLimit.callsPerSecond, "rateLimit.callsPerSecond", { min: 0.01, max: 1000 });
   }
   if (options.timeouts !== undefined) {
-    if (typeof options.timeouts !== "object" || options.timeouts === null) throw new InvalidInputError("timeouts", "must be an object of milliseconds");
+    if (typeof options.timeouts !== "object" || options.timeouts === null)
+      throw new InvalidInputError("timeouts", "must be an object of milliseconds");
     for (const name of ["connect", "response", "download"] as const) {
       const value = options.timeouts[name];
       if (value !== undefined) checkNumber(value, `timeouts.${name}`, { min: 1, max: MAX_TIMEOUT_MS, integer: true });
     }
   }
-  if (options.maxDownloadBytes !== undefined) checkNumber(options.maxDownloadBytes, "maxDownloadBytes", { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true });
+  if (options.maxDownloadBytes !== undefined)
+    checkNumber(options.maxDownloadBytes, "maxDownloadBytes", { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true });
   if (options.debug !== undefined && typeof options.debug !== "boolean") throw new InvalidInputError("debug", "must be true or false");
   if (options.dumpBundles !== undefined && (typeof options.dumpBundles !== "string" || options.dumpBundles.trim() === "")) {
     throw new InvalidInputError("dumpBundles", "must be the path of a folder");
@@ -31,7 +34,13 @@ export function checkClientOptions(options: SigneringClientOptions): void {
 
 function checkNumber(value: unknown, field: string, rule: { min: number; max: number; integer?: boolean }): void {
   const kind = rule.integer ? "an integer" : "a number";
-  if (typeof value !== "number" || !Number.isFinite(value) || (rule.integer && !Number.isInteger(value)) || value < rule.min || value > rule.max) {
+  if (
+    typeof value !== "number" ||
+    !Number.isFinite(value) ||
+    (rule.integer && !Number.isInteger(value)) ||
+    value < rule.min ||
+    value > rule.max
+  ) {
     const shown = typeof value === "number" ? String(value) : `${typeof value} ${JSON.stringify(value)?.slice(0, 40)}`;
     throw new InvalidInputError(field, `must be ${kind} from ${rule.min} to ${rule.max}, was ${shown}`);
   }
@@ -46,5 +55,6 @@ function checkProxy(proxy: unknown): void {
   } catch {
     throw new InvalidInputError("proxy", "must be an absolute URL such as http://proxy.example:3128");
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new InvalidInputError("proxy", `must be an http: or https: URL, was ${url.protocol}`);
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new InvalidInputError("proxy", `must be an http: or https: URL, was ${url.protocol}`);
 }

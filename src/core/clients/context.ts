@@ -41,7 +41,8 @@ export interface QueueOptions {
 
 export function senderOf(context: ClientContext, explicit: string | undefined): string {
   const sender = explicit ?? context.defaultSender;
-  if (!isValidOrganizationNumber(sender)) throw new InvalidInputError("sender", `must be a valid 9-digit organization number, was "${sender}"`);
+  if (!isValidOrganizationNumber(sender))
+    throw new InvalidInputError("sender", `must be a valid 9-digit organization number, was "${sender}"`);
   return sender;
 }
 

@@ -3,7 +3,16 @@ import { packageDirectJob } from "../job-bundle";
 import type { DirectJob, DirectJobResponse, DirectJobStatus, DirectSignerResponse, NoChanges } from "../model";
 import { validateDirectJob } from "../validation";
 import { buildDirectSignerUpdateRequest, parseDirectJobResponse, parseDirectJobStatus, parseDirectSignerResponse } from "../xml";
-import { checkResponseUrls, type ClientContext, organizationOfUrl, pollQueue, type QueueOptions, requireServiceUrl, sendJob, senderOf } from "./context";
+import {
+  checkResponseUrls,
+  type ClientContext,
+  organizationOfUrl,
+  pollQueue,
+  type QueueOptions,
+  requireServiceUrl,
+  sendJob,
+  senderOf,
+} from "./context";
 
 /** The direct flow: the signer signs in a session on the sender's web site. */
 export class DirectClient {
@@ -13,9 +22,10 @@ export class DirectClient {
   async createJob(job: DirectJob): Promise<DirectJobResponse> {
     validateDirectJob(job, this.context.validation);
     const sender = senderOf(this.context, job.sender?.organizationNumber);
-    const withQueue = job.pollingQueue === undefined && this.context.defaultPollingQueue !== undefined && job.statusRetrievalMethod === "POLLING"
-      ? { ...job, pollingQueue: this.context.defaultPollingQueue }
-      : job;
+    const withQueue =
+      job.pollingQueue === undefined && this.context.defaultPollingQueue !== undefined && job.statusRetrievalMethod === "POLLING"
+        ? { ...job, pollingQueue: this.context.defaultPollingQueue }
+        : job;
     this.context.log(`creating direct job "${job.reference ?? job.title}" with ${job.documents.length} document(s) for ${sender}`);
     const xml = await sendJob(this.context, "direct", sender, job.reference, (signingTime) =>
       packageDirectJob(withQueue, { organizationNumber: sender }, this.context.credentials(), { signingTime }),

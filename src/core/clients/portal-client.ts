@@ -2,7 +2,16 @@ import { packagePortalJob } from "../job-bundle";
 import type { NoChanges, PortalJob, PortalJobResponse, PortalJobStatus } from "../model";
 import { validatePortalJob } from "../validation";
 import { parsePortalJobResponse, parsePortalJobStatus } from "../xml";
-import { checkResponseUrls, type ClientContext, organizationOfUrl, pollQueue, type QueueOptions, requireServiceUrl, sendJob, senderOf } from "./context";
+import {
+  checkResponseUrls,
+  type ClientContext,
+  organizationOfUrl,
+  pollQueue,
+  type QueueOptions,
+  requireServiceUrl,
+  sendJob,
+  senderOf,
+} from "./context";
 
 /** The portal flow: signers are notified and sign in Posten's portal, in the order given. */
 export class PortalClient {
@@ -11,7 +20,10 @@ export class PortalClient {
   async createJob(job: PortalJob): Promise<PortalJobResponse> {
     validatePortalJob(job, this.context.validation);
     const sender = senderOf(this.context, job.sender?.organizationNumber);
-    const withQueue = job.pollingQueue === undefined && this.context.defaultPollingQueue !== undefined ? { ...job, pollingQueue: this.context.defaultPollingQueue } : job;
+    const withQueue =
+      job.pollingQueue === undefined && this.context.defaultPollingQueue !== undefined
+        ? { ...job, pollingQueue: this.context.defaultPollingQueue }
+        : job;
     this.context.log(`creating portal job "${job.reference ?? job.title}" with ${job.signers.length} signer(s) for ${sender}`);
     const xml = await sendJob(this.context, "portal", sender, job.reference, (signingTime) =>
       packagePortalJob(withQueue, { organizationNumber: sender }, this.context.credentials(), { signingTime }),
@@ -27,6 +39,12 @@ export class PortalClient {
   /** Cancels a job that is not yet completed; `JobNotCancellableError` when it is too late. */
   async cancel(cancellationUrl: string): Promise<void> {
     const url = requireServiceUrl(this.context, cancellationUrl, "cancellationUrl");
-    await this.context.api.nothing({ method: "POST", url, accept: "application/xml", operation: "cancel", organization: organizationOfUrl(this.context, url) });
+    await this.context.api.nothing({
+      method: "POST",
+      url,
+      accept: "application/xml",
+      operation: "cancel",
+      organization: organizationOfUrl(this.context, url),
+    });
   }
 }

@@ -1,7 +1,13 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { apiRootOf, checkCertificateFitsEnvironment, defaultTrustAnchors, POSTEN_ORGANIZATION_NUMBER, type Environment } from "../environments";
+import {
+  apiRootOf,
+  checkCertificateFitsEnvironment,
+  defaultTrustAnchors,
+  POSTEN_ORGANIZATION_NUMBER,
+  type Environment,
+} from "../environments";
 import { InvalidInputError } from "../errors";
 import { DEFAULT_TIMEOUTS, HttpTransport, type Timeouts } from "../http/transport";
 import { RateLimiter } from "../http/rate-limiter";
@@ -167,7 +173,10 @@ export class SigneringClient {
    * Confirm each change (`confirm(change.confirmationUrl)`) after handling it.
    */
   statusChanges(options: StatusChangesOptions): AsyncIterable<StatusChange> {
-    const queue = { ...(options.pollingQueue !== undefined ? { pollingQueue: options.pollingQueue } : {}), ...(options.sender ? { sender: options.sender } : {}) };
+    const queue = {
+      ...(options.pollingQueue !== undefined ? { pollingQueue: options.pollingQueue } : {}),
+      ...(options.sender ? { sender: options.sender } : {}),
+    };
     const next = options.flow === "direct" ? () => this.direct.nextStatusChange(queue) : () => this.portal.nextStatusChange(queue);
     return pollStatusChanges<StatusChange>(next, this.#clock, options.signal, options.onWait, this.#warn);
   }
@@ -191,7 +200,9 @@ function packageVersion(): string {
   if (cachedVersion === undefined) {
     try {
       // dist/src/core/clients → package root
-      const manifest = JSON.parse(readFileSync(path.join(__dirname, "..", "..", "..", "..", "package.json"), "utf8")) as { version?: string };
+      const manifest = JSON.parse(readFileSync(path.join(__dirname, "..", "..", "..", "..", "package.json"), "utf8")) as {
+        version?: string;
+      };
       cachedVersion = manifest.version ?? "0.0.0";
     } catch {
       cachedVersion = "0.0.0";

@@ -17,7 +17,8 @@ import { NEXT_PERMITTED_POLL_TIME, parseInstant, parseRetryAfter } from "./heade
 import type { HttpResponse } from "./transport";
 
 /** What was being done, which decides how some statuses are read. */
-export type Operation = "create" | "status-by-token" | "poll" | "confirm" | "cancel" | "delete-documents" | "download" | "redirect" | "archive";
+export type Operation =
+  "create" | "status-by-token" | "poll" | "confirm" | "cancel" | "delete-documents" | "download" | "redirect" | "archive";
 
 /** Error bodies are short; more than this is not read (the connection is dropped instead). */
 const MAX_ERROR_BODY = 64 * 1024;
@@ -28,7 +29,12 @@ export async function serviceErrorFrom(response: HttpResponse, operation: Operat
   const contentType = response.header("content-type") ?? "";
   const parsed = /xml/i.test(contentType) ? parseErrorResponse(body) : undefined;
   const details: ServiceErrorDetails = parsed
-    ? { httpStatus: response.status, errorCode: parsed.errorCode || `HTTP_${response.status}`, errorMessage: parsed.errorMessage, errorType: parsed.errorType }
+    ? {
+        httpStatus: response.status,
+        errorCode: parsed.errorCode || `HTTP_${response.status}`,
+        errorMessage: parsed.errorMessage,
+        errorType: parsed.errorType,
+      }
     : {
         httpStatus: response.status,
         errorCode: `HTTP_${response.status}`,
@@ -54,7 +60,8 @@ export async function serviceErrorFrom(response: HttpResponse, operation: Operat
   if (operation === "status-by-token" && response.status === 403) return new InvalidStatusQueryTokenError(details);
   if (operation === "status-by-token" && response.status === 404) return new SigningCeremonyNotCompletedError(details);
   if (operation === "cancel" && response.status === 409) return new JobNotCancellableError(details);
-  if (operation === "delete-documents" && (response.status === 409 || response.status === 400)) return new DocumentsNotDeletableError(details);
+  if (operation === "delete-documents" && (response.status === 409 || response.status === 400))
+    return new DocumentsNotDeletableError(details);
   if (response.status >= 400 && response.status < 500 && response.status !== 404 && response.status !== 401 && response.status !== 403) {
     return new InvalidRequestError(details);
   }

@@ -8,7 +8,8 @@ import { redactUrl } from "./redact";
  * Returns the normalized URL; throws an `InvalidInputError` naming the field otherwise.
  */
 export function serviceUrl(apiRoot: string, value: unknown, field: string): string {
-  if (typeof value !== "string" || value.trim() === "") throw new InvalidInputError(field, "is required (take it from the service's response)");
+  if (typeof value !== "string" || value.trim() === "")
+    throw new InvalidInputError(field, "is required (take it from the service's response)");
   const problem = serviceUrlProblem(apiRoot, value.trim());
   if (problem) throw new InvalidInputError(field, `${problem}, was "${redactUrl(value.trim())}"`);
   return new URL(value.trim()).href;

@@ -22,9 +22,13 @@ export function transportErrorFrom(error: unknown, url: string): SigneringError 
     return new UntrustedServerError(`The server's certificate is not trusted (${code}): ${message}`);
   }
   if (/ERR_SSL|EPROTO|ECONNRESET/.test(code) || /alert|handshake/i.test(message)) {
-    return new TransportError("TLS_FAILURE", `TLS connection to ${host} failed (${code || "handshake"}): ${message}. Possible causes: ${TLS_HINTS.join("; ")}.`, {
-      cause: error,
-    });
+    return new TransportError(
+      "TLS_FAILURE",
+      `TLS connection to ${host} failed (${code || "handshake"}): ${message}. Possible causes: ${TLS_HINTS.join("; ")}.`,
+      {
+        cause: error,
+      },
+    );
   }
   if (/TIMEOUT/i.test(code) || (error as Error)?.name === "TimeoutError") {
     return new TransportError("TIMEOUT", `No answer from ${host} in time (${code || "timeout"})`, { cause: error });

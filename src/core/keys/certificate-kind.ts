@@ -12,7 +12,10 @@ const COMMON_NAME = "2.5.4.3";
  * emulator's CA, a company's own) is unknown.
  */
 export function certificateKindOfIssuer(issuer: DistinguishedName): CertificateKind {
-  const names = issuer.flat().filter((attribute) => attribute.oid === COMMON_NAME).map((attribute) => attribute.value);
+  const names = issuer
+    .flat()
+    .filter((attribute) => attribute.oid === COMMON_NAME)
+    .map((attribute) => attribute.value);
   for (const name of names) {
     if (/^Buypass Class 3 Test4 /.test(name)) return "test";
     if (/^Buypass Class 3 /.test(name)) return "production";

@@ -7,8 +7,7 @@ import { organizationNumberFromName } from "./organization-number";
 
 /** Where the sender's enterprise certificate and key come from. */
 export type KeystoreSource =
-  | { pkcs12: Uint8Array; password: string; alias?: string }
-  | { certificatePem: string; privateKeyPem: string; privateKeyPassword?: string };
+  { pkcs12: Uint8Array; password: string; alias?: string } | { certificatePem: string; privateKeyPem: string; privateKeyPassword?: string };
 
 export interface LoadCredentialsOptions {
   /** The instant validity is checked against (default: now). */
@@ -143,8 +142,9 @@ function readPkcs12(source: { pkcs12: Uint8Array; password: string; alias?: stri
     throw new CertificateError("ALIAS_NOT_FOUND", `The keystore has no key with alias "${source.alias}"; it has: ${aliases}`);
   }
 
-  const certificates = (store.getBags({ bagType: CERT_BAG })[CERT_BAG] ?? [])
-    .flatMap((bag) => (bag.cert ? [new X509Certificate(Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(bag.cert)).getBytes(), "binary"))] : []));
+  const certificates = (store.getBags({ bagType: CERT_BAG })[CERT_BAG] ?? []).flatMap((bag) =>
+    bag.cert ? [new X509Certificate(Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(bag.cert)).getBytes(), "binary"))] : [],
+  );
   const privateKey = createPrivateKey(forge.pki.privateKeyToPem(keyBag.key));
   return { privateKey, chain: orderChain(privateKey, certificates) };
 }
@@ -163,7 +163,13 @@ function readPem(source: { certificatePem: string; privateKeyPem: string; privat
   }
   const blocks = source.certificatePem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   if (blocks.length === 0) throw new CertificateError("NO_CERTIFICATE", "The certificate PEM holds no certificate");
-  return { privateKey, chain: orderChain(privateKey, blocks.map((block) => new X509Certificate(block))) };
+  return {
+    privateKey,
+    chain: orderChain(
+      privateKey,
+      blocks.map((block) => new X509Certificate(block)),
+    ),
+  };
 }
 
 /** Leaf (the certificate of the private key) first, then each issuer in turn. */

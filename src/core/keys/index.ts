@@ -3,7 +3,14 @@ import { certificateKindOfIssuer, type CertificateKind } from "./certificate-kin
 import { readCertificateName } from "./distinguished-name";
 import { organizationNumberFromName } from "./organization-number";
 
-export { loadCredentials, summarize, type CertificateSummary, type KeystoreSource, type LoadCredentialsOptions, type SenderCredentials } from "./credentials";
+export {
+  loadCredentials,
+  summarize,
+  type CertificateSummary,
+  type KeystoreSource,
+  type LoadCredentialsOptions,
+  type SenderCredentials,
+} from "./credentials";
 export { certificateKindOfIssuer, type CertificateKind } from "./certificate-kind";
 export { readCertificateName, formatRfc2253, formatForDisplay, type DistinguishedName, type NameAttribute } from "./distinguished-name";
 export { organizationNumberFromName } from "./organization-number";

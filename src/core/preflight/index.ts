@@ -1,11 +1,25 @@
 import { X509Certificate } from "node:crypto";
 import type tls from "node:tls";
-import { apiRootOf, checkCertificateFitsEnvironment, defaultTrustAnchors, isNamedEnvironment, POSTEN_ORGANIZATION_NUMBER, type Environment } from "../environments";
+import {
+  apiRootOf,
+  checkCertificateFitsEnvironment,
+  defaultTrustAnchors,
+  isNamedEnvironment,
+  POSTEN_ORGANIZATION_NUMBER,
+  type Environment,
+} from "../environments";
 import { SigneringError } from "../errors";
 import { checkServerOrganization, ServerOrganizationMismatch } from "../http/server-identity";
 import { DEFAULT_TIMEOUTS, type Timeouts } from "../http/transport";
 import { isValidOrganizationNumber } from "../identifiers";
-import { formatForDisplay, loadCredentials, readCertificateName, type CertificateSummary, type KeystoreSource, type SenderCredentials } from "../keys";
+import {
+  formatForDisplay,
+  loadCredentials,
+  readCertificateName,
+  type CertificateSummary,
+  type KeystoreSource,
+  type SenderCredentials,
+} from "../keys";
 import { connect, get, handshake, resolve, StepTimeout, tunnel } from "./network";
 
 /** The connection settings of a client (same meanings as in `SigneringClientOptions`). */
@@ -59,7 +73,11 @@ export async function checkConnection(options: PreflightOptions): Promise<Prefli
   const deadline = AbortSignal.any([AbortSignal.timeout(DEADLINE_MS), ...(options.signal ? [options.signal] : [])]);
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const checks: PreflightCheck[] = [];
-  const report = (): PreflightReport => ({ ok: checks.length === 6 && checks.every((check) => check.ok), ...(certificate ? { certificate } : {}), checks });
+  const report = (): PreflightReport => ({
+    ok: checks.length === 6 && checks.every((check) => check.ok),
+    ...(certificate ? { certificate } : {}),
+    checks,
+  });
   let certificate: PreflightReport["certificate"];
 
   async function step<T>(name: string, run: () => T | Promise<T>, detail: (value: T) => string): Promise<T | undefined> {
@@ -76,7 +94,8 @@ export async function checkConnection(options: PreflightOptions): Promise<Prefli
   const credentials = await step(
     "keystore",
     () => {
-      const loaded = "privateKey" in options.keystore ? options.keystore : loadCredentials(options.keystore, { allowOutsideValidity: true });
+      const loaded =
+        "privateKey" in options.keystore ? options.keystore : loadCredentials(options.keystore, { allowOutsideValidity: true });
       certificate = {
         subject: loaded.subject,
         organizationNumber: loaded.organizationNumber,
@@ -90,8 +109,19 @@ export async function checkConnection(options: PreflightOptions): Promise<Prefli
     describeCertificate,
   );
   if (!credentials) return report();
-  if (!(await step("certificate", () => fitsEnvironment(credentials, options), (detail) => detail))) return report();
-  const anchors = await step("trust anchors", () => trustAnchors(options), (found) => found.detail);
+  if (
+    !(await step(
+      "certificate",
+      () => fitsEnvironment(credentials, options),
+      (detail) => detail,
+    ))
+  )
+    return report();
+  const anchors = await step(
+    "trust anchors",
+    () => trustAnchors(options),
+    (found) => found.detail,
+  );
   if (!anchors) return report();
 
   const root = new URL(apiRootOf(options.environment));
@@ -106,14 +136,20 @@ export async function checkConnection(options: PreflightOptions): Promise<Prefli
       const addresses = await resolve(hop.host, timeouts.connect, deadline).catch((error: unknown) => {
         throw new StepFailure(
           error instanceof StepTimeout ? `DNS: ${error.message}` : `DNS: ${hop.host} cannot be looked up (${codeOf(error)})`,
-          proxy ? "Check the proxy's host name and this machine's DNS." : "Check the host name and this machine's DNS and network; behind a corporate proxy, give its URL.",
+          proxy
+            ? "Check the proxy's host name and this machine's DNS."
+            : "Check the host name and this machine's DNS and network; behind a corporate proxy, give its URL.",
         );
       });
       const address = addresses[0] as string;
       const open = await connect(address, hop.port, timeouts.connect, deadline).catch((error: unknown) => {
         throw new StepFailure(
-          error instanceof StepTimeout ? `TCP: ${error.message}` : `TCP: connecting to ${address} port ${hop.port} failed (${codeOf(error)})`,
-          proxy ? "Is the proxy running and reachable from here?" : "A firewall may block it: the service uses 51.124.140.176/28, port 443. Behind a corporate proxy, give its URL.",
+          error instanceof StepTimeout
+            ? `TCP: ${error.message}`
+            : `TCP: connecting to ${address} port ${hop.port} failed (${codeOf(error)})`,
+          proxy
+            ? "Is the proxy running and reachable from here?"
+            : "A firewall may block it: the service uses 51.124.140.176/28, port 443. Behind a corporate proxy, give its URL.",
         );
       });
       const via = proxy;
@@ -124,7 +160,10 @@ export async function checkConnection(options: PreflightOptions): Promise<Prefli
         return { socket: toProxy, address };
       } catch (error) {
         open.destroy();
-        throw new StepFailure(`proxy ${via.host}:${via.port}: ${(error as Error).message}`, "The proxy must allow CONNECT to the service's host on port 443 (and may need credentials in the proxy URL).");
+        throw new StepFailure(
+          `proxy ${via.host}:${via.port}: ${(error as Error).message}`,
+          "The proxy must allow CONNECT to the service's host on port 443 (and may need credentials in the proxy URL).",
+        );
       }
     },
     ({ address }) =>
@@ -140,7 +179,13 @@ export async function checkConnection(options: PreflightOptions): Promise<Prefli
     () =>
       handshake(
         socket.socket,
-        { host: root.hostname, key: credentials.tls.key, cert: credentials.tls.cert, ca: anchors.pems, checkServerIdentity: checkServerOrganization(expectedOrganization) },
+        {
+          host: root.hostname,
+          key: credentials.tls.key,
+          cert: credentials.tls.cert,
+          ca: anchors.pems,
+          checkServerIdentity: checkServerOrganization(expectedOrganization),
+        },
         timeouts.connect,
         deadline,
       ).catch((error: unknown) => {
@@ -156,12 +201,19 @@ export async function checkConnection(options: PreflightOptions): Promise<Prefli
   await step(
     "api",
     async () => {
-      const response = await get(secure, url, { accept: "text/plain, application/xml", "user-agent": "node-red-posten-signering preflight" }, timeouts.response, deadline).catch(
-        (error: unknown) => {
-          secure.destroy();
-          throw new StepFailure(`GET ${url.pathname}: ${(error as Error).message}`, "The service accepted the connection but did not answer; try again, or check the proxy.");
-        },
-      );
+      const response = await get(
+        secure,
+        url,
+        { accept: "text/plain, application/xml", "user-agent": "node-red-posten-signering preflight" },
+        timeouts.response,
+        deadline,
+      ).catch((error: unknown) => {
+        secure.destroy();
+        throw new StepFailure(
+          `GET ${url.pathname}: ${(error as Error).message}`,
+          "The service accepted the connection but did not answer; try again, or check the proxy.",
+        );
+      });
       secure.destroy();
       if (response.status !== 200) throw apiFailure(response.status, response.text, url.pathname);
       return response;
@@ -173,8 +225,16 @@ export async function checkConnection(options: PreflightOptions): Promise<Prefli
 
 function requireValidNow(credentials: SenderCredentials): SenderCredentials {
   const now = new Date();
-  if (now > credentials.validTo) throw new StepFailure(`The certificate "${credentials.subject}" expired ${credentials.validTo.toISOString()}`, "Order a new enterprise certificate from Buypass or Commfides.");
-  if (now < credentials.validFrom) throw new StepFailure(`The certificate "${credentials.subject}" is valid only from ${credentials.validFrom.toISOString()}`, "Check this machine's clock, or wait until the certificate is valid.");
+  if (now > credentials.validTo)
+    throw new StepFailure(
+      `The certificate "${credentials.subject}" expired ${credentials.validTo.toISOString()}`,
+      "Order a new enterprise certificate from Buypass or Commfides.",
+    );
+  if (now < credentials.validFrom)
+    throw new StepFailure(
+      `The certificate "${credentials.subject}" is valid only from ${credentials.validFrom.toISOString()}`,
+      "Check this machine's clock, or wait until the certificate is valid.",
+    );
   return credentials;
 }
 
@@ -190,10 +250,14 @@ function fitsEnvironment(credentials: SenderCredentials, options: PreflightOptio
   try {
     checkCertificateFitsEnvironment(credentials, options.environment);
   } catch (error) {
-    throw new StepFailure((error as Error).message, "Use a test certificate (Buypass Test4, Commfides TEST) for test and qa, a production certificate for production.");
+    throw new StepFailure(
+      (error as Error).message,
+      "Use a test certificate (Buypass Test4, Commfides TEST) for test and qa, a production certificate for production.",
+    );
   }
   const sender = options.sender ?? credentials.organizationNumber;
-  if (!isValidOrganizationNumber(sender)) throw new StepFailure(`The sender organization number "${sender}" is not valid`, "Give the 9-digit organization number of the sender.");
+  if (!isValidOrganizationNumber(sender))
+    throw new StepFailure(`The sender organization number "${sender}" is not valid`, "Give the 9-digit organization number of the sender.");
   const environment = isNamedEnvironment(options.environment) ? options.environment : options.environment.url;
   return sender === credentials.organizationNumber
     ? `${kindOf(credentials)} for ${environment}; sender ${sender} is the certificate's organization`
@@ -208,16 +272,26 @@ function trustAnchors(options: PreflightOptions): { pems: string[]; detail: stri
   let pems: string[];
   try {
     const given = options.trustedCertificates ?? defaultTrustAnchors(options.environment);
-    pems = typeof given === "string" ? [...given.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)].map((match) => match[0]) : [...given];
+    pems =
+      typeof given === "string"
+        ? [...given.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)].map((match) => match[0])
+        : [...given];
   } catch (error) {
-    throw new StepFailure((error as Error).message, "Give the PEM certificate of the CA that issued the server's certificate (trustedCertificates, --ca).");
+    throw new StepFailure(
+      (error as Error).message,
+      "Give the PEM certificate of the CA that issued the server's certificate (trustedCertificates, --ca).",
+    );
   }
-  if (pems.length === 0) throw new StepFailure("No CA certificate was given", "Give the PEM certificate of the CA that issued the server's certificate.");
+  if (pems.length === 0)
+    throw new StepFailure("No CA certificate was given", "Give the PEM certificate of the CA that issued the server's certificate.");
   const names = pems.map((pem, index) => {
     try {
       return formatForDisplay(readCertificateName(new X509Certificate(pem).raw, "subject")).replace(/^.*CN=([^,]+).*$/, "$1");
     } catch {
-      throw new StepFailure(`Trust anchor ${index + 1} is not a PEM certificate`, "Give CA certificates in PEM form (-----BEGIN CERTIFICATE-----).");
+      throw new StepFailure(
+        `Trust anchor ${index + 1} is not a PEM certificate`,
+        "Give CA certificates in PEM form (-----BEGIN CERTIFICATE-----).",
+      );
     }
   });
   const source = options.trustedCertificates === undefined ? "shipped with the package" : "given";
@@ -242,10 +316,16 @@ function proxyOf(proxy: string): { host: string; port: number; tls: boolean; aut
   try {
     url = new URL(proxy);
   } catch {
-    throw new StepFailure("The proxy setting is not a URL", "Give the proxy as http://host:port (credentials, if any, as http://user:password@host:port).");
+    throw new StepFailure(
+      "The proxy setting is not a URL",
+      "Give the proxy as http://host:port (credentials, if any, as http://user:password@host:port).",
+    );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new StepFailure(`The proxy's scheme is ${url.protocol.slice(0, -1)}`, "Give an http:// or https:// proxy URL; the TLS session to the service runs inside its tunnel.");
+    throw new StepFailure(
+      `The proxy's scheme is ${url.protocol.slice(0, -1)}`,
+      "Give an http:// or https:// proxy URL; the TLS session to the service runs inside its tunnel.",
+    );
   }
   const authorization = url.username
     ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString("base64")}`
@@ -263,16 +343,26 @@ function describeServer(socket: tls.TLSSocket, expected: string | false): string
 }
 
 function tlsFailure(error: unknown, expected: string | false): StepFailure {
-  if (error instanceof StepTimeout) return new StepFailure(error.message, "Something between here and the service holds the connection; check the proxy or firewall.");
+  if (error instanceof StepTimeout)
+    return new StepFailure(error.message, "Something between here and the service holds the connection; check the proxy or firewall.");
   if (error instanceof ServerOrganizationMismatch || (error as Error).name === "ServerOrganizationMismatch") {
-    return new StepFailure((error as Error).message, `This is not Posten's service (expected organization ${String(expected)}); check the URL, or a proxy that intercepts TLS.`);
+    return new StepFailure(
+      (error as Error).message,
+      `This is not Posten's service (expected organization ${String(expected)}); check the URL, or a proxy that intercepts TLS.`,
+    );
   }
   const code = codeOf(error);
   if (/CERT|SELF_SIGNED|ISSUER|VERIFY/.test(code)) {
-    return new StepFailure(`The server's certificate does not chain to the trust anchors (${code})`, "Use the trust anchors of this environment (the shipped set for production, test and qa, or --ca for a custom URL); a TLS-intercepting proxy also causes this.");
+    return new StepFailure(
+      `The server's certificate does not chain to the trust anchors (${code})`,
+      "Use the trust anchors of this environment (the shipped set for production, test and qa, or --ca for a custom URL); a TLS-intercepting proxy also causes this.",
+    );
   }
   if (/ALERT|HANDSHAKE|ECONNRESET|EPIPE|socket hang up/i.test(`${code} ${(error as Error).message}`)) {
-    return new StepFailure(`The server ended the TLS handshake (${code}): it did not accept the client certificate`, "Check that the certificate is an enterprise certificate for this environment (test certificates for test and qa) and that Posten has registered the organization.");
+    return new StepFailure(
+      `The server ended the TLS handshake (${code}): it did not accept the client certificate`,
+      "Check that the certificate is an enterprise certificate for this environment (test certificates for test and qa) and that Posten has registered the organization.",
+    );
   }
   return new StepFailure(`The TLS handshake failed (${code})`, "Check the trust anchors and the certificate.");
 }
@@ -280,8 +370,16 @@ function tlsFailure(error: unknown, expected: string | false): StepFailure {
 function apiFailure(status: number, text: string, path: string): StepFailure {
   const errorCode = /<error-code>([^<]{1,100})<\/error-code>/.exec(text)?.[1];
   const shown = `GET ${path}: HTTP ${status}${errorCode ? ` ${errorCode}` : ""}`;
-  if (errorCode === "BROKER_NOT_AUTHORIZED") return new StepFailure(shown, "The certificate's organization may not act for this sender; ask Posten to register it as a broker, or use the sender's own certificate.");
-  if (status === 403 || errorCode === "NOT_AUTHORIZED") return new StepFailure(shown, "The certificate is fine but its organization has no access: it needs an agreement with Posten signering and a registered sender.");
+  if (errorCode === "BROKER_NOT_AUTHORIZED")
+    return new StepFailure(
+      shown,
+      "The certificate's organization may not act for this sender; ask Posten to register it as a broker, or use the sender's own certificate.",
+    );
+  if (status === 403 || errorCode === "NOT_AUTHORIZED")
+    return new StepFailure(
+      shown,
+      "The certificate is fine but its organization has no access: it needs an agreement with Posten signering and a registered sender.",
+    );
   return new StepFailure(`${shown} "${printable(text)}"`, "The service answered unexpectedly; try again later.");
 }
 
@@ -304,5 +402,8 @@ function codeOf(error: unknown): string {
 
 /** Server text is shown, but only as one short printable line. */
 function printable(text: string): string {
-  return text.replace(/[^\x20-\x7e\u00a0-\u024f]+/g, " ").trim().slice(0, 200);
+  return text
+    .replace(/[^\x20-\x7e\u00a0-\u024f]+/g, " ")
+    .trim()
+    .slice(0, 200);
 }

@@ -57,7 +57,14 @@ export function connect(address: string, port: number, ms: number, signal: Abort
 }
 
 /** Asks an HTTP proxy for a tunnel (HTTP CONNECT) to `host:port` on an open socket to the proxy. */
-export function tunnel(socket: net.Socket, host: string, port: number, authorization: string | undefined, ms: number, signal: AbortSignal): Promise<void> {
+export function tunnel(
+  socket: net.Socket,
+  host: string,
+  port: number,
+  authorization: string | undefined,
+  ms: number,
+  signal: AbortSignal,
+): Promise<void> {
   const target = `${net.isIPv6(host) ? `[${host}]` : host}:${port}`;
   const answered = new Promise<void>((resolve, reject) => {
     let head = Buffer.alloc(0);
@@ -69,7 +76,12 @@ export function tunnel(socket: net.Socket, host: string, port: number, authoriza
       socket.off("error", reject);
       const status = /^HTTP\/1\.[01] (\d{3})/.exec(head.toString("latin1"))?.[1];
       if (status === "200" && end >= 0) resolve();
-      else reject(new Error(status ? `the proxy answered the tunnel request with HTTP ${status}` : "the proxy's answer to the tunnel request was not HTTP"));
+      else
+        reject(
+          new Error(
+            status ? `the proxy answered the tunnel request with HTTP ${status}` : "the proxy's answer to the tunnel request was not HTTP",
+          ),
+        );
     };
     socket.on("data", onData);
     socket.once("error", reject);
@@ -116,7 +128,13 @@ export interface SmallResponse {
 const BODY_LIMIT = 2048;
 
 /** One GET over an established TLS socket; only the start of the body is kept. */
-export function get(socket: tls.TLSSocket, url: URL, headers: Record<string, string>, ms: number, signal: AbortSignal): Promise<SmallResponse> {
+export function get(
+  socket: tls.TLSSocket,
+  url: URL,
+  headers: Record<string, string>,
+  ms: number,
+  signal: AbortSignal,
+): Promise<SmallResponse> {
   const request = http.request({
     method: "GET",
     host: url.hostname,

@@ -17,7 +17,10 @@ export function buildDirectJobRequest(job: DirectJob): string {
 }
 
 export function buildPortalJobRequest(job: PortalJob): string {
-  return document("portal-signature-job-request", [textElement("reference", job.reference), textElement("polling-queue", job.pollingQueue)]);
+  return document("portal-signature-job-request", [
+    textElement("reference", job.reference),
+    textElement("polling-queue", job.pollingQueue),
+  ]);
 }
 
 /** `documentFileNames[i]` is the bundle entry name (manifest href) of `job.documents[i]`. */
@@ -90,7 +93,9 @@ function senderElement(sender: Sender): Markup {
 function documentsElement(job: DirectJob | PortalJob, fileNames: readonly string[]): Markup {
   return element(
     "documents",
-    job.documents.map((doc, index) => element("document", [textElement("title", doc.title)], { href: fileNames[index], mime: doc.mimeType ?? PDF })),
+    job.documents.map((doc, index) =>
+      element("document", [textElement("title", doc.title)], { href: fileNames[index], mime: doc.mimeType ?? PDF }),
+    ),
   );
 }
 

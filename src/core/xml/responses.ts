@@ -47,7 +47,8 @@ export { UnexpectedResponseError };
 
 /** Parses a response that passed the strict checks; throws `UnexpectedResponseError` otherwise. */
 function parseStrict(xml: string): Node {
-  if (/<!DOCTYPE/i.test(xml)) throw new UnexpectedResponseError("The response is malformed: it has a DOCTYPE, which the service never sends");
+  if (/<!DOCTYPE/i.test(xml))
+    throw new UnexpectedResponseError("The response is malformed: it has a DOCTYPE, which the service never sends");
   const verdict = XMLValidator.validate(xml);
   if (verdict !== true) {
     throw new UnexpectedResponseError(`The response is malformed XML (line ${verdict.err.line}): ${verdict.err.msg.slice(0, 200)}`);
@@ -99,19 +100,22 @@ function withOptional<T extends object>(target: T, optional: Record<string, stri
 /** The service's job ids are numbers (a Java long). */
 function jobId(node: Node, context: string): string {
   const value = required(node, "signature-job-id", context);
-  if (!/^\d{1,19}$/.test(value)) throw new UnexpectedResponseError(`<${context}> has a signature-job-id that is not a number: "${value.slice(0, 40)}"`);
+  if (!/^\d{1,19}$/.test(value))
+    throw new UnexpectedResponseError(`<${context}> has a signature-job-id that is not a number: "${value.slice(0, 40)}"`);
   return value;
 }
 
 function nationalId(value: string | undefined): string | undefined {
-  if (value !== undefined && !/^\d{11}$/.test(value)) throw new UnexpectedResponseError("A personal-identification-number in the response is not 11 digits");
+  if (value !== undefined && !/^\d{11}$/.test(value))
+    throw new UnexpectedResponseError("A personal-identification-number in the response is not 11 digits");
   return value;
 }
 
 /** A signer status as sent (new ones appear over time), if it has the shape of one. */
 function signerStatus(value: string | undefined): string {
   const status = value ?? "";
-  if (!/^[A-Z][A-Z0-9_]{0,63}$/.test(status)) throw new UnexpectedResponseError(`A signer status in the response is not a status name: "${status.slice(0, 40)}"`);
+  if (!/^[A-Z][A-Z0-9_]{0,63}$/.test(status))
+    throw new UnexpectedResponseError(`A signer status in the response is not a status name: "${status.slice(0, 40)}"`);
   return status;
 }
 
@@ -123,7 +127,10 @@ function jobStatus(value: string): JobStatus {
 function directSigner(node: Node): DirectSignerResponse {
   return withOptional(
     { href: attribute(node, "href") ?? "", redirectUrl: required(node, "redirect-url", "signer") },
-    { personalIdentificationNumber: nationalId(text(node["personal-identification-number"])), customIdentifier: text(node["signer-identifier"]) },
+    {
+      personalIdentificationNumber: nationalId(text(node["personal-identification-number"])),
+      customIdentifier: text(node["signer-identifier"]),
+    },
   );
 }
 
@@ -152,7 +159,10 @@ export function parseDirectJobStatus(xml: string): DirectJobStatus {
       jobId: jobId(node, name),
       status: jobStatus(required(node, "signature-job-status", name)),
       signers: list(node["status"]).map((status) =>
-        withOptional({ status: signerStatus(text(status)), since: attribute(status, "since") ?? "" }, { signer: attribute(status, "signer") }),
+        withOptional(
+          { status: signerStatus(text(status)), since: attribute(status, "since") ?? "" },
+          { signer: attribute(status, "signer") },
+        ),
       ),
       xadesUrls: list(node["xades-url"]).map((url) => withOptional({ url: text(url) ?? "" }, { signer: attribute(url, "signer") })),
     },
@@ -192,7 +202,10 @@ export function parsePortalJobStatus(xml: string): PortalJobStatus {
         const signature = entry as Node;
         const result: PortalSignature = withOptional(
           { status: signerStatus(text(signature["status"])), since: attribute(signature["status"], "since") ?? "" },
-          { personalIdentificationNumber: nationalId(text(signature["personal-identification-number"])), xadesUrl: text(signature["xades-url"]) },
+          {
+            personalIdentificationNumber: nationalId(text(signature["personal-identification-number"])),
+            xadesUrl: text(signature["xades-url"]),
+          },
         );
         if (typeof signature["identifier"] === "object") result.contactInformation = contactInformation(signature["identifier"] as Node);
         return result;
@@ -219,7 +232,11 @@ export function parseErrorResponse(xml: string): ErrorBody | undefined {
     const node = parseStrict(xml)["error"];
     if (!node || typeof node !== "object") return undefined;
     const error = node as Node;
-    return { errorCode: text(error["error-code"]) ?? "", errorMessage: text(error["error-message"]) ?? "", errorType: text(error["error-type"]) ?? "" };
+    return {
+      errorCode: text(error["error-code"]) ?? "",
+      errorMessage: text(error["error-message"]) ?? "",
+      errorType: text(error["error-type"]) ?? "",
+    };
   } catch {
     return undefined;
   }
