@@ -82,6 +82,18 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
+/** What `JSON.stringify` of a running emulator prints: how to connect, no key material. */
+const PRINTED_FIELDS = [
+  "apiRoot",
+  "signerWebUrl",
+  "controlUrl",
+  "caCertificateFile",
+  "clientKeystoreFile",
+  "clientKeystorePassword",
+  "organizationNumber",
+  "dataDir",
+] as const;
+
 const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|localhost)$/;
 
 /**
@@ -205,28 +217,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
   Object.defineProperty(running, "toJSON", {
     enumerable: false,
-    value: () => {
-      const {
-        apiRoot: root,
-        signerWebUrl: webUrl,
-        controlUrl,
-        caCertificateFile,
-        clientKeystoreFile,
-        clientKeystorePassword,
-        organizationNumber: org,
-        dataDir: dir,
-      } = running;
-      return {
-        apiRoot: root,
-        signerWebUrl: webUrl,
-        controlUrl,
-        caCertificateFile,
-        clientKeystoreFile,
-        clientKeystorePassword,
-        organizationNumber: org,
-        dataDir: dir,
-      };
-    },
+    value: () => Object.fromEntries(PRINTED_FIELDS.map((field) => [field, running[field]])),
   });
   return running;
 }
