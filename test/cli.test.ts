@@ -29,6 +29,11 @@ interface Run {
   stderr: string;
 }
 
+/** `posten-signering bundle` of a job file with the test keystore. */
+function bundle(job: string, out: string): Promise<Run> {
+  return run(["bundle", "--job", job, "--keystore", keystoreFile, "--keystore-password-env", "SENDER_P12_PASSWORD", "--out", out]);
+}
+
 function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
@@ -80,17 +85,7 @@ after(async () => {
 describe("posten-signering CLI", () => {
   it("bundle writes the signed ASiC-E of the job JSON from the README", async () => {
     const out = path.join(dir, "job.asice");
-    const result = await run([
-      "bundle",
-      "--job",
-      jobFile,
-      "--keystore",
-      keystoreFile,
-      "--keystore-password-env",
-      "SENDER_P12_PASSWORD",
-      "--out",
-      out,
-    ]);
+    const result = await bundle(jobFile, out);
     assert.equal(result.code, 0, result.stderr);
     const printed = JSON.parse(result.stdout) as { bytes: number; sender: string };
     assert.equal(printed.sender, "123456785");
@@ -216,17 +211,7 @@ describe("posten-signering bundle validates as create does", () => {
       const badJob = path.join(dir, `bad-${label.replace(/\W+/g, "-")}.json`);
       writeFileSync(badJob, JSON.stringify({ ...base(), ...change }));
       const out = path.join(dir, `bad-${label.replace(/\W+/g, "-")}.asice`);
-      const result = await run([
-        "bundle",
-        "--job",
-        badJob,
-        "--keystore",
-        keystoreFile,
-        "--keystore-password-env",
-        "SENDER_P12_PASSWORD",
-        "--out",
-        out,
-      ]);
+      const result = await bundle(badJob, out);
       assert.equal(result.code, 1, result.stderr);
       assert.match(result.stderr, message);
       assert.match(result.stderr, /\[INVALID_INPUT\]/);
@@ -237,17 +222,7 @@ describe("posten-signering bundle validates as create does", () => {
     const textJob = path.join(dir, "text-job.json");
     writeFileSync(textJob, JSON.stringify({ ...base(), documents: [pdfDocument, { title: "Notes", file: "notes.txt" }] }));
     const out = path.join(dir, "text-job.asice");
-    const result = await run([
-      "bundle",
-      "--job",
-      textJob,
-      "--keystore",
-      keystoreFile,
-      "--keystore-password-env",
-      "SENDER_P12_PASSWORD",
-      "--out",
-      out,
-    ]);
+    const result = await bundle(textJob, out);
     assert.equal(result.code, 0, result.stderr);
     const zip = await JSZip.loadAsync(readFileSync(out));
     assert.deepEqual(Object.keys(zip.files), ["0000_contract.pdf", "0001_notes.txt", "manifest.xml", "META-INF/signatures.xml"]);

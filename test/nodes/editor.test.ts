@@ -45,6 +45,19 @@ after(async () => {
 });
 
 /** Sets a typedInput field the way the editor does (the widget hides the original input). */
+/** Opens the create node's dialog and, from it, its configuration node's dialog. */
+async function openConfigDialogFromCreateNode(): Promise<void> {
+  const createId = await page.evaluate(
+    () =>
+      (window as unknown as { RED: { nodes: { filterNodes(filter: { type: string }): { id: string }[] } } }).RED.nodes.filterNodes({
+        type: "signering-create",
+      })[0]?.id,
+  );
+  await page.locator(`g.red-ui-flow-node-group[id="${createId}"]`).dblclick();
+  await page.locator("#node-input-btn-config-edit").click();
+  await page.locator("#node-config-dialog-ok").waitFor();
+}
+
 async function setTypedInput(id: string, value: string): Promise<void> {
   await page.evaluate(
     ([selector, text]) => {
@@ -155,15 +168,7 @@ describe("the edit dialogs in a real editor (headless Chromium)", () => {
 
   it("the configuration dialog reads an uploaded keystore and shows its certificate, or says why not", async () => {
     const emulator = await builtInEmulator(undefined);
-    const createId = await page.evaluate(
-      () =>
-        (window as unknown as { RED: { nodes: { filterNodes(filter: { type: string }): { id: string }[] } } }).RED.nodes.filterNodes({
-          type: "signering-create",
-        })[0]?.id,
-    );
-    await page.locator(`g.red-ui-flow-node-group[id="${createId}"]`).dblclick();
-    await page.locator("#node-input-btn-config-edit").click();
-    await page.locator("#node-config-dialog-ok").waitFor();
+    await openConfigDialogFromCreateNode();
     await page.selectOption("#node-config-input-environment", "test");
     assert.equal(await page.locator("#signering-config-keystore-upload").isVisible(), true);
     assert.deepEqual(
@@ -196,15 +201,7 @@ describe("the edit dialogs in a real editor (headless Chromium)", () => {
   });
 
   it("Check connection runs every pre-flight step against the built-in emulator and shows each one passed", async () => {
-    const createId = await page.evaluate(
-      () =>
-        (window as unknown as { RED: { nodes: { filterNodes(filter: { type: string }): { id: string }[] } } }).RED.nodes.filterNodes({
-          type: "signering-create",
-        })[0]?.id,
-    );
-    await page.locator(`g.red-ui-flow-node-group[id="${createId}"]`).dblclick();
-    await page.locator("#node-input-btn-config-edit").click();
-    await page.locator("#node-config-dialog-ok").waitFor();
+    await openConfigDialogFromCreateNode();
     assert.equal(await page.locator("#node-config-input-environment").inputValue(), "emulator");
     await page.click("#signering-config-check-connection");
     await page.locator("#signering-config-checks-summary").waitFor({ timeout: 30_000 });
