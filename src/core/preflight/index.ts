@@ -23,6 +23,10 @@ import {
   type SenderCredentials,
 } from "../keys";
 import { trimEnd } from "../text";
+import { systemClock } from "../clock";
+import { parseRetryAfter } from "../http/headers";
+import { sharedPacer } from "../http/pacers";
+import { LIMITS } from "../limits";
 import { connect, get, handshake, resolve, StepTimeout, tunnel } from "./network";
 
 /** The connection settings of a client (same meanings as in `SigneringClientOptions`). */
@@ -127,7 +131,8 @@ export async function checkConnection(options: PreflightOptions): Promise<Prefli
   );
   if (!anchors) return report();
 
-  const root = new URL(apiRootOf(options.environment));
+  const apiRoot = apiRootOf(options.environment);
+  const root = new URL(apiRoot);
   const port = Number(root.port || 443);
   let proxy: ReturnType<typeof proxyOf> | undefined;
   const socket = await step(
@@ -201,23 +206,38 @@ export async function checkConnection(options: PreflightOptions): Promise<Prefli
 
   const sender = options.sender ?? credentials.organizationNumber;
   const url = new URL(`${trimEnd(root.href, "/")}/${sender}`);
+  // The check's one call counts against the organization's limit like any client's.
+  const pacer = sharedPacer(systemClock, apiRoot, sender);
   await step(
     "api",
     async () => {
+      const release = await pacer.acquire(PREFLIGHT_KEY, { maxWaitMs: timeouts.response, signal: deadline }).catch((error: unknown) => {
+        secure.destroy();
+        throw new StepFailure(
+          `GET ${url.pathname}: ${(error as Error).message}`,
+          "Other clients of this organization are using its rate limit (or the service blocked it after a 429); try again in a minute.",
+        );
+      });
       const response = await get(
         secure,
         url,
         { accept: "text/plain, application/xml", "user-agent": "node-red-posten-signering preflight" },
         timeouts.response,
         deadline,
-      ).catch((error: unknown) => {
-        secure.destroy();
-        throw new StepFailure(
-          `GET ${url.pathname}: ${(error as Error).message}`,
-          "The service accepted the connection but did not answer; try again, or check the proxy.",
-        );
-      });
+      )
+        .catch((error: unknown) => {
+          secure.destroy();
+          throw new StepFailure(
+            `GET ${url.pathname}: ${(error as Error).message}`,
+            "The service accepted the connection but did not answer; try again, or check the proxy.",
+          );
+        })
+        .finally(release);
       secure.destroy();
+      if (response.status === 429) {
+        const now = Date.now();
+        pacer.block((parseRetryAfter(response.retryAfter, now) ?? new Date(now + LIMITS.rateLimitBlockSeconds * 1000)).getTime());
+      }
       if (response.status !== 200) throw apiFailure(response.status, response.text, url.pathname);
       return response;
     },
@@ -225,6 +245,9 @@ export async function checkConnection(options: PreflightOptions): Promise<Prefli
   );
   return report();
 }
+
+/** The pacer queue of the pre-flight check's call. */
+const PREFLIGHT_KEY = "check";
 
 function requireValidNow(credentials: SenderCredentials): SenderCredentials {
   const now = new Date();
