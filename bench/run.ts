@@ -2,12 +2,14 @@
 import { runBundleBenchmark } from "./bundle";
 import { runCliBundleBenchmark } from "./cli-bundle";
 import { runEmulatorBenchmark } from "./emulator";
+import { runPacerBenchmark } from "./pacer";
 import { runSoakBenchmark } from "./soak";
 
 async function main(): Promise<void> {
   await runBundleBenchmark();
   await runCliBundleBenchmark();
   await runEmulatorBenchmark();
+  await runPacerBenchmark();
   await runSoakBenchmark();
 }
 
