@@ -1,3 +1,5 @@
+import { maskSecrets } from "./http/redact";
+
 /**
  * The error hierarchy of the client: input, certificate, transport and service failures all
  * extend `SigneringError` (programming errors such as a `TypeError` from a wrong call are not
@@ -138,10 +140,12 @@ export class ServiceError extends SigneringError {
   readonly errorType?: string;
 
   constructor(details: ServiceErrorDetails) {
-    super(details.errorCode, `Posten signering answered ${details.httpStatus} ${details.errorCode}: ${details.errorMessage}`);
+    // The service's text may quote what it was sent: national identity numbers are masked.
+    const errorMessage = maskSecrets(details.errorMessage);
+    super(details.errorCode, `Posten signering answered ${details.httpStatus} ${details.errorCode}: ${errorMessage}`);
     this.httpStatus = details.httpStatus;
     this.errorCode = details.errorCode;
-    this.errorMessage = details.errorMessage;
+    this.errorMessage = errorMessage;
     if (details.errorType !== undefined) this.errorType = details.errorType;
   }
 }

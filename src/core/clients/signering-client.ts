@@ -25,9 +25,10 @@ import { checkClientOptions, DEFAULT_MAX_DOWNLOAD_BYTES } from "./client-options
 import { DirectClient } from "./direct-client";
 import * as jobOperations from "./job-operations";
 import type { ClientContext } from "./context";
+import { type LogLevel, type Logger, maskedLog } from "./logging";
 import { PortalClient } from "./portal-client";
 
-export type LogLevel = "debug" | "info" | "warn";
+export type { LogLevel };
 
 export interface SigneringClientOptions {
   environment: Environment;
@@ -66,7 +67,8 @@ export interface SigneringClientOptions {
   userAgent?: string;
   /** Check national identity numbers' check digits before sending (default true). */
   checkNationalIdChecksum?: boolean;
-  logger?: (level: LogLevel, message: string) => void;
+  /** Receives the client's log lines, each masked as errors are (national identity numbers cut to six digits). */
+  logger?: Logger;
   /** Time source, for tests. */
   clock?: Clock;
 }
@@ -115,7 +117,7 @@ export class SigneringClient {
     }
     const trusted = options.trustedCertificates ?? defaultTrustAnchors(options.environment);
     this.#clock = options.clock ?? systemClock;
-    const log = (level: LogLevel) => (message: string) => options.logger?.(level, message);
+    const log = (level: LogLevel) => maskedLog(options.logger, level);
     this.#warn = log("warn");
     this.#transport = new HttpTransport({
       credentials,

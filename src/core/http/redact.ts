@@ -21,7 +21,12 @@ export function redactUrl(value: string): string {
   return url.href;
 }
 
-/** Text with URL credentials removed and 11-digit numbers cut to their first 6 digits (the birth date). */
+/**
+ * Text with URL credentials removed and runs of 11 or more digits (a national identity number, or
+ * one inside a longer number) cut to their first 6 digits (the birth date).
+ */
 export function maskSecrets(text: string): string {
-  return text.replace(/\/\/[^/\s@]*@/g, "//***@").replace(/(?<!\d)(\d{6})\d{5}(?!\d)/g, "$1*****");
+  return text
+    .replace(/\/\/[^/\s@]*@/g, "//***@")
+    .replace(/(?<!\d)(\d{6})(\d{5,})(?!\d)/g, (_run, birthDate: string, rest: string) => birthDate + "*".repeat(rest.length));
 }
