@@ -38,22 +38,21 @@ const captureHttpNode = (RED: unknown) => {
   httpNodeApp = (RED as { httpNode: http.RequestListener }).httpNode;
 };
 
+/** A change node that sets msg properties: [property, value, value type]. */
+function change(id: string, next: string, sets: [string, string, string][]) {
+  return { id, type: "change", z: TAB, rules: sets.map(([p, to, tot]) => ({ t: "set", p, pt: "msg", to, tot })), wires: [[next]] };
+}
+
 const pdf = readFileSync(path.join(testDocumentsDir, "PDF-1-4-testdokument.pdf"));
 const TAB = "site";
 const flow = [
   { id: TAB, type: "tab", label: "web site" },
   { id: "config", type: "signering-config", environment: "emulator", callsPerSecond: "8" },
   { id: "start", type: "http in", z: TAB, url: "/signering/start", method: "post", upload: true, wires: [["form"]] },
-  {
-    id: "form",
-    type: "change",
-    z: TAB,
-    rules: [
-      { t: "set", p: "signers", pt: "msg", to: '[{"personalIdentificationNumber": req.body.pin}]', tot: "jsonata" },
-      { t: "set", p: "payload", pt: "msg", to: "req.files[0].buffer", tot: "msg" },
-    ],
-    wires: [["create"]],
-  },
+  change("form", "create", [
+    ["signers", '[{"personalIdentificationNumber": req.body.pin}]', "jsonata"],
+    ["payload", "req.files[0].buffer", "msg"],
+  ]),
   {
     id: "create",
     type: "signering-create",
@@ -68,17 +67,11 @@ const flow = [
     errorUrl: "/signering/failed",
     wires: [["redirect"]],
   },
-  {
-    id: "redirect",
-    type: "change",
-    z: TAB,
-    rules: [
-      { t: "set", p: "statusCode", pt: "msg", to: "303", tot: "num" },
-      { t: "set", p: "headers", pt: "msg", to: '{"location": payload.signers[0].redirectUrl}', tot: "jsonata" },
-      { t: "set", p: "payload", pt: "msg", to: "", tot: "str" },
-    ],
-    wires: [["respond"]],
-  },
+  change("redirect", "respond", [
+    ["statusCode", "303", "num"],
+    ["headers", '{"location": payload.signers[0].redirectUrl}', "jsonata"],
+    ["payload", "", "str"],
+  ]),
   ...["signed", "rejected", "failed"].map((name) => ({
     id: `return-${name}`,
     type: "http in",
@@ -90,16 +83,10 @@ const flow = [
   })),
   { id: "status", type: "signering-status", z: TAB, config: "config", mode: "token", wires: [["respond"], ["respond"], ["respond"]] },
   { id: "catcher", type: "catch", z: TAB, scope: null, uncaught: false, wires: [["refused"]] },
-  {
-    id: "refused",
-    type: "change",
-    z: TAB,
-    rules: [
-      { t: "set", p: "statusCode", pt: "msg", to: "400", tot: "num" },
-      { t: "set", p: "payload", pt: "msg", to: "error.message", tot: "msg" },
-    ],
-    wires: [["respond"]],
-  },
+  change("refused", "respond", [
+    ["statusCode", "400", "num"],
+    ["payload", "error.message", "msg"],
+  ]),
   { id: "respond", type: "http response", z: TAB },
 ];
 
