@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { InvalidInputError, type SigneringClient } from "../src/core";
+import { apiRootOf, InvalidInputError, type SigneringClient } from "../src/core";
+import { maskSecrets } from "../src/core/http/redact";
+import { certificatePemBlocks } from "../src/core/keys";
+import { trimEnd } from "../src/core/text";
 import type { DirectJob, PortalJob } from "../src/core/model";
 import { validateDirectJob, validatePortalJob } from "../src/core/validation";
 import { clientFixture, ORG } from "./support/client-fixture";
@@ -140,4 +143,37 @@ describe("a megabyte handed to the client's calls", () => {
       assert.equal(fixture.server.requests.length, 0, "nothing reached the server");
     });
   }
+});
+
+describe("the other scans of outside text are linear", () => {
+  const fast = <T>(label: string, action: () => T): T => {
+    const started = performance.now();
+    const result = action();
+    const ms = performance.now() - started;
+    assert.ok(ms < BOUND_MS, `${label}: ${ms.toFixed(1)} ms`);
+    return result;
+  };
+
+  it("PEM blocks: a megabyte of BEGIN lines without an END, and blocks among noise", () => {
+    const begin = "-----BEGIN CERTIFICATE-----";
+    const end = "-----END CERTIFICATE-----";
+    assert.deepEqual(
+      fast("BEGIN lines", () => certificatePemBlocks(`${begin}\n`.repeat(MEGABYTE / begin.length))),
+      [],
+    );
+    assert.deepEqual(certificatePemBlocks(`x${begin}\nunfinished\n${begin}\nAAA\n${end}\ny\n${begin}\nBBB\n${end}`), [
+      `${begin}\nAAA\n${end}`,
+      `${begin}\nBBB\n${end}`,
+    ]);
+  });
+
+  it("masking and trimming: a megabyte of digits, slashes and URL starts", () => {
+    assert.equal(fast("digits", () => maskSecrets("1".repeat(MEGABYTE))).slice(0, 8), "111111**");
+    fast("URL starts", () => maskSecrets("//a".repeat(MEGABYTE / 3)));
+    assert.equal(fast("trailing slashes", () => trimEnd(`${"/".repeat(MEGABYTE)}x${"/".repeat(MEGABYTE)}`, "/")).length, MEGABYTE + 1);
+    assert.equal(
+      fast("API root", () => apiRootOf({ url: `https://signering.example/api${"/".repeat(MEGABYTE)}` })),
+      "https://signering.example/api",
+    );
+  });
 });
