@@ -17,6 +17,7 @@ import { directJob, NATIONAL_IDS, portalJob, samplePdf } from "./support/jobs";
 
 const MEGABYTE = 1024 * 1024;
 const BOUND_MS = 100;
+const SCAN_BOUND_MS = 500;
 
 /** Shapes that make backtracking patterns slow: runs of the characters they split on. */
 const HOSTILE = {
@@ -105,7 +106,7 @@ describe("a megabyte in every validated text field (issue 14.2)", () => {
       () => validatePortalJob(portalSigner({ notifications: { email: HOSTILE.dots } })),
       "signers[0].notifications.email",
     );
-    assert.match(error.message, /at most 254 characters, was 1048579/);
+    assert.match(error.message, /at most 254 characters, was at least 524290/);
   });
 
   it("e-mail addresses within the limit are still checked for their shape", () => {
@@ -150,7 +151,8 @@ describe("the other scans of outside text are linear", () => {
     const started = performance.now();
     const result = action();
     const ms = performance.now() - started;
-    assert.ok(ms < BOUND_MS, `${label}: ${ms.toFixed(1)} ms`);
+    // One pass over a megabyte, cold, on a loaded machine; a quadratic scan would take seconds.
+    assert.ok(ms < SCAN_BOUND_MS, `${label}: ${ms.toFixed(1)} ms`);
     return result;
   };
 

@@ -263,6 +263,8 @@ function requireText(value: unknown, field: string, min: number, max: number, pr
   if (typeof value !== "string") {
     return problems.add(field, `is required and must be text${min > 0 ? ` of ${min}-${max} characters` : ""}`);
   }
+  // Twice the limit in UTF-16 units is over it whatever the characters: refused without a pass over it.
+  if (value.length > 2 * max) return problems.add(field, `must be at most ${max} characters, was at least ${Math.ceil(value.length / 2)}`);
   const length = codePointLength(value);
   if (length > max) return problems.add(field, `must be at most ${max} characters, was ${length}`);
   if (length < min) return problems.add(field, min === 1 ? "must not be empty" : `must be at least ${min} characters, was ${length}`);

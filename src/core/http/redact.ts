@@ -26,7 +26,32 @@ export function redactUrl(value: string): string {
  * one inside a longer number) cut to their first 6 digits (the birth date).
  */
 export function maskSecrets(text: string): string {
-  return text
-    .replace(/\/\/[^/\s@]*@/g, "//***@")
-    .replace(/(?<!\d)(\d{6})(\d{5,})(?!\d)/g, (_run, birthDate: string, rest: string) => birthDate + "*".repeat(rest.length));
+  return maskLongNumbers(text.replace(/\/\/[^/\s@]*@/g, "//***@"));
+}
+
+const NATIONAL_ID_LENGTH = 11;
+const BIRTH_DATE_LENGTH = 6;
+
+/** One pass over the digit runs (a pattern with lookarounds is interpreted on first use: slow on a megabyte). */
+function maskLongNumbers(text: string): string {
+  let masked = "";
+  let copied = 0;
+  for (let start = 0; start < text.length;) {
+    if (!isDigit(text.charCodeAt(start))) {
+      start++;
+      continue;
+    }
+    let end = start;
+    while (end < text.length && isDigit(text.charCodeAt(end))) end++;
+    if (end - start >= NATIONAL_ID_LENGTH) {
+      masked += text.slice(copied, start + BIRTH_DATE_LENGTH) + "*".repeat(end - start - BIRTH_DATE_LENGTH);
+      copied = end;
+    }
+    start = end;
+  }
+  return masked + text.slice(copied);
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
 }
