@@ -1,5 +1,6 @@
 import forge from "node-forge";
 import { PDFArray, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFString, StandardFonts, rgb } from "pdf-lib";
+import { loadBoundedPdf } from "./pdf-structure";
 import { addTextPages, decodeText, encodableBy, TEXT_PLAIN } from "./text-document";
 
 /**
@@ -7,6 +8,7 @@ import { addTextPages, decodeText, encodableBy, TEXT_PLAIN } from "./text-docume
  * signers, the original documents' pages (text documents typeset), each signer's XAdES attached, and a real PDF
  * signature (adbe.pkcs7.detached) by the emulator's own certificate over the whole file.
  * Standard tools (pdfsig, Acrobat) validate the signature and report the signer as untrusted.
+ * Made in a PDF worker (see pdf-workers.ts); each document is read again within the same bounds as on intake.
  */
 
 export interface PadesSigner {
@@ -38,7 +40,7 @@ export async function createPades(input: PadesInput): Promise<Uint8Array> {
       await addTextPages(pdf, decodeText(document.content) ?? "");
       continue;
     }
-    const source = await PDFDocument.load(document.content, { ignoreEncryption: true, updateMetadata: false });
+    const { document: source } = await loadBoundedPdf(document.content);
     for (const page of await pdf.copyPages(source, source.getPageIndices())) pdf.addPage(page);
   }
   for (const signer of input.signers) {
