@@ -17,7 +17,7 @@ import { Rejection } from "./rejection";
 export const INSPECTION_DEADLINE_MS = 10_000;
 /** Twenty 10 MB documents copied, typeset and sealed. */
 const PADES_DEADLINE_MS = 120_000;
-const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 32 };
+const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: 32 };
 
 export type PdfVerdict = { readable: true; pages: number } | { readable: false; reason: string };
 

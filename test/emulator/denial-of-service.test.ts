@@ -89,6 +89,17 @@ describe("one request cannot take the emulator down", () => {
     );
   });
 
+  it('refuses references at the first bad one (1 MB of "&" took 3 s: every match was collected first)', async (t) => {
+    const { requestXml, zip } = await withSignatureDocument(
+      `<XAdESSignatures xmlns="${ASIC}">${"&".repeat(1024 * 1024 - 100)}</XAdESSignatures>`,
+    );
+    const { result, slowestMs } = await whileAsking(emulator, () =>
+      Promise.all(Array.from({ length: 4 }, () => sendJobRequest(emulator, requestXml, zip))),
+    );
+    assertStillServing(t, slowestMs);
+    for (const refused of result) assert.match(expectError(refused, 400, "INVALID_SIGNATURE"), /"&" must start a reference ending in ";"/);
+  });
+
   it("refuses 80,000 elements, and nesting deeper than 256", async () => {
     const many = await withSignatureDocument(`<XAdESSignatures xmlns="${ASIC}">${"<a/>".repeat(80_000)}</XAdESSignatures>`);
     assert.match(

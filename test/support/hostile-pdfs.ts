@@ -97,3 +97,17 @@ export function objectStreamBombPdf(inflatedBytes = 1024 * 1024 * 1024): Buffer 
     ]),
   ]);
 }
+
+/**
+ * A one-page PDF whose page content carries, in a comment, the text of the placeholders the
+ * emulator's seal fills in (the signature's byte range and its hex contents).
+ */
+export function placeholderLookalikePdf(signatureCapacity = 16 * 1024): Buffer {
+  const content = `% /ByteRange [ 0 9999999999 9999999999 9999999999 ] <${"0".repeat(signatureCapacity * 2)}>\n`;
+  return pdfOfObjects([
+    CATALOG,
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+    `<< /Length ${content.length} >>\nstream\n${content}endstream`,
+  ]);
+}
