@@ -22,9 +22,16 @@ export interface EmulatorIdentity {
   clientKeystorePassword: string;
 }
 
+/**
+ * The data directory holds keys, documents and national identity numbers: what the emulator
+ * makes there is for its user alone (folders 0700, files 0600).
+ */
+export const PRIVATE_FOLDER = 0o700;
+export const PRIVATE_FILE = 0o600;
+
 /** Makes the certificates in a new data directory, or reads them; `organizationNumber` is for a new client keystore. */
 export function prepareIdentity(dataDir: string, organizationNumber: string | undefined): EmulatorIdentity {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: PRIVATE_FOLDER });
   const file = (name: string) => path.join(dataDir, name);
   if (!existsSync(file("ca.pem"))) {
     const ca = TestCertificateAuthority.create();
@@ -35,12 +42,12 @@ export function prepareIdentity(dataDir: string, organizationNumber: string | un
       organizationName: "Emulator Test Sender AS",
     });
     // Written last-first so a half-made directory (no ca.pem) is made again in full.
-    writeFileSync(file("client.p12"), toPkcs12(client, { password, alias: "signering" }), { mode: 0o600 });
-    writeFileSync(file("client-password.txt"), password, { mode: 0o600 });
-    writeFileSync(file("server-key.pem"), server.keyPem, { mode: 0o600 });
-    writeFileSync(file("server.pem"), server.chainPem);
-    writeFileSync(file("ca-key.pem"), ca.keyPem, { mode: 0o600 });
-    writeFileSync(file("ca.pem.incomplete"), ca.certificatePem);
+    writeFileSync(file("client.p12"), toPkcs12(client, { password, alias: "signering" }), { mode: PRIVATE_FILE });
+    writeFileSync(file("client-password.txt"), password, { mode: PRIVATE_FILE });
+    writeFileSync(file("server-key.pem"), server.keyPem, { mode: PRIVATE_FILE });
+    writeFileSync(file("server.pem"), server.chainPem, { mode: PRIVATE_FILE });
+    writeFileSync(file("ca-key.pem"), ca.keyPem, { mode: PRIVATE_FILE });
+    writeFileSync(file("ca.pem.incomplete"), ca.certificatePem, { mode: PRIVATE_FILE });
     renameSync(file("ca.pem.incomplete"), file("ca.pem"));
   }
   const caCertificatePem = readFileSync(file("ca.pem"), "utf8");
@@ -94,7 +101,7 @@ export function readRememberedPorts(dataDir: string): RememberedPorts | undefine
 
 export function rememberPorts(dataDir: string, ports: RememberedPorts): void {
   const file = path.join(dataDir, PORTS_FILE);
-  writeFileSync(`${file}.incomplete`, `${JSON.stringify(ports)}\n`);
+  writeFileSync(`${file}.incomplete`, `${JSON.stringify(ports)}\n`, { mode: PRIVATE_FILE });
   renameSync(`${file}.incomplete`, file);
 }
 

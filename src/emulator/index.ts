@@ -13,6 +13,7 @@ import { EmulatorControl } from "./control";
 import { prepareIdentity, readRememberedPorts, rememberPorts } from "./data-dir";
 import { FaultInjector } from "./faults";
 import { JobBook, type Sector } from "./jobs";
+import { PdfWorkers } from "./pdf-workers";
 import { ArrivalWatch, OrganizationRateLimit } from "./rate-limit";
 import { SchemaValidator } from "./schema";
 import { SigneringService } from "./service";
@@ -127,6 +128,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const stored = store.load();
   const clock = new EmulatorClock(stored.clockOffsetMs, options.timeSource);
   const schema = new SchemaValidator();
+  const pdf = new PdfWorkers();
   const faults = new FaultInjector();
 
   const web = http.createServer();
@@ -170,11 +172,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
     intake: {
       schema,
+      pdf,
       trustedCertificates: [identity.ca, ...extraAnchors.map((pem) => new X509Certificate(pem))],
       signingTimeToleranceMs: (options.signingTimeToleranceSeconds ?? 5) * 1000,
     },
     emptyQueueWaitMs,
     seal: identity.seal,
+    pdf,
   });
   const rateLimit =
     options.rateLimit === false
@@ -211,7 +215,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     close: async () => {
       clearInterval(ticker);
       rateLimit?.arrivals.stop();
-      await Promise.all([close(api), close(web), schema.close()]);
+      await Promise.all([close(api), close(web), schema.close(), pdf.close()]);
       if (temporary) rmSync(dataDir, { recursive: true, force: true });
     },
   };

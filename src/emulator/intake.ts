@@ -1,10 +1,10 @@
 import type { X509Certificate } from "node:crypto";
-import { PDFDocument } from "pdf-lib";
 import type { Flow } from "../core/model";
 import { BundleArchive, MAX_DOCUMENT_BYTES, MAX_XML_ENTRY_BYTES } from "./bundle-archive";
 import { type JobSpec, readJobSpec } from "./job-spec";
 import type { MemoryReservation } from "./memory-budget";
 import { parseJobRequest } from "./multipart";
+import type { PdfWorkers } from "./pdf-workers";
 import { badRequest, Rejection } from "./rejection";
 import type { SchemaValidator } from "./schema";
 import { SIGNATURES_ENTRY, verifyBundleSignature } from "./verify-bundle";
@@ -35,6 +35,7 @@ export interface SubmittedJob {
 
 export interface IntakeOptions {
   schema: SchemaValidator;
+  pdf: PdfWorkers;
   trustedCertificates: readonly X509Certificate[];
   signingTimeToleranceMs: number;
 }
@@ -109,11 +110,12 @@ export async function readSubmission(submission: SubmittedJob, options: IntakeOp
     if (!content.subarray(0, 1024).includes("%PDF-")) throw badRequest("INVALID_DOCUMENT", `"${document.href}" is not a PDF`);
     return content;
   });
-  await Promise.all(
-    spec.documents.map((document, index) =>
-      document.mime === PDF ? requireReadablePdf(documents[index] as Buffer, document.href) : undefined,
-    ),
-  );
+  // One at a time: a job holds at most one place in the PDF workers' queue, and its first unreadable document ends its turn.
+  for (const [index, document] of spec.documents.entries()) {
+    if (document.mime !== PDF) continue;
+    const verdict = await options.pdf.inspect(documents[index] as Buffer);
+    if (!verdict.readable) throw badRequest("INVALID_DOCUMENT", `"${document.href}" is not a readable PDF: ${verdict.reason}`);
+  }
   return { spec, documents };
 }
 
@@ -128,16 +130,4 @@ function parseWithRoot(what: string, xml: string, expected: string): XmlElement 
   if (root.localName !== expected)
     throw badRequest("INVALID_REQUEST", `${what} must be a ${expected} for this URL, not a ${root.localName}`);
   return root;
-}
-
-/** The service renders every document into the signed PDF, so it must parse, have pages and not be encrypted. */
-async function requireReadablePdf(content: Buffer, name: string): Promise<void> {
-  let pages: number;
-  try {
-    pages = (await PDFDocument.load(content, { updateMetadata: false })).getPageCount();
-  } catch (error) {
-    const encrypted = /encrypt/i.test((error as Error).message);
-    throw badRequest("INVALID_DOCUMENT", encrypted ? `"${name}" is a password-protected PDF` : `"${name}" is not a readable PDF`);
-  }
-  if (pages === 0) throw badRequest("INVALID_DOCUMENT", `"${name}" is not a readable PDF: it has no pages`);
 }

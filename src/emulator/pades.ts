@@ -1,5 +1,6 @@
 import forge from "node-forge";
 import { PDFArray, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFString, StandardFonts, rgb } from "pdf-lib";
+import { loadBoundedPdf } from "./pdf-structure";
 import { addTextPages, decodeText, encodableBy, TEXT_PLAIN } from "./text-document";
 
 /**
@@ -7,6 +8,7 @@ import { addTextPages, decodeText, encodableBy, TEXT_PLAIN } from "./text-docume
  * signers, the original documents' pages (text documents typeset), each signer's XAdES attached, and a real PDF
  * signature (adbe.pkcs7.detached) by the emulator's own certificate over the whole file.
  * Standard tools (pdfsig, Acrobat) validate the signature and report the signer as untrusted.
+ * Made in a PDF worker (see pdf-workers.ts); each document is read again within the same bounds as on intake.
  */
 
 export interface PadesSigner {
@@ -26,6 +28,9 @@ export interface PadesInput {
 /** Room for the CMS signature (certificate chain included), in bytes. */
 const SIGNATURE_CAPACITY = 16 * 1024;
 const BYTE_RANGE_PLACEHOLDER = 9_999_999_999;
+/** The placeholders as pdf-lib writes them (an array as `[ a b ]`, a hex string as `<…>`). */
+const BYTE_RANGE_TEXT = `/ByteRange [ 0 ${BYTE_RANGE_PLACEHOLDER} ${BYTE_RANGE_PLACEHOLDER} ${BYTE_RANGE_PLACEHOLDER} ]`;
+const CONTENTS_TEXT = `<${"0".repeat(SIGNATURE_CAPACITY * 2)}>`;
 
 export async function createPades(input: PadesInput): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
@@ -38,7 +43,7 @@ export async function createPades(input: PadesInput): Promise<Uint8Array> {
       await addTextPages(pdf, decodeText(document.content) ?? "");
       continue;
     }
-    const source = await PDFDocument.load(document.content, { ignoreEncryption: true, updateMetadata: false });
+    const { document: source } = await loadBoundedPdf(document.content);
     for (const page of await pdf.copyPages(source, source.getPageIndices())) pdf.addPage(page);
   }
   for (const signer of input.signers) {
@@ -106,14 +111,18 @@ function addSignaturePlaceholder(pdf: PDFDocument): void {
   pdf.catalog.set(PDFName.of("AcroForm"), context.obj({ SigFlags: 3, Fields: [widget] }));
 }
 
+/**
+ * Fills in the signature. Its dictionary is the last object written (pdf-lib writes objects in
+ * the order they were made), so the placeholders are found from the end: a signer's document may
+ * carry the same text in its own content, and must not receive the byte range or the signature.
+ */
 function seal(pdf: Buffer, input: PadesInput): Uint8Array {
-  const placeholder = /\/ByteRange\s*\[\s*0\s+9999999999\s+9999999999\s+9999999999\s*\]/.exec(pdf.toString("latin1"));
-  const contentsStart = pdf.indexOf(`<${"0".repeat(SIGNATURE_CAPACITY * 2)}>`, 0, "latin1");
-  if (!placeholder || contentsStart === -1) throw new Error("The signature placeholder is missing");
-  const contentsEnd = contentsStart + SIGNATURE_CAPACITY * 2 + 2;
+  const byteRangeStart = pdf.lastIndexOf(BYTE_RANGE_TEXT, undefined, "latin1");
+  const contentsStart = pdf.lastIndexOf(CONTENTS_TEXT, undefined, "latin1");
+  if (byteRangeStart === -1 || contentsStart === -1) throw new Error("The signature placeholder is missing");
+  const contentsEnd = contentsStart + CONTENTS_TEXT.length;
   const byteRange = [0, contentsStart, contentsEnd, pdf.length - contentsEnd];
-  const rangeText = `/ByteRange [${byteRange.join(" ")}]`.padEnd(placeholder[0].length, " ");
-  pdf.write(rangeText, placeholder.index, "latin1");
+  pdf.write(`/ByteRange [${byteRange.join(" ")}]`.padEnd(BYTE_RANGE_TEXT.length, " "), byteRangeStart, "latin1");
 
   const signed = Buffer.concat([pdf.subarray(0, contentsStart), pdf.subarray(contentsEnd)]);
   const cms = forge.pkcs7.createSignedData();

@@ -3,7 +3,7 @@ import type { Flow } from "../core/model";
 import type { EmulatorClock } from "./clock";
 import { type IntakeOptions, readSubmission, type SubmittedJob } from "./intake";
 import { type EmulatedJob, type EmulatedSigner, JobBook, signerIn } from "./jobs";
-import { createPades } from "./pades";
+import type { PdfWorkers } from "./pdf-workers";
 import { createSignerXades } from "./signer-xades";
 import { Rejection } from "./rejection";
 import { directJobResponse, directJobStatus, directSignerResponse, portalJobResponse, portalJobStatus, type UrlBase } from "./responses";
@@ -21,6 +21,8 @@ export interface ServiceOptions {
   emptyQueueWaitMs: number;
   /** The emulator's own certificate and key: seals PAdES and signer XAdES. */
   seal: SenderCredentials;
+  /** Where the signed PDF is made, off the thread that answers requests. */
+  pdf: PdfWorkers;
 }
 
 export interface XmlResult {
@@ -131,7 +133,7 @@ export class SigneringService {
     const stored = this.options.store.readPades(job.id);
     if (stored) return stored;
     const seal = this.options.seal;
-    const pades = await createPades({
+    const input = {
       jobTitle: job.title,
       documents: job.documents.map((document, index) => ({
         title: document.title,
@@ -145,7 +147,14 @@ export class SigneringService {
       })),
       sealKeyPem: seal.tls.key,
       sealCertificateChainPem: seal.chain.map((certificate) => certificate.toString()),
-    });
+    };
+    let pades: Uint8Array;
+    try {
+      pades = await this.options.pdf.createPades(input);
+    } catch (error) {
+      if (error instanceof Rejection) throw error;
+      throw new Rejection(500, "PADES_FAILED", `The signed PDF of job ${id} could not be made: ${(error as Error).message}`);
+    }
     this.options.store.savePades(job.id, pades);
     return pades;
   }

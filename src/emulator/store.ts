@@ -1,5 +1,6 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { PRIVATE_FILE, PRIVATE_FOLDER } from "./data-dir";
 import type { EmulatedJob, Notification } from "./jobs";
 
 /**
@@ -10,7 +11,9 @@ import type { EmulatedJob, Notification } from "./jobs";
  * number of jobs. A line cut short by a kill is skipped on reading. The journal is compacted to
  * one line per job when the emulator starts (written aside, then renamed over the old one).
  * A job's documents are stored as files, complete (written aside, then renamed) before the job
- * is journaled; documents of jobs the journal does not know are removed on start.
+ * is journaled; documents of jobs the journal does not know are removed on start. Folders are
+ * made 0700 and files 0600 (the documents folder is closed again on start, for data directories
+ * made before), since documents and the journal hold personal data.
  */
 
 type Entry = { job: EmulatedJob } | { notification: Notification } | { clockOffsetMs: number };
@@ -28,7 +31,8 @@ export class Store {
   constructor(dataDir: string) {
     this.journal = path.join(dataDir, "journal.jsonl");
     this.documentsDir = path.join(dataDir, "documents");
-    mkdirSync(this.documentsDir, { recursive: true });
+    mkdirSync(this.documentsDir, { recursive: true, mode: PRIVATE_FOLDER });
+    chmodSync(this.documentsDir, PRIVATE_FOLDER);
   }
 
   /** Reads the journal (the last line of each job wins) and compacts it. */
@@ -55,7 +59,7 @@ export class Store {
       if (!jobs.has(Number(entry))) rmSync(path.join(this.documentsDir, entry), { recursive: true, force: true });
     }
     const compacted = [...state.jobs.map((job) => ({ job })), ...outbox.map((notification) => ({ notification })), { clockOffsetMs }];
-    writeFileSync(`${this.journal}.tmp`, compacted.map((entry) => JSON.stringify(entry)).join("\n") + "\n");
+    writeFileSync(`${this.journal}.tmp`, compacted.map((entry) => JSON.stringify(entry)).join("\n") + "\n", { mode: PRIVATE_FILE });
     renameSync(`${this.journal}.tmp`, this.journal);
     return state;
   }
@@ -76,8 +80,8 @@ export class Store {
     const directory = path.join(this.documentsDir, String(jobId));
     const incomplete = `${directory}.incomplete`;
     rmSync(incomplete, { recursive: true, force: true });
-    mkdirSync(incomplete);
-    contents.forEach((content, index) => writeFileSync(path.join(incomplete, `${index}.pdf`), content));
+    mkdirSync(incomplete, { mode: PRIVATE_FOLDER });
+    contents.forEach((content, index) => writeFileSync(path.join(incomplete, `${index}.pdf`), content, { mode: PRIVATE_FILE }));
     rmSync(directory, { recursive: true, force: true });
     renameSync(incomplete, directory);
   }
@@ -90,7 +94,7 @@ export class Store {
 
   savePades(jobId: number, pades: Uint8Array): void {
     const file = path.join(this.documentsDir, String(jobId), "signed.pdf");
-    writeFileSync(`${file}.incomplete`, pades);
+    writeFileSync(`${file}.incomplete`, pades, { mode: PRIVATE_FILE });
     renameSync(`${file}.incomplete`, file);
   }
 
@@ -104,9 +108,9 @@ export class Store {
 
   /** Forgets every job, notification and document, and the clock's offset (control API reset). */
   clear(): void {
-    writeFileSync(this.journal, "");
+    writeFileSync(this.journal, "", { mode: PRIVATE_FILE });
     rmSync(this.documentsDir, { recursive: true, force: true });
-    mkdirSync(this.documentsDir, { recursive: true });
+    mkdirSync(this.documentsDir, { recursive: true, mode: PRIVATE_FOLDER });
   }
 
   private documentPath(jobId: number, index: number): string {
@@ -114,6 +118,6 @@ export class Store {
   }
 
   private append(entry: Entry): void {
-    appendFileSync(this.journal, JSON.stringify(entry) + "\n");
+    appendFileSync(this.journal, JSON.stringify(entry) + "\n", { mode: PRIVATE_FILE });
   }
 }

@@ -17,6 +17,7 @@ const MARGIN = 56;
 const FONT_SIZE = 10;
 const LINE_HEIGHT = 13;
 const TAB = "    ";
+const SPACE = 0x20;
 /** Courier: every glyph is 600/1000 em wide, so lines wrap at a column. */
 const COLUMNS = Math.floor((A4[0] - 2 * MARGIN) / (0.6 * FONT_SIZE));
 const LINES_PER_PAGE = Math.floor((A4[1] - 2 * MARGIN) / LINE_HEIGHT);
@@ -83,17 +84,39 @@ function* typesetLines(text: string): Generator<string> {
   let start = 0;
   for (;;) {
     const lineBreak = lineBreaks.exec(text);
-    // Code points, not UTF-16 units: one character, one column, whether or not the font can print it.
-    const characters = Array.from(text.slice(start, lineBreak ? lineBreak.index : undefined).replaceAll("\t", TAB));
-    let from = 0;
-    while (characters.length - from > COLUMNS) {
-      const space = characters.lastIndexOf(" ", from + COLUMNS);
-      const end = space > from ? space : from + COLUMNS;
-      yield characters.slice(from, end).join("");
-      from = space > from ? space + 1 : end;
-    }
-    yield characters.slice(from).join("");
+    yield* wrap(text.slice(start, lineBreak ? lineBreak.index : undefined).replaceAll("\t", TAB));
     if (!lineBreak) return;
     start = lineBreaks.lastIndex;
+  }
+}
+
+/**
+ * The rows of one line, each of at most COLUMNS characters (code points, not UTF-16 units: one
+ * character, one column, whether or not the font can print it), broken after the last space
+ * within the row or right after it. Each row looks at no more than its own characters and the
+ * next one, so a line of any length is wrapped in time proportional to it, and a caller that
+ * stops early (the page count) pays only for the rows it took.
+ */
+function* wrap(line: string): Generator<string> {
+  let from = 0;
+  for (;;) {
+    let end = from;
+    let space = -1;
+    for (let columns = 0; columns < COLUMNS && end < line.length; columns++) {
+      if (end > from && line.charCodeAt(end) === SPACE) space = end;
+      end += (line.codePointAt(end) as number) > 0xffff ? 2 : 1;
+    }
+    if (end >= line.length) {
+      yield line.slice(from);
+      return;
+    }
+    if (line.charCodeAt(end) === SPACE) space = end;
+    if (space > from) {
+      yield line.slice(from, space);
+      from = space + 1;
+    } else {
+      yield line.slice(from, end);
+      from = end;
+    }
   }
 }

@@ -154,7 +154,7 @@ export function webRouter(options: WebRouterOptions): (request: IncomingMessage,
       method: "POST",
       pattern: /^\/control\/faults$/,
       handle: async ({ request }) => {
-        const fault = (await readJson(request)) as Fault;
+        const fault = (await readJson(request)) as unknown as Fault;
         try {
           control.injectFault(fault);
         } catch (error) {
@@ -286,12 +286,17 @@ function signerReferenceOf(segment: string): SignerReference {
   return /^\d{1,2}$/.test(reference) ? Number(reference) : reference;
 }
 
-async function readJson(request: IncomingMessage): Promise<unknown> {
+/** The body as a JSON object (an empty body is an empty one); a handler reads its fields without meeting null or an array. */
+async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
   const text = (await readBody(request, MAX_CONTROL_BODY_BYTES)).toString("utf8");
   if (text.trim() === "") return {};
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch {
     throw new Rejection(400, "INVALID_INPUT", "The body must be JSON");
   }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new Rejection(400, "INVALID_INPUT", "The body must be a JSON object");
+  return parsed as Record<string, unknown>;
 }

@@ -10,7 +10,7 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
   return startEmulator({ rateLimit: false, emptyQueueWaitSeconds: 1, ...options });
 }
 
-export function clientFor(emulator: RunningEmulator, options: Partial<SigneringClientOptions> = {}): SigneringClient {
+export function clientFor(emulator: EmulatorConnection, options: Partial<SigneringClientOptions> = {}): SigneringClient {
   return new SigneringClient({
     environment: { url: emulator.apiRoot },
     keystore: { pkcs12: readFileSync(emulator.clientKeystoreFile), password: emulator.clientKeystorePassword },
