@@ -1,77 +1,13 @@
-import type { NodeDef } from "node-red";
+import { defaultsOf, type NodeDefinition } from "./definition";
 
 /**
- * Saved node configurations brought to the current version when a node is created. The editors
- * write `version`; flows from before a field existed (or written by hand) lack it, and get the
- * field's default here, in one place per node type, instead of `||` fall-backs in each node.
+ * Saved node configurations brought to the current version: when a node starts in the runtime,
+ * and when the editor imports or opens one (the build bundles this module into the editor
+ * files). Flows from before a field existed (or written by hand) lack it and get the field's
+ * default; a step of the definition renames fields on the way to its version.
+ *
+ * Plain functions on plain data, with no Node.js imports: it runs in the browser too.
  */
-
-export const CURRENT_VERSION = 1;
-
-export type NodeType =
-  "signering-config" | "signering-create" | "signering-status" | "signering-download" | "signering-confirm" | "signering-job";
-
-type Saved = Record<string, unknown>;
-
-/** What a field holds when the saved configuration does not have it (version 1's defaults). */
-const DEFAULTS: Record<NodeType, Saved> = {
-  "signering-config": {
-    environment: "emulator",
-    customUrl: "",
-    sender: "",
-    keystoreSource: "upload",
-    keystoreFile: "",
-    keystoreEnv: "",
-    passwordEnv: "",
-    ca: "",
-    pollingQueue: "",
-    callsPerSecond: "8",
-    checkPinChecksum: true,
-    serverOrgCheck: true,
-    connectTimeout: "",
-    responseTimeout: "",
-    downloadTimeout: "",
-    maxDownloadMegabytes: "200",
-    debug: false,
-    dumpBundles: "",
-  },
-  "signering-create": {
-    flow: "direct",
-    title: "",
-    titleType: "str",
-    description: "",
-    descriptionType: "str",
-    reference: "",
-    referenceType: "str",
-    documentTitle: "",
-    documentTitleType: "str",
-    signers: "signers",
-    signersType: "msg",
-    completionUrl: "",
-    completionUrlType: "str",
-    rejectionUrl: "",
-    rejectionUrlType: "str",
-    errorUrl: "",
-    errorUrlType: "str",
-    statusRetrievalMethod: "",
-    pollingQueue: "",
-    nonsensitiveTitle: "",
-    activationTime: "",
-    activationTimeType: "str",
-    availableSeconds: "",
-    requiredAuthentication: "",
-    identifierInSignedDocuments: "",
-  },
-  "signering-status": { mode: "token", flow: "portal", pollingQueue: "" },
-  "signering-download": { mode: "status", pades: true, xades: false, archiveId: "payload", archiveIdType: "msg" },
-  "signering-confirm": {},
-  "signering-job": { action: "cancel" },
-};
-
-/** The fields of a node type, with their defaults. */
-export function fieldsOf(type: NodeType): Readonly<Saved> {
-  return DEFAULTS[type];
-}
 
 /** A saved version this package cannot read: `reason` keys the message in the catalogues. */
 export class MigrationError extends Error {
@@ -79,22 +15,30 @@ export class MigrationError extends Error {
   constructor(
     readonly reason: "badVersion" | "newerVersion",
     readonly version: string,
+    current: number,
   ) {
     super(
-      `configuration version ${version}: ${reason === "badVersion" ? "not a whole number" : `newer than ${CURRENT_VERSION}, the latest this package reads`}`,
+      `configuration version ${version}: ${reason === "badVersion" ? "not a whole number" : `newer than ${current}, the latest this package reads`}`,
     );
   }
 }
 
-/** The saved configuration at the current version, with a default for every field it lacks. */
-export function migrate<TDef extends NodeDef>(type: NodeType, saved: NodeDef): TDef & { version: number } {
-  const version = (saved as NodeDef & { version?: unknown }).version;
-  // Version 0 is a flow saved before versions were written; version 1 only added defaults.
-  // A version 2 that renames or reshapes a field adds its step here, applied to `from < 2`.
+/** The saved configuration at the definition's version, with a default for every field it lacks. */
+export function migrate<T>(definition: NodeDefinition, saved: object): T & { version: number } {
+  const version = (saved as { version?: unknown }).version;
+  // Version 0 is a flow saved before versions were written.
   const from = version === undefined || version === "" ? 0 : Number(version);
-  if (!Number.isInteger(from) || from < 0) throw new MigrationError("badVersion", String(version));
-  if (from > CURRENT_VERSION) throw new MigrationError("newerVersion", String(version));
-  const withDefaults: Saved = { ...DEFAULTS[type] };
-  for (const [key, value] of Object.entries(saved)) if (value !== undefined && value !== null) withDefaults[key] = value;
-  return { ...withDefaults, version: CURRENT_VERSION } as TDef & { version: number };
+  if (!Number.isInteger(from) || from < 0) throw new MigrationError("badVersion", String(version), definition.version);
+  if (from > definition.version) throw new MigrationError("newerVersion", String(version), definition.version);
+  const fields: Record<string, unknown> = { ...saved };
+  for (const step of definition.migrations ?? []) {
+    if (step.version <= from) continue;
+    for (const [old, renamed] of Object.entries(step.rename ?? {})) {
+      if (old in fields && !(renamed in fields)) fields[renamed] = fields[old];
+      delete fields[old];
+    }
+  }
+  const migrated: Record<string, unknown> = defaultsOf(definition);
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined && value !== null) migrated[key] = value;
+  return { ...migrated, version: definition.version } as T & { version: number };
 }

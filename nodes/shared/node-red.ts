@@ -1,7 +1,11 @@
 import type { Node, NodeAPI, NodeDef } from "node-red";
 import { InvalidInputError } from "../../src/core";
 import type { SigneringConfigNode } from "../signering-config/config-types";
-import { migrate, MigrationError, type NodeType } from "./migrations";
+import type { NodeDefinition } from "./definition";
+import { migrate, MigrationError } from "./migrations";
+
+export type NodeType =
+  "signering-config" | "signering-create" | "signering-status" | "signering-download" | "signering-confirm" | "signering-job";
 
 /** The package name, as Node-RED names its message catalogues (`<module>/<node set>`). */
 export const PACKAGE_NAME = "@posten-signering-community/node-red-posten-signering";
@@ -57,18 +61,18 @@ export function requireConfig(RED: NodeAPI, node: Node, configId: string | undef
  * `RED.nodes.createNode` and the saved configuration at the current version (defaults filled
  * in): how every node of this package starts.
  */
-export function createSigneringNode<TDef extends NodeDef>(
+export function createSigneringNode<TConfig extends NodeDef>(
   RED: NodeAPI,
   node: Node,
-  type: NodeType,
+  definition: NodeDefinition,
   saved: NodeDef,
-): TDef & { version: number } {
+): TConfig {
   RED.nodes.createNode(node, saved);
   try {
-    return migrate<TDef>(type, saved);
+    return migrate<TConfig>(definition, saved);
   } catch (error) {
     if (error instanceof MigrationError)
-      throw new Error(sharedText(RED, `errors.${error.reason}`, { type, version: error.version }), { cause: error });
+      throw new Error(sharedText(RED, `errors.${error.reason}`, { type: definition.type, version: error.version }), { cause: error });
     throw error;
   }
 }

@@ -1,11 +1,8 @@
 import type { Node, NodeMessageInFlow, NodeStatus } from "node-red";
-import { SigneringError } from "../../src/core";
+import { InvalidInputError, SigneringError } from "../../src/core";
 
 export type Send = (msg: NodeMessageInFlow | (NodeMessageInFlow | null)[]) => void;
 export type Done = (error?: Error) => void;
-
-/** What the nodes put on `msg.signering`: everything a later node needs about the job. */
-export type SigneringContext = Record<string, unknown> & { flow?: string; jobId?: string };
 
 /**
  * Runs an async input handler the way Node-RED wants it: three-argument form, errors to
@@ -32,11 +29,23 @@ export function handleInput(
       (error: unknown) => {
         inProgress -= 1;
         node.status({ fill: "red", shape: "ring", text: shortError(error) });
-        done(error instanceof Error ? error : new Error(String(error)));
+        done(everyProblem(error));
       },
     );
   });
   node.on("close", () => node.status({}));
+}
+
+/**
+ * The error for `done(err)`: an input error with several problems names each of them in its
+ * message (a Catch node and the debug sidebar show them all at once), keeping its `problems`.
+ */
+export function everyProblem(error: unknown): Error {
+  if (!(error instanceof Error)) return new Error(String(error));
+  if (!(error instanceof InvalidInputError) || error.problems.length < 2) return error;
+  const listed = new InvalidInputError(error.problems);
+  Object.defineProperty(listed, "message", { value: error.problems.map((problem) => problem.message).join("; ") });
+  return listed;
 }
 
 function doneStatus(doneText: string | undefined, notice: string | undefined): NodeStatus {
@@ -47,16 +56,6 @@ function doneStatus(doneText: string | undefined, notice: string | undefined): N
 export function shortError(error: unknown): string {
   if (error instanceof SigneringError) return error.code.length <= 40 ? error.code : error.code.slice(0, 40);
   return error instanceof Error ? error.message.slice(0, 40) : "error";
-}
-
-/** Reads `msg.signering`; an empty context when the msg has none (`setSignering` creates it). */
-export function signeringOf(msg: NodeMessageInFlow): SigneringContext {
-  const context = (msg as { signering?: unknown }).signering;
-  return context && typeof context === "object" ? (context as SigneringContext) : {};
-}
-
-export function setSignering(msg: NodeMessageInFlow, values: SigneringContext): void {
-  (msg as { signering?: SigneringContext }).signering = { ...signeringOf(msg), ...values };
 }
 
 /** A file-name part from an identifier the service sent: only [A-Za-z0-9_-] survive, so no id ever makes a path. */

@@ -1,8 +1,11 @@
 import { readFileSync } from "node:fs";
 import type { Node, NodeAPI } from "node-red";
 import { InvalidInputError, type Environment, type KeystoreSource, type SigneringClientOptions } from "../../src/core";
+import type { Rule } from "../shared/definition";
 import { builtInEmulator } from "./builtin-emulator";
+import type { RunningEmulator } from "../../src/emulator";
 import type { SigneringConfigCredentials, SigneringConfigDef } from "./config-types";
+import { definition } from "./definition";
 
 /**
  * The client options a configuration node stands for, made from its saved fields and secrets.
@@ -13,7 +16,7 @@ import type { SigneringConfigCredentials, SigneringConfigDef } from "./config-ty
 export const DISABLE_LOCAL_FILES_SETTING = "signeringConfigDisableLocalFiles";
 
 export function localFilesDisabled(RED: NodeAPI): boolean {
-  return (RED.settings as unknown as Record<string, unknown>)[DISABLE_LOCAL_FILES_SETTING] === true;
+  return Reflect.get(RED.settings, DISABLE_LOCAL_FILES_SETTING) === true;
 }
 
 export interface OptionSources {
@@ -31,12 +34,22 @@ export interface Numbers {
 
 const MEGABYTE = 1024 * 1024;
 
+type RangeField = "callsPerSecond" | "connectTimeout" | "responseTimeout" | "downloadTimeout" | "maxDownloadMegabytes";
+
+/** A numeric field's range, as its definition (and so the dialog) has it. */
+function rangeOf(field: RangeField): { min: number; max: number } {
+  const rule: Rule | undefined = definition.fields[field].rule;
+  if (rule?.kind !== "range") throw new TypeError(`${field} has no range in the definition`);
+  return rule;
+}
+
 /**
  * The numeric fields, checked: a field that is not a number in range is an error naming it,
  * never a silent NaN (which turned pacing off).
  */
 export function numbersOf(RED: NodeAPI, config: SigneringConfigDef): Numbers {
-  const number = (field: keyof SigneringConfigDef, fallback: number | undefined, min: number, max: number): number | undefined => {
+  const number = (field: RangeField, fallback: number | undefined): number | undefined => {
+    const { min, max } = rangeOf(field);
     const raw = String(config[field] ?? "").trim();
     if (raw === "") return fallback;
     const value = Number(raw);
@@ -45,15 +58,31 @@ export function numbersOf(RED: NodeAPI, config: SigneringConfigDef): Numbers {
     }
     return value;
   };
-  const timeout = (field: keyof SigneringConfigDef) => number(field, undefined, 100, 600_000);
+  const timeout = (field: RangeField) => number(field, undefined);
   const connect = timeout("connectTimeout");
   const response = timeout("responseTimeout");
   const download = timeout("downloadTimeout");
   return {
-    callsPerSecond: number("callsPerSecond", 8, 0, 10)!,
+    callsPerSecond: number("callsPerSecond", 8)!,
     timeouts: { ...(connect ? { connect } : {}), ...(response ? { response } : {}), ...(download ? { download } : {}) },
-    maxDownloadBytes: Math.round(number("maxDownloadMegabytes", 200, 0.01, 4096)! * MEGABYTE),
+    maxDownloadBytes: Math.round(number("maxDownloadMegabytes", 200)! * MEGABYTE),
   };
+}
+
+/**
+ * The built-in emulator; whoever starts it first (a deployed config node, or *Check connection*
+ * in a dialog) logs where its signer pages, portal and outbox are.
+ */
+export function startBuiltInEmulator(RED: NodeAPI): Promise<RunningEmulator> {
+  return builtInEmulator(RED.settings.userDir as string | undefined, (emulator) =>
+    RED.log.info(
+      RED._("signering-config.log.emulatorStarted", {
+        portal: `${emulator.signerWebUrl}/portal`,
+        outbox: `${emulator.signerWebUrl}/outbox`,
+        api: emulator.apiRoot,
+      }),
+    ),
+  );
 }
 
 export async function clientOptionsOf(
@@ -77,7 +106,7 @@ export async function clientOptionsOf(
     ...(sources.logger ? { logger: sources.logger } : {}),
   };
   if (config.environment === "emulator") {
-    const emulator = await builtInEmulator(RED.settings.userDir as string | undefined);
+    const emulator = await startBuiltInEmulator(RED);
     return {
       ...common,
       environment: { url: emulator.apiRoot },

@@ -1,3 +1,5 @@
+import { isSitePath } from "../../src/core";
+
 /**
  * Exit URLs written as paths (`/signering/signed`) are completed from the request that started
  * the job, so a flow works wherever Node-RED runs: any host, port, `httpNodeRoot`, or behind TLS
@@ -17,22 +19,25 @@ interface RequestLike {
 const HOST =
   /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
+/** A DNS name is at most 253 characters; with brackets and a port, 262. Checked before the pattern. */
+const MAX_HOST_LENGTH = 262;
+
 export type ExitUrlFailure = "notAbsolute" | "noRequest" | "badHost" | "badProtocol";
 
 /** The exit URL to send, or the reason it cannot be made. */
 export function resolveExitUrl(url: string, request: unknown, httpNodeRoot: string | undefined): URL | ExitUrlFailure {
-  if (!url.startsWith("/")) {
+  if (!isSitePath(url)) {
+    if (url.startsWith("/")) return "notAbsolute";
     try {
       return new URL(url);
     } catch {
       return "notAbsolute";
     }
   }
-  if (url.startsWith("//")) return "notAbsolute";
   const req = request as RequestLike | undefined;
   if (!req || typeof req !== "object") return "noRequest";
   const host = typeof req.get === "function" ? req.get("host") : req.headers?.host;
-  if (typeof host !== "string" || !HOST.test(host)) return "badHost";
+  if (typeof host !== "string" || host.length > MAX_HOST_LENGTH || !HOST.test(host)) return "badHost";
   const protocol = req.protocol ?? "http";
   if (protocol !== "http" && protocol !== "https") return "badProtocol";
   const root = (httpNodeRoot ?? "/").replace(/\/+$/, "");

@@ -1,23 +1,17 @@
 import type { Readable } from "node:stream";
-import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from "node-red";
-import { InvalidInputError, type DirectJobStatus, type PortalJobStatus, type SigneringClient } from "../../src/core";
+import type { Node, NodeAPI, NodeMessageInFlow } from "node-red";
+import { InvalidInputError, isValidOrganizationNumber, type SigneringClient } from "../../src/core";
+import { setSignering, signeringOf, type SigneringMsg } from "../shared/msg-contract";
 import { createSigneringNode, registerNode, requireConfig, type Translate } from "../shared/node-red";
-import { handleInput, safeName, setSignering, signeringOf, type SigneringContext } from "../shared/node-support";
+import { handleInput, safeName } from "../shared/node-support";
+import { definition, type DownloadConfig } from "./definition";
 
 /**
  * Downloads a completed job's signed documents: the PAdES (signed PDF) as `msg.payload` with
  * `msg.filename`, ready for a file node, and every downloaded file in `msg.documents`. In archive
- * mode, the archived PAdES of an archive document id instead.
+ * mode, the archived PAdES of an archive document id instead (of `msg.sender`'s or the dialog's
+ * organization when a broker downloads for another).
  */
-
-interface DownloadDef extends NodeDef {
-  config: string;
-  mode: "status" | "archive";
-  pades: boolean;
-  xades: boolean;
-  archiveId: string;
-  archiveIdType: string;
-}
 
 interface DownloadedDocument {
   filename: string;
@@ -25,22 +19,30 @@ interface DownloadedDocument {
   content: Buffer;
 }
 
+/** A completed status, as far as a download needs it. */
+interface DownloadableStatus {
+  jobId: string;
+  status: string;
+  padesUrl?: string;
+  xadesUrls: string[];
+}
+
 export = function register(RED: NodeAPI): void {
-  function SigneringDownload(this: Node, saved: DownloadDef) {
+  function SigneringDownload(this: Node, saved: DownloadConfig) {
     const node = this;
-    const def = createSigneringNode<DownloadDef>(RED, node, "signering-download", saved);
-    const config = requireConfig(RED, node, def.config);
+    const config = createSigneringNode<DownloadConfig>(RED, node, definition, saved);
+    const link = requireConfig(RED, node, config.config);
 
     handleInput(
       node,
       RED._("signering-download.status.downloading"),
       async (msg, send) => {
-        const configNode = config.use();
         // The client stops a download beyond the configuration's maxDownloadBytes (ResponseTooLargeError).
-        const client = await configNode.client();
-        if (def.mode === "archive") {
-          const documentId = archiveIdOf(RED, node, def, msg);
-          const content = await collect(await client.archive.getPades(documentId));
+        const client = await link.use().client();
+        if (config.mode === "archive") {
+          const documentId = archiveIdOf(RED, node, config, msg);
+          const owner = ownerOf(msg.sender, config.sender, RED._);
+          const content = await collect(await client.archive.getPades(documentId, owner ? { owner } : {}));
           deliver(msg, [{ filename: `archived-${safeName(documentId)}.pdf`, kind: "pades", content }]);
           setSignering(msg, { archiveDocumentId: documentId });
           send(msg);
@@ -48,12 +50,12 @@ export = function register(RED: NodeAPI): void {
         }
         // Service URLs only from msg.signering (what this package's nodes put there), never from msg.payload or msg.req.
         const status = statusOf(signeringOf(msg), RED._);
-        const documents = await downloadSigned(client, def, status, RED._);
+        const documents = await downloadSigned(client, config, status, RED._);
         deliver(msg, documents);
         send(msg);
         return RED._("signering-download.status.downloaded", { jobId: status.jobId, count: documents.length });
       },
-      config.notice,
+      link.notice,
     );
   }
 
@@ -62,13 +64,13 @@ export = function register(RED: NodeAPI): void {
 
 async function downloadSigned(
   client: SigneringClient,
-  def: DownloadDef,
-  status: DirectJobStatus | PortalJobStatus,
+  config: DownloadConfig,
+  status: DownloadableStatus,
   t: Translate,
 ): Promise<DownloadedDocument[]> {
   const documents: DownloadedDocument[] = [];
   const job = safeName(status.jobId);
-  if (def.pades !== false) {
+  if (config.pades) {
     if (!status.padesUrl)
       throw new InvalidInputError(
         "msg.signering.padesUrl",
@@ -80,8 +82,8 @@ async function downloadSigned(
       content: await collect(await client.downloadPades(status.padesUrl)),
     });
   }
-  if (def.xades) {
-    for (const [index, url] of xadesUrlsOf(status).entries()) {
+  if (config.xades) {
+    for (const [index, url] of status.xadesUrls.entries()) {
       documents.push({
         filename: `signed-job-${job}-signer-${index + 1}.xml`,
         kind: "xades",
@@ -96,31 +98,41 @@ async function downloadSigned(
 function deliver(msg: NodeMessageInFlow, documents: DownloadedDocument[]): void {
   const [first] = documents as [DownloadedDocument];
   msg.payload = first.content;
-  (msg as { filename?: string }).filename = first.filename;
-  (msg as { documents?: DownloadedDocument[] }).documents = documents;
+  msg.filename = first.filename;
+  msg.documents = documents;
 }
 
-function archiveIdOf(RED: NodeAPI, node: Node, def: DownloadDef, msg: NodeMessageInFlow): string {
-  const value: unknown = RED.util.evaluateNodeProperty(def.archiveId, def.archiveIdType, node, msg);
+function archiveIdOf(RED: NodeAPI, node: Node, config: DownloadConfig, msg: NodeMessageInFlow): string {
+  const value: unknown = RED.util.evaluateNodeProperty(config.archiveId, config.archiveIdType, node, msg);
   if ((typeof value !== "string" && typeof value !== "number") || String(value).trim() === "") {
     throw new InvalidInputError(
-      def.archiveIdType === "msg" ? `msg.${def.archiveId}` : "archiveId",
+      config.archiveIdType === "msg" ? `msg.${config.archiveId}` : "archiveId",
       RED._("signering-download.errors.archiveId"),
     );
   }
   return String(value).trim();
 }
 
-/** The status a status node put on `msg.signering`. */
-function statusOf(signering: SigneringContext, t: Translate): DirectJobStatus | PortalJobStatus {
-  if (!signering.jobId || !signering.status) throw new InvalidInputError("msg.signering", t("signering-download.errors.noStatus"));
-  return signering as unknown as DirectJobStatus | PortalJobStatus;
+/** The archive's owner: `msg.sender`, else the dialog's, else none (the connection's sender). */
+function ownerOf(fromMsg: unknown, fromDialog: string, t: Translate): string | undefined {
+  const owner = typeof fromMsg === "string" && fromMsg !== "" ? fromMsg : fromDialog.trim();
+  if (owner === "") return undefined;
+  if (owner.length !== 9 || !isValidOrganizationNumber(owner))
+    throw new InvalidInputError(
+      typeof fromMsg === "string" && fromMsg !== "" ? "msg.sender" : "sender",
+      t("signering-download.errors.sender"),
+    );
+  return owner;
 }
 
-function xadesUrlsOf(status: DirectJobStatus | PortalJobStatus): string[] {
-  return status.flow === "portal"
-    ? (status.signatures ?? []).flatMap((signature) => (signature.xadesUrl ? [signature.xadesUrl] : []))
-    : (status.xadesUrls ?? []).map((xades) => xades.url);
+/** The status a status node put on `msg.signering`. */
+function statusOf(signering: SigneringMsg, t: Translate): DownloadableStatus {
+  if (!signering.jobId || !signering.status) throw new InvalidInputError("msg.signering", t("signering-download.errors.noStatus"));
+  const xadesUrls =
+    signering.flow === "portal"
+      ? (signering.signatures ?? []).flatMap((signature) => (typeof signature?.xadesUrl === "string" ? [signature.xadesUrl] : []))
+      : (signering.xadesUrls ?? []).flatMap((xades) => (typeof xades?.url === "string" ? [xades.url] : []));
+  return { jobId: signering.jobId, status: signering.status, ...(signering.padesUrl ? { padesUrl: signering.padesUrl } : {}), xadesUrls };
 }
 
 async function collect(stream: Readable): Promise<Buffer> {

@@ -1,56 +1,59 @@
-import type { Node, NodeAPI, NodeDef } from "node-red";
-import { InvalidInputError, type DirectSignerResponse } from "../../src/core";
+import type { Node, NodeAPI } from "node-red";
+import { InvalidInputError } from "../../src/core";
+import { setSignering, signeringOf } from "../shared/msg-contract";
 import { createSigneringNode, registerNode, requireConfig, type Translate } from "../shared/node-red";
-import { handleInput, setSignering, signeringOf } from "../shared/node-support";
+import { handleInput } from "../shared/node-support";
+import { definition, type JobConfig } from "./definition";
 
 /** Acts on an existing job: cancel a portal job, delete signed documents, or get a direct signer a new redirect URL. */
 
-interface JobDef extends NodeDef {
-  config: string;
-  action: "cancel" | "delete" | "redirect";
-}
+type Action = JobConfig["action"];
+const ACTIONS: readonly unknown[] = definition.fields.action.choices;
 
 export = function register(RED: NodeAPI): void {
-  function SigneringJob(this: Node, saved: JobDef) {
+  function SigneringJob(this: Node, saved: JobConfig) {
     const node = this;
-    const def = createSigneringNode<JobDef>(RED, node, "signering-job", saved);
-    const config = requireConfig(RED, node, def.config);
-    const action = (msgAction: unknown) =>
-      msgAction === "cancel" || msgAction === "delete" || msgAction === "redirect" ? msgAction : def.action;
+    const config = createSigneringNode<JobConfig>(RED, node, definition, saved);
+    const link = requireConfig(RED, node, config.config);
+    const actionOf = (given: unknown): Action => (ACTIONS.includes(given) ? (given as Action) : config.action);
 
     handleInput(
       node,
       RED._("signering-job.status.working"),
       async (msg, send) => {
-        const client = await config.use().client();
+        const client = await link.use().client();
         // Service URLs only from msg.signering (what this package's nodes put there), never from msg.payload or msg.req.
         const signering = signeringOf(msg);
-        switch (action((msg as { action?: unknown }).action)) {
+        const jobId = signering.jobId ?? "";
+        switch (actionOf(msg.action)) {
           case "cancel": {
-            const url = requireUrl(signering.cancellationUrl, "msg.signering.cancellationUrl", RED._, "cancellationUrl");
-            await client.portal.cancel(url);
+            await client.portal.cancel(requireUrl(signering.cancellationUrl, "msg.signering.cancellationUrl", RED._, "cancellationUrl"));
+            // A job was cancelled (the cockpit's journal hooks in after this point).
             send(msg);
-            return RED._("signering-job.status.cancelled", { jobId: String(signering.jobId ?? "") });
+            return RED._("signering-job.status.cancelled", { jobId });
           }
           case "delete": {
-            const url = requireUrl(signering.deleteDocumentsUrl, "msg.signering.deleteDocumentsUrl", RED._, "deleteDocumentsUrl");
-            await client.deleteDocuments(url);
+            await client.deleteDocuments(
+              requireUrl(signering.deleteDocumentsUrl, "msg.signering.deleteDocumentsUrl", RED._, "deleteDocumentsUrl"),
+            );
+            // Its documents were deleted (the cockpit's journal hooks in after this point).
             send(msg);
-            return RED._("signering-job.status.deleted", { jobId: String(signering.jobId ?? "") });
+            return RED._("signering-job.status.deleted", { jobId });
           }
-          default: {
-            const signers = (signering.signers ?? []) as DirectSignerResponse[];
-            const index = Number((msg as { signer?: unknown }).signer ?? 1);
-            const url = requireUrl(signers[index - 1]?.href, `msg.signering.signers[${index - 1}].href`, RED._, "signerHref");
-            const signer = await client.direct.requestNewRedirectUrl(url);
-            msg.payload = signer;
-            setSignering(msg, { redirectUrl: signer.redirectUrl });
+          case "redirect": {
+            const index = Number(msg.signer ?? 1);
+            const signer = Number.isInteger(index) && index >= 1 ? signering.signers?.[index - 1] : undefined;
+            const href = signer && "href" in signer ? signer.href : undefined;
+            const url = requireUrl(href, `msg.signering.signers[${index - 1}].href`, RED._, "signerHref");
+            const response = await client.direct.requestNewRedirectUrl(url);
+            msg.payload = response;
+            setSignering(msg, { redirectUrl: response.redirectUrl });
             send(msg);
             return RED._("signering-job.status.redirected");
           }
         }
       },
-      config.notice,
+      link.notice,
     );
   }
 

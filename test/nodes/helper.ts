@@ -37,9 +37,19 @@ export function nextMessage(nodeId: string, timeoutMs = 15_000): Promise<Record<
 
 export type Msg = Record<string, unknown>;
 
-/** The cookies a browser would bring back from the create msg's http response. */
+/** The cookies a browser would bring back from the create msg's http response (cleared ones left out). */
 export function browserCookies(msg: Msg): Record<string, string> {
   return Object.fromEntries(
-    Object.entries((msg.cookies ?? {}) as Record<string, { value: string }>).map(([name, cookie]) => [name, cookie.value]),
+    Object.entries((msg.cookies ?? {}) as Record<string, { value: string | null }>).flatMap(([name, cookie]) =>
+      typeof cookie.value === "string" ? [[name, cookie.value]] : [],
+    ),
   );
+}
+
+/** The `msg.req` of a browser returning to an exit URL, with the cookies the create msg's http response gave it. */
+export function returnRequest(
+  exit: URL,
+  created: Msg,
+): { query: Record<string, string>; originalUrl: string; cookies: Record<string, string> } {
+  return { query: Object.fromEntries(exit.searchParams), originalUrl: exit.pathname + exit.search, cookies: browserCookies(created) };
 }

@@ -9,6 +9,7 @@ import {
   type Environment,
 } from "../environments";
 import { InvalidInputError } from "../errors";
+import { ExitCorrelation } from "../exit-correlation";
 import { DEFAULT_TIMEOUTS, HttpTransport, type Timeouts } from "../http/transport";
 import { RateLimiter } from "../http/rate-limiter";
 import { systemClock, type Clock } from "../clock";
@@ -88,6 +89,7 @@ export class SigneringClient {
   readonly #clock: Clock;
   readonly #context: ClientContext;
   readonly #warn: (message: string) => void;
+  readonly #exitCorrelation: () => ExitCorrelation;
 
   constructor(options: SigneringClientOptions) {
     checkClientOptions(options);
@@ -132,6 +134,8 @@ export class SigneringClient {
       ...(options.dumpBundles !== undefined ? { dumpBundle: bundleDumper(options.dumpBundles, () => this.#clock.now()) } : {}),
     };
     this.#context = context;
+    let correlation: ExitCorrelation | undefined;
+    this.#exitCorrelation = () => (correlation ??= new ExitCorrelation(credentials.privateKey, apiRoot, () => this.#clock.now()));
     this.direct = new DirectClient(context);
     this.portal = new PortalClient(context);
     this.archive = new ArchiveClient(context);
@@ -179,6 +183,14 @@ export class SigneringClient {
     };
     const next = options.flow === "direct" ? () => this.direct.nextStatusChange(queue) : () => this.portal.nextStatusChange(queue);
     return pollStatusChanges<StatusChange>(next, this.#clock, options.signal, options.onWait, this.#warn);
+  }
+
+  /**
+   * Ties direct signers returning to exit URLs to their jobs, with a key derived from this
+   * client's enterprise certificate (so every replica with the certificate derives the same).
+   */
+  exitCorrelation(): ExitCorrelation {
+    return this.#exitCorrelation();
   }
 
   /**
