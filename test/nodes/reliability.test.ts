@@ -320,8 +320,16 @@ describe("in a real Node-RED runtime against the built-in emulator", () => {
     await helper.load(nodeModules, flow());
     const completed = nextMessage("completed");
     helper.getNode("status").receive({ req: returnRequest(exit, created) });
-    const status = (await completed).payload as { jobId: string; status: string };
+    const returned = await completed;
+    const status = returned.payload as { jobId: string; status: string };
     assert.equal(status.status, "COMPLETED_SUCCESSFULLY");
+    const [ticket] = Object.keys(browserCookies(created));
+    const made = (created.cookies as Record<string, { path: string }>)[ticket!]!;
+    assert.deepEqual(
+      (returned.cookies as Record<string, unknown>)[ticket!],
+      { value: null, path: made.path },
+      "the return clears its ticket",
+    );
     assert.equal(status.jobId, (created.payload as { jobId: string }).jobId);
   });
 
