@@ -19,6 +19,18 @@ export type { QueueOptions } from "./clients/context";
 export { API_ROOTS, POSTEN_ORGANIZATION_NUMBER, apiRootOf, trustAnchorsOf, type Environment, type NamedEnvironment } from "./environments";
 export { LIMITS } from "./limits";
 export { validateDirectJob, validatePortalJob, type ValidationOptions } from "./validation";
+export { exitUrlProblem, isSitePath, type ExitUrlProblem } from "./exit-urls";
+export {
+  ExitCorrelation,
+  RETURN_PARAMETER,
+  TICKET_LIFETIME_SECONDS,
+  TICKET_SLOTS,
+  directJobStatusUrl,
+  type ClearedCookie,
+  type ReturnFailure,
+  type ReturnResult,
+  type TicketCookie,
+} from "./exit-correlation";
 export { isValidNationalIdentityNumber, isValidOrganizationNumber, maskNationalIdentityNumber } from "./identifiers";
 export {
   loadCredentials,

@@ -1,5 +1,6 @@
 import { InvalidInputError, inputProblem, type InputProblem } from "./errors";
 import { isValidNationalIdentityNumber, isValidOrganizationNumber, maskNationalIdentityNumber } from "./identifiers";
+import { exitUrlProblem } from "./exit-urls";
 import { LIMITS } from "./limits";
 import { codePointLength, shown } from "./text";
 import type { Availability, DirectJob, DirectSigner, JobDocument, Notifications, PortalJob, PortalSigner } from "./model";
@@ -246,16 +247,9 @@ function validateNationalId(value: unknown, field: string, options: ValidationOp
 
 function validateUrl(value: unknown, field: string, problems: Problems): boolean {
   if (!requireText(value, field, 1, LIMITS.urlLength, problems)) return false;
-  let url: URL;
-  try {
-    url = new URL(value as string);
-  } catch {
-    return problems.add(field, `must be an absolute URL, was ${shown(value)}`);
-  }
-  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
-    return problems.add(field, "must use https (http is accepted only for localhost/127.0.0.1)");
-  }
+  const problem = exitUrlProblem(value as string);
+  if (problem === "notAbsolute") return problems.add(field, `must be an absolute URL, was ${shown(value)}`);
+  if (problem === "notHttps") return problems.add(field, "must use https (http is accepted only for localhost/127.0.0.1)");
   return true;
 }
 

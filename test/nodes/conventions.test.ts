@@ -4,9 +4,13 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import type { NodeDef } from "node-red";
-import { builtInEmulator } from "../../nodes/lib/builtin-emulator";
-import { CURRENT_VERSION, migrate, MigrationError } from "../../nodes/lib/migrations";
-import { PACKAGE_NAME } from "../../nodes/lib/node-red";
+import { builtInEmulator } from "../../nodes/signering-config/builtin-emulator";
+import { definition as configDefinition } from "../../nodes/signering-config/definition";
+import { definition as createDefinition } from "../../nodes/signering-create/definition";
+import { definition as downloadDefinition } from "../../nodes/signering-download/definition";
+import { definition as jobDefinition } from "../../nodes/signering-job/definition";
+import { migrate, MigrationError } from "../../nodes/shared/migrations";
+import { PACKAGE_NAME } from "../../nodes/shared/node-red";
 import type { RunningEmulator } from "../../src/emulator";
 import { testDocumentsDir } from "../support/reference";
 import { helper, nextMessage, nodeModules, nodeTypes } from "./helper";
@@ -46,27 +50,34 @@ describe("node configuration migrations", () => {
   };
 
   it("keeps every field of a configuration saved at the current version", () => {
-    assert.deepEqual(migrate("signering-config", saved as unknown as NodeDef), saved);
+    assert.deepEqual(migrate(configDefinition, saved), saved);
   });
 
   it("gives a configuration from before versions (missing fields) the defaults, keeping what it has", () => {
-    const old = migrate<Loose>("signering-config", { id: "c2", type: "signering-config", name: "", z: "", environment: "test" } as never);
-    assert.equal(old.version, CURRENT_VERSION);
+    const old = migrate<Loose>(configDefinition, { id: "c2", type: "signering-config", name: "", z: "", environment: "test" } as never);
+    assert.equal(old.version, configDefinition.version);
     assert.equal(old.environment, "test", "a saved value wins");
     assert.equal(old.callsPerSecond, "8");
     assert.equal(old.keystoreSource, "upload");
     assert.equal(old.serverOrgCheck, true);
     assert.equal(old.maxDownloadMegabytes, "200");
-    const create = migrate<Loose>("signering-create", { id: "n", type: "signering-create", name: "", z: "" } as never);
+    const create = migrate<Loose>(createDefinition, { id: "n", type: "signering-create", name: "", z: "" } as never);
     assert.equal(create.flow, "direct");
     assert.equal(create.signersType, "msg");
     assert.equal(create.titleType, "str");
-    assert.equal(migrate<Loose>("signering-download", { id: "d", type: "signering-download", name: "", z: "" } as never).pades, true);
+    assert.equal(migrate<Loose>(downloadDefinition, { id: "d", type: "signering-download", name: "", z: "" } as never).pades, true);
+  });
+
+  it("renames fields on the way to a version whose step says so, and only for older saves", () => {
+    const renaming = { ...jobDefinition, version: 2, migrations: [{ version: 2, rename: { operation: "action" } }] };
+    assert.equal(migrate<Loose>(renaming, { id: "j", type: "signering-job", operation: "delete", version: 1 }).action, "delete");
+    assert.equal(migrate<Loose>(renaming, { id: "j", type: "signering-job", operation: "delete", version: 1 }).operation, undefined);
+    assert.equal(migrate<Loose>(renaming, { id: "j", type: "signering-job", action: "redirect", version: 2 }).action, "redirect");
   });
 
   it("refuses a configuration saved by a newer version of the package", () => {
     assert.throws(
-      () => migrate("signering-job", { id: "j", type: "signering-job", name: "", z: "", version: 2 } as never),
+      () => migrate(jobDefinition, { id: "j", type: "signering-job", name: "", z: "", version: 2 } as never),
       (error: unknown) => error instanceof MigrationError && error.reason === "newerVersion",
     );
   });
@@ -126,7 +137,7 @@ describe("message catalogues", () => {
     tree && typeof tree === "object"
       ? Object.entries(tree as Record<string, unknown>).flatMap(([key, value]) => flatten(value, prefix ? `${prefix}.${key}` : key))
       : [prefix];
-  const sourceDirs = [path.join(repositoryRoot, "nodes"), path.join(repositoryRoot, "nodes", "lib")];
+  const sourceDirs = ["shared", ...nodeTypes].map((folder) => path.join(repositoryRoot, "nodes", folder));
   const sources = sourceDirs.flatMap((dir) =>
     readdirSync(dir)
       .filter((file) => file.endsWith(".ts"))
@@ -134,7 +145,8 @@ describe("message catalogues", () => {
   );
   for (const type of nodeTypes) {
     it(`${type}: en-US and nb-NO have the same keys, and every key the runtime uses exists`, () => {
-      const read = (lang: string) => JSON.parse(readFileSync(path.join(distNodes, "locales", lang, `${type}.json`), "utf8")) as unknown;
+      const read = (lang: string) =>
+        JSON.parse(readFileSync(path.join(distNodes, type, "locales", lang, `${type}.json`), "utf8")) as unknown;
       const en = flatten(read("en-US")).sort();
       assert.deepEqual(flatten(read("nb-NO")).sort(), en);
       const used = sources.flatMap((source) =>
@@ -151,7 +163,7 @@ describe("message catalogues", () => {
 
 describe("start-up cost", () => {
   it("requiring the six node files loads neither the emulator nor pdf-lib nor xmllint-wasm", () => {
-    const script = `for (const t of ${JSON.stringify(nodeTypes)}) require(${JSON.stringify(distNodes)} + "/" + t + ".js");
+    const script = `for (const t of ${JSON.stringify(nodeTypes)}) require(${JSON.stringify(distNodes)} + "/" + t + "/" + t + ".js");
       console.log(JSON.stringify(Object.keys(require.cache)))`;
     const loaded = JSON.parse(execFileSync(process.execPath, ["-e", script]).toString()) as string[];
     assert.ok(

@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { builtInEmulator } from "../../nodes/lib/builtin-emulator";
+import { builtInEmulator } from "../../nodes/signering-config/builtin-emulator";
 import { type NodeRedHost, startNodeRedHost } from "../../src/cli/node-red-host";
 import { artifactPath, launchBrowser } from "../support/browser";
+import { repositoryRoot } from "../support/reference";
 
 const userDir = mkdtempSync(path.join(tmpdir(), "editor-test-"));
 let host: NodeRedHost;
@@ -43,6 +44,17 @@ after(async () => {
   await host?.stop();
   rmSync(userDir, { recursive: true, force: true });
 });
+
+/** The parts of the editor's `RED` these tests use. */
+interface EditorRed {
+  workspaces: { active(): string };
+  editor: { edit(node: unknown): void };
+  view: { importNodes(nodes: unknown[], options: { generateIds: boolean }): void };
+  nodes: {
+    filterNodes(filter: { type: string }): { id: string; valid: boolean; title?: string }[];
+    node(id: string): { version?: number; valid: boolean; flow?: string };
+  };
+}
 
 /** Sets a typedInput field the way the editor does (the widget hides the original input). */
 /** Opens the create node's dialog and, from it, its configuration node's dialog. */
@@ -132,7 +144,7 @@ describe("the edit dialogs in a real editor (headless Chromium)", () => {
     await addFromPalette("signering-download", 240);
     await page.selectOption("#node-input-mode", "archive");
     assert.equal(await page.locator("#node-input-pades").isVisible(), false, "archive mode hides the job's documents");
-    assert.equal(await page.locator(".signering-download-archive").isVisible(), true, "and shows the archive id");
+    assert.equal(await page.locator(".signering-download-archive").first().isVisible(), true, "and shows the archive id");
     await page.selectOption("#node-input-mode", "status");
     await page.check("#node-input-xades");
     await page.screenshot({ path: artifactPath("editor-download-dialog.png") });
@@ -214,6 +226,65 @@ describe("the edit dialogs in a real editor (headless Chromium)", () => {
     await page.fill("#node-config-input-callsPerSecond", "11");
     await page.locator("#node-config-input-pollingQueue").click();
     assert.equal(await page.locator("#node-config-input-callsPerSecond.input-error").count(), 1, "a number out of range is marked");
+    await page.click("#node-config-dialog-cancel");
+    await page.click("#node-dialog-cancel");
+  });
+
+  it("example 1's create node, a path exit URL and a flow saved before versions are valid, the latter brought up to date in the dialog", async () => {
+    const example = JSON.parse(
+      readFileSync(path.join(repositoryRoot, "examples", "01 Direct signing on a web site.json"), "utf8"),
+    ) as Record<string, unknown>[];
+    const invalid = await page.evaluate((flow) => {
+      const red = (window as unknown as { RED: EditorRed }).RED;
+      const tab = red.workspaces.active();
+      const old = {
+        id: "version-0-create",
+        type: "signering-create",
+        z: tab,
+        x: 500,
+        y: 480,
+        wires: [[]],
+        config: "emulator-config",
+        title: "Saved before versions",
+        completionUrl: "/signering/signed",
+        rejectionUrl: "/signering/rejected",
+        errorUrl: "/signering/failed",
+      };
+      red.view.importNodes([...flow, old], { generateIds: true });
+      return red.nodes.filterNodes({ type: "signering-create" }).flatMap((node) => (node.valid ? [] : [node.id]));
+    }, example);
+    assert.deepEqual(invalid, [], "every create node is valid, path exit URLs included");
+    await page.screenshot({ path: artifactPath("editor-example-1.png") });
+
+    const oldId = await page.evaluate(
+      () =>
+        (window as unknown as { RED: EditorRed }).RED.nodes
+          .filterNodes({ type: "signering-create" })
+          .find((node) => node.title === "Saved before versions")?.id,
+    );
+    await page.mouse.click(900, 760);
+    await page.evaluate((id) => {
+      const red = (window as unknown as { RED: EditorRed }).RED;
+      red.editor.edit(red.nodes.node(id ?? ""));
+    }, oldId);
+    await page.locator("#node-dialog-ok").waitFor();
+    assert.equal(await page.locator("#node-input-documentType").inputValue(), "auto", "a field the old flow lacks shows its default");
+    assert.equal(await page.locator("#node-input-signersType").inputValue(), "msg");
+    assert.equal(await page.locator("#node-input-completionUrlType").inputValue(), "str");
+    await page.screenshot({ path: artifactPath("editor-version-0-dialog.png") });
+    await page.click("#node-dialog-ok");
+    const migrated = await page.evaluate((id) => {
+      const node = (window as unknown as { RED: EditorRed }).RED.nodes.node(id ?? "");
+      return { version: node.version, valid: node.valid, flow: node.flow };
+    }, oldId);
+    assert.deepEqual(migrated, { version: 1, valid: true, flow: "direct" });
+
+    await openConfigDialogFromCreateNode();
+    assert.match(
+      (await page.locator(".red-ui-tray-titlebar").last().textContent()) ?? "",
+      /Posten signering connection/,
+      "the config dialog's title is its label",
+    );
     await page.click("#node-config-dialog-cancel");
     await page.click("#node-dialog-cancel");
   });

@@ -4,12 +4,12 @@ import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
-import { builtInEmulator } from "../../nodes/lib/builtin-emulator";
+import { builtInEmulator } from "../../nodes/signering-config/builtin-emulator";
 import { certificateAuthorityOf, type RunningEmulator } from "../../src/emulator";
 import { toPkcs12 } from "../../src/emulator/pki";
 import { NATIONAL_IDS } from "../support/jobs";
 import { testDocumentsDir } from "../support/reference";
-import { browserCookies, helper, nextMessage, nodeModules } from "./helper";
+import { returnRequest, helper, nextMessage, nodeModules } from "./helper";
 
 /**
  * The nodes distrust what comes in a msg (issue 8) and check their configuration (issues 8 and 9), in a Node-RED runtime against the
@@ -120,7 +120,7 @@ async function completedJob(): Promise<Msg> {
   const { jobId } = createdMsg.payload as { jobId: string };
   const exit = new URL(emulator.control.sign(Number(jobId), 1).redirectUrl!);
   const completed = sent("completed");
-  helper.getNode("status").receive({ req: { query: Object.fromEntries(exit.searchParams), cookies: browserCookies(createdMsg) } });
+  helper.getNode("status").receive({ req: returnRequest(exit, createdMsg) });
   return completed;
 }
 
@@ -218,7 +218,10 @@ describe("the Check connection endpoint (issue 9)", () => {
     assert.equal(sent.ok, false, "without an id the stored keystore is not used");
     assert.match(sent.checks.at(-1)!.detail, /keystore/);
 
-    const badNumber = await check({ config: { ...config, connectTimeout: "soon" }, id: "stored" });
+    const badNumber = await check({
+      config: { ...config, connectTimeout: "soon" },
+      credentials: { keystore, password: emulator.clientKeystorePassword },
+    });
     assert.equal(badNumber.ok, false);
     assert.match(badNumber.checks[0]!.detail, /connectTimeout/);
   });

@@ -21,7 +21,7 @@ const catchNode = require(require.resolve("@node-red/nodes/core/common/25-catch.
 ) => void;
 
 /** The compiled node modules, as Node-RED loads them, and the core Catch node the tests use. */
-export const nodeModules = [...nodeTypes.map((type) => require(`../../nodes/${type}`) as (RED: unknown) => void), catchNode];
+export const nodeModules = [...nodeTypes.map((type) => require(`../../nodes/${type}/${type}`) as (RED: unknown) => void), catchNode];
 
 /** The next msg a node receives (a helper node behind the node under test, or a sink). */
 export function nextMessage(nodeId: string, timeoutMs = 15_000): Promise<Record<string, unknown>> {
@@ -37,9 +37,19 @@ export function nextMessage(nodeId: string, timeoutMs = 15_000): Promise<Record<
 
 export type Msg = Record<string, unknown>;
 
-/** The cookies a browser would bring back from the create msg's http response. */
+/** The cookies a browser would bring back from the create msg's http response (cleared ones left out). */
 export function browserCookies(msg: Msg): Record<string, string> {
   return Object.fromEntries(
-    Object.entries((msg.cookies ?? {}) as Record<string, { value: string }>).map(([name, cookie]) => [name, cookie.value]),
+    Object.entries((msg.cookies ?? {}) as Record<string, { value: string | null }>).flatMap(([name, cookie]) =>
+      typeof cookie.value === "string" ? [[name, cookie.value]] : [],
+    ),
   );
+}
+
+/** The `msg.req` of a browser returning to an exit URL, with the cookies the create msg's http response gave it. */
+export function returnRequest(
+  exit: URL,
+  created: Msg,
+): { query: Record<string, string>; originalUrl: string; cookies: Record<string, string> } {
+  return { query: Object.fromEntries(exit.searchParams), originalUrl: exit.pathname + exit.search, cookies: browserCookies(created) };
 }

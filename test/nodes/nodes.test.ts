@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
-import { builtInEmulator } from "../../nodes/lib/builtin-emulator";
+import { builtInEmulator } from "../../nodes/signering-config/builtin-emulator";
 import type { RunningEmulator } from "../../src/emulator";
 import { NATIONAL_IDS } from "../support/jobs";
 import { testDocumentsDir } from "../support/reference";
-import { browserCookies, helper, type Msg, nextMessage, nodeModules } from "./helper";
+import { returnRequest, helper, type Msg, nextMessage, nodeModules } from "./helper";
 
 const pdf = readFileSync(path.join(testDocumentsDir, "PDF-1-4-testdokument.pdf"));
 const TAB = "tab";
@@ -77,9 +77,7 @@ describe("direct signing in a real Node-RED runtime against the built-in emulato
 
     const confirmed = nextMessage("confirmed");
     // What an http-in node at the exit URL would pass on.
-    helper
-      .getNode("status")
-      .receive({ req: { query: Object.fromEntries(exit.searchParams), cookies: browserCookies(createdMsg) }, payload: {} });
+    helper.getNode("status").receive({ req: returnRequest(exit, createdMsg), payload: {} });
     const done = await confirmed;
     assert.equal((done.filename as string).endsWith(".pdf"), true);
     assert.equal((done.payload as Buffer).subarray(0, 5).toString(), "%PDF-");
@@ -116,7 +114,7 @@ describe("direct signing in a real Node-RED runtime against the built-in emulato
     const response = createdMsg.payload as { jobId: string };
     const exit = new URL(emulator.control.reject(Number(response.jobId), 1).redirectUrl!);
     const failed = nextMessage("failed");
-    helper.getNode("status").receive({ req: { query: Object.fromEntries(exit.searchParams), cookies: browserCookies(createdMsg) } });
+    helper.getNode("status").receive({ req: returnRequest(exit, createdMsg) });
     assert.equal(((await failed).payload as { status: string }).status, "FAILED");
   });
 

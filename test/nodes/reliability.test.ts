@@ -1,115 +1,165 @@
 import assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
-import { builtInEmulator } from "../../nodes/lib/builtin-emulator";
-import { changeKeyOf, EmittedChanges } from "../../nodes/lib/change-key";
-import type { SigneringConfigNode } from "../../nodes/lib/config-types";
-import { correlationKeyFrom, ExitCorrelation, RETURN_PARAMETER } from "../../nodes/lib/exit-correlation";
-import { resolveExitUrl } from "../../nodes/lib/exit-urls";
-import type { DirectJobStatus, PortalJobStatus } from "../../src/core";
+import { builtInEmulator } from "../../nodes/signering-config/builtin-emulator";
+import { changeKeyOf, EmittedChanges } from "../../nodes/shared/change-key";
+import type { SigneringConfigNode } from "../../nodes/signering-config/config-types";
+import { resolveExitUrl } from "../../nodes/signering-create/exit-urls";
+import { ExitCorrelation, TICKET_LIFETIME_SECONDS, TICKET_SLOTS, type DirectJobStatus, type PortalJobStatus } from "../../src/core";
 import type { RunningEmulator } from "../../src/emulator";
 import { NATIONAL_IDS } from "../support/jobs";
 import { testDocumentsDir } from "../support/reference";
-import { browserCookies, helper, type Msg, nextMessage, nodeModules } from "./helper";
+import { browserCookies, returnRequest, helper, type Msg, nextMessage, nodeModules } from "./helper";
 
-/** The failure's name, so a test sees which check refused. */
-const reason = (failure: string) => failure;
 const API_ROOT = "https://api.signering.posten.no/api";
 const STATUS_URL = `${API_ROOT}/123456785/direct/signature-jobs/42/status`;
-const EXIT_URL = "https://shop.example/signed";
+const EXIT_URLS = [
+  "https://shop.example/signering/signed",
+  "https://shop.example/signering/rejected",
+  "https://shop.example/signering/failed",
+].map((url) => new URL(url));
+const certificateKey = generateKeyPairSync("ed25519").privateKey;
 
-function ticketOf(correlation: ExitCorrelation, reference: string, statusUrl = STATUS_URL): Record<string, string> {
-  const { name, cookie } = correlation.cookieFor(reference, statusUrl, EXIT_URL);
-  return { [name]: cookie.value };
+/** The ticket cookies a job's create response sets, as the browser then sends them. */
+function ticketOf(correlation: ExitCorrelation, reference: string, present: Record<string, string> = {}): Record<string, string> {
+  const made = correlation.ticketCookies(reference, STATUS_URL, EXIT_URLS, present);
+  assert.ok(made.ok);
+  return Object.fromEntries(
+    Object.entries(made.cookies).flatMap(([name, cookie]) => (cookie.value === null ? [] : [[name, cookie.value]])),
+  );
 }
 
-describe("stateless exit-URL correlation", () => {
-  const correlation = new ExitCorrelation(correlationKeyFrom("the enterprise certificate's key"), API_ROOT, reason);
+describe("stateless exit-URL correlation (core)", () => {
+  const correlation = new ExitCorrelation(certificateKey, API_ROOT);
 
-  it("gives the status URL back to any instance with the same key, with nothing remembered", () => {
+  it("gives the status URL back to any instance with the same key, with nothing remembered, and clears the ticket", () => {
     const reference = correlation.newReference();
     const cookies = ticketOf(correlation, reference);
-    const elsewhere = new ExitCorrelation(correlationKeyFrom("the enterprise certificate's key"), `${API_ROOT}/`, reason);
-    assert.equal(elsewhere.statusUrlOf(reference, cookies), STATUS_URL);
+    const elsewhere = new ExitCorrelation(certificateKey, `${API_ROOT}/`);
+    const result = elsewhere.returnOf(reference, "/signering/signed", cookies);
+    assert.ok(result.ok);
+    assert.equal(result.statusUrl, STATUS_URL);
+    assert.deepEqual(result.clear, { [Object.keys(cookies)[0]!]: { value: null, path: "/signering" } });
   });
 
-  it("hands the browser an HttpOnly, SameSite=Lax cookie named after the reference, Secure for https exit URLs", () => {
-    const reference = correlation.newReference();
-    const { name, cookie } = correlation.cookieFor(reference, STATUS_URL, EXIT_URL);
-    assert.equal(name, `signering_${reference}`);
+  it("hands the browser an HttpOnly, SameSite=Lax ticket scoped to the exit URLs' path, living as long as a direct job", () => {
+    const made = correlation.ticketCookies(correlation.newReference(), STATUS_URL, EXIT_URLS, {});
+    assert.ok(made.ok);
+    const [[name, cookie]] = Object.entries(made.cookies) as [[string, object]];
+    assert.equal(name, "signering_t0");
     assert.deepEqual(
       { ...cookie, value: undefined },
-      { value: undefined, httpOnly: true, sameSite: "lax", secure: true, path: "/", maxAge: 30 * 24 * 3600 * 1000 },
+      { value: undefined, httpOnly: true, sameSite: "lax", secure: true, path: "/signering", maxAge: TICKET_LIFETIME_SECONDS * 1000 },
     );
-    assert.equal(correlation.cookieFor(reference, STATUS_URL, "http://127.0.0.1:1880/signed").cookie.secure, false);
-    assert.doesNotMatch(cookie.value, /status/, "the cookie holds ids, not a URL");
+    const local = correlation.ticketCookies(correlation.newReference(), STATUS_URL, [new URL("http://127.0.0.1:1880/done")], {});
+    assert.ok(local.ok);
+    assert.deepEqual(
+      Object.values(local.cookies).map((ticket) => [ticket.path, "secure" in ticket && ticket.secure]),
+      [["/done", false]],
+    );
   });
 
-  it("refuses an altered job id, organization or MAC, and a ticket moved to another reference", () => {
+  it("keeps at most TICKET_SLOTS tickets in a browser: the oldest slot is taken, and older versions' cookies are cleared", () => {
+    let now = 1_000_000_000_000;
+    const clocked = new ExitCorrelation(certificateKey, API_ROOT, () => now);
+    const jar: Record<string, string> = { [`signering_${"A".repeat(22)}`]: "1.2.x" };
+    const references: string[] = [];
+    for (let job = 0; job < 200; job += 1) {
+      now += 1000;
+      const reference = clocked.newReference();
+      references.push(reference);
+      const made = clocked.ticketCookies(reference, STATUS_URL, EXIT_URLS, jar);
+      assert.ok(made.ok);
+      for (const [name, cookie] of Object.entries(made.cookies)) {
+        if (cookie.value === null) delete jar[name];
+        else jar[name] = cookie.value;
+      }
+      assert.ok(Object.keys(jar).length <= TICKET_SLOTS);
+    }
+    assert.equal(Object.keys(jar).length, TICKET_SLOTS);
+    assert.ok(clocked.returnOf(references.at(-1), "/signering/signed", jar).ok, "the newest job still returns");
+    assert.ok(clocked.returnOf(references.at(-TICKET_SLOTS), "/signering/signed", jar).ok, "and the eighth newest");
+    assert.deepEqual(clocked.returnOf(references.at(-TICKET_SLOTS - 1), "/signering/signed", jar), {
+      ok: false,
+      failure: "ticketMissing",
+      field: "cookie",
+    });
+  });
+
+  it("refuses an altered job id, organization, time or MAC", () => {
     const reference = correlation.newReference();
     const [[name, value]] = Object.entries(ticketOf(correlation, reference)) as [[string, string]];
-    const [organization, jobId, mac] = value.split(".") as [string, string, string];
+    const parts = value.split(".");
+    const altered = (index: number, replacement: string) => parts.map((part, at) => (at === index ? replacement : part)).join(".");
     for (const forged of [
-      `${organization}.43.${mac}`,
-      `987654325.${jobId}.${mac}`,
-      `${organization}.${jobId}.${mac.slice(0, -1)}${mac.endsWith("A") ? "B" : "A"}`,
-      `${organization}.${jobId}.${mac}x`,
+      altered(2, "43"),
+      altered(1, "987654325"),
+      altered(3, "1"),
+      altered(4, `${parts[4]!.slice(0, -1)}A`),
+      `${value}x`,
     ]) {
-      assert.throws(
-        () => correlation.statusUrlOf(reference, { [name]: forged }),
-        (error: Error & { field?: string }) => error.field === `msg.req.cookies.${name}` && /ticketInvalid/.test(error.message),
-        forged,
-      );
+      if (forged === value) continue;
+      const result = correlation.returnOf(reference, "/signering/signed", { [name]: forged });
+      assert.equal(result.ok ? "accepted" : result.failure, "ticketInvalid", forged);
     }
-    const other = correlation.newReference();
-    assert.throws(() => correlation.statusUrlOf(other, { [`signering_${other}`]: value }), /ticketInvalid/);
   });
 
-  it("refuses a ticket made with another key or for another environment", () => {
+  it("refuses a ticket made with another key, for another environment, or for other exit URLs", () => {
     const reference = correlation.newReference();
     const cookies = ticketOf(correlation, reference);
-    assert.throws(
-      () => new ExitCorrelation(correlationKeyFrom("another certificate"), API_ROOT, reason).statusUrlOf(reference, cookies),
-      /ticketInvalid/,
+    const refused = (result: ReturnType<ExitCorrelation["returnOf"]>) => (result.ok ? "accepted" : result.failure);
+    assert.equal(
+      refused(new ExitCorrelation(generateKeyPairSync("ed25519").privateKey, API_ROOT).returnOf(reference, "/signering/signed", cookies)),
+      "ticketInvalid",
     );
-    assert.throws(
-      () =>
-        new ExitCorrelation(
-          correlationKeyFrom("the enterprise certificate's key"),
-          "https://api.difitest.signering.posten.no/api",
-          reason,
-        ).statusUrlOf(reference, cookies),
-      /ticketInvalid/,
+    assert.equal(
+      refused(
+        new ExitCorrelation(certificateKey, "https://api.difitest.signering.posten.no/api").returnOf(
+          reference,
+          "/signering/signed",
+          cookies,
+        ),
+      ),
+      "ticketInvalid",
     );
+    assert.equal(refused(correlation.returnOf(reference, "/other-shop/signed", cookies)), "ticketInvalid", "another flow's exit URL");
   });
 
-  it("builds the status URL only under the API root: a status URL elsewhere is refused at create", () => {
-    const reference = correlation.newReference();
+  it("refuses a ticket older than a direct job's lifetime", () => {
+    let now = Date.now();
+    const clocked = new ExitCorrelation(certificateKey, API_ROOT, () => now);
+    const reference = clocked.newReference();
+    const cookies = ticketOf(clocked, reference);
+    now += (TICKET_LIFETIME_SECONDS + 60) * 1000;
+    assert.deepEqual(clocked.returnOf(reference, "/signering/signed", cookies), { ok: false, failure: "ticketExpired", field: "cookie" });
+  });
+
+  it("makes tickets only for status URLs under the API root", () => {
     for (const statusUrl of [
       "https://evil.example/api/123456785/direct/signature-jobs/42/status",
       `${API_ROOT}/123456785/direct/signature-jobs/42/status/../../../x`,
       `${API_ROOT}/123456785/portal/signature-jobs/42`,
       undefined,
     ]) {
-      assert.throws(
-        () => correlation.cookieFor(reference, statusUrl, EXIT_URL),
-        (error: Error & { field?: string }) => error.field === "statusUrl" && /statusUrlUnexpected/.test(error.message),
-        String(statusUrl),
-      );
+      assert.deepEqual(correlation.ticketCookies(correlation.newReference(), statusUrl, EXIT_URLS, {}), {
+        ok: false,
+        failure: "statusUrlUnexpected",
+      });
     }
   });
 
   it("says clearly what is missing: no reference, an old UUID reference, a malformed one, no cookie", () => {
-    const field = `msg.req.query.${RETURN_PARAMETER}`;
-    assert.throws(
-      () => correlation.statusUrlOf(undefined, {}),
-      (error: Error & { field?: string }) => error.field === field && /referenceMissing/.test(error.message),
-    );
-    assert.throws(() => correlation.statusUrlOf("0b6f3b1e-8d0c-4c9e-9d1f-2f3a4b5c6d7e", {}), /referenceLegacy/);
-    assert.throws(() => correlation.statusUrlOf("../../etc/passwd", {}), /referenceMalformed/);
-    const reference = correlation.newReference();
-    assert.throws(() => correlation.statusUrlOf(reference, undefined), /ticketMissing/);
+    const failure = (reference: unknown, cookies: unknown) => {
+      const result = correlation.returnOf(reference, "/signering/signed", cookies);
+      return result.ok ? "accepted" : `${result.field}:${result.failure}`;
+    };
+    assert.equal(failure(undefined, {}), "query:referenceMissing");
+    assert.equal(failure("0b6f3b1e-8d0c-4c9e-9d1f-2f3a4b5c6d7e", {}), "query:referenceLegacy");
+    assert.equal(failure("../../etc/passwd", {}), "query:referenceMalformed");
+    assert.equal(failure("x".repeat(1_000_000), {}), "query:referenceMalformed");
+    assert.equal(failure(correlation.newReference(), undefined), "cookie:ticketMissing");
   });
 });
 
@@ -269,9 +319,17 @@ describe("in a real Node-RED runtime against the built-in emulator", () => {
     await helper.unload();
     await helper.load(nodeModules, flow());
     const completed = nextMessage("completed");
-    helper.getNode("status").receive({ req: { query: Object.fromEntries(exit.searchParams), cookies: browserCookies(created) } });
-    const status = (await completed).payload as { jobId: string; status: string };
+    helper.getNode("status").receive({ req: returnRequest(exit, created) });
+    const returned = await completed;
+    const status = returned.payload as { jobId: string; status: string };
     assert.equal(status.status, "COMPLETED_SUCCESSFULLY");
+    const [ticket] = Object.keys(browserCookies(created));
+    const made = (created.cookies as Record<string, { path: string }>)[ticket!]!;
+    assert.deepEqual(
+      (returned.cookies as Record<string, unknown>)[ticket!],
+      { value: null, path: made.path },
+      "the return clears its ticket",
+    );
     assert.equal(status.jobId, (created.payload as { jobId: string }).jobId);
   });
 
@@ -281,13 +339,13 @@ describe("in a real Node-RED runtime against the built-in emulator", () => {
     const second = await createSignedJob();
     const [[name, value]] = Object.entries(browserCookies(first.created)) as [[string, string]];
     const otherJob = (second.created.payload as { jobId: string }).jobId;
-    const forged = value.replace(/\.\d+\./, `.${otherJob}.`);
+    const forged = value
+      .split(".")
+      .map((part, index) => (index === 2 ? otherJob : part))
+      .join(".");
     const caught = nextMessage("caught");
-    helper.getNode("status").receive({ req: { query: Object.fromEntries(first.exit.searchParams), cookies: { [name]: forged } } });
-    assert.match(
-      ((await caught).error as { message: string }).message,
-      /msg\.req\.cookies\.signering_.*: signering-config\.exitReturn\.ticketInvalid/,
-    );
+    helper.getNode("status").receive({ req: { ...returnRequest(first.exit, first.created), cookies: { [name]: forged } } });
+    assert.match(((await caught).error as { message: string }).message, /msg\.req\.cookies: signering-status\.exitReturn\.ticketInvalid/);
   });
 
   it("keys each polled change, marks a redelivery of an unconfirmed one, and forgets it once confirmed", async () => {

@@ -9,6 +9,7 @@ import {
   type Environment,
 } from "../environments";
 import { InvalidInputError } from "../errors";
+import { ExitCorrelation } from "../exit-correlation";
 import { DEFAULT_TIMEOUTS, HttpTransport, type Timeouts } from "../http/transport";
 import { ClientPacing, DEFAULT_PACING_SETTINGS } from "../http/pacers";
 import type { PacerStats } from "../http/pacer";
@@ -105,6 +106,7 @@ export class SigneringClient {
   readonly #context: ClientContext;
   readonly #pacing: ClientPacing | undefined;
   readonly #warn: (message: string) => void;
+  readonly #exitCorrelation: () => ExitCorrelation;
 
   constructor(options: SigneringClientOptions) {
     checkClientOptions(options);
@@ -152,6 +154,8 @@ export class SigneringClient {
       ...(options.dumpBundles !== undefined ? { dumpBundle: bundleDumper(options.dumpBundles, () => this.#clock.now()) } : {}),
     };
     this.#context = context;
+    let correlation: ExitCorrelation | undefined;
+    this.#exitCorrelation = () => (correlation ??= new ExitCorrelation(credentials.privateKey, apiRoot, () => this.#clock.now()));
     this.direct = new DirectClient(context);
     this.portal = new PortalClient(context);
     this.archive = new ArchiveClient(context);
@@ -208,6 +212,14 @@ export class SigneringClient {
    */
   pacerStats(): PacerStats | undefined {
     return this.#pacing?.stats();
+  }
+
+  /**
+   * Ties direct signers returning to exit URLs to their jobs, with a key derived from this
+   * client's enterprise certificate (so every replica with the certificate derives the same).
+   */
+  exitCorrelation(): ExitCorrelation {
+    return this.#exitCorrelation();
   }
 
   /**
