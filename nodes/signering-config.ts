@@ -7,6 +7,7 @@ import type { SigneringConfigCredentials, SigneringConfigDef, SigneringConfigNod
 import { correlationKeyFrom, ExitCorrelation } from "./lib/exit-correlation";
 import { fieldsOf, migrate } from "./lib/migrations";
 import { createSigneringNode, registerNode } from "./lib/node-red";
+import { openJournal } from "./cockpit/open-journal";
 
 /**
  * Configuration of one connection to Posten signering: environment, sender, enterprise
@@ -27,6 +28,7 @@ export = function register(RED: NodeAPI): void {
     let client: Promise<SigneringClient> | undefined;
     let correlation: Promise<ExitCorrelation> | undefined;
     node.emittedChanges = new EmittedChanges();
+    node.journal = openJournal(RED, node);
 
     // Numbers are checked at deploy, so a typo shows in the log before the first msg (the client then refuses to start).
     try {
@@ -94,8 +96,8 @@ export = function register(RED: NodeAPI): void {
     node.on("close", (done: () => void) => {
       const closing = client;
       client = undefined;
-      if (!closing) return done();
-      closing.then((c) => c.close()).then(done, done);
+      // The journal's last writes go to the store before the node (and its context) stops.
+      Promise.all([node.journal?.idle(), closing?.then((c) => c.close())]).then(() => done(), done);
     });
   }
 

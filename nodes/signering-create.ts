@@ -97,6 +97,7 @@ export = function register(RED: NodeAPI): void {
             signers: (overrides.signers as PortalJob["signers"]) ?? (common.signers as PortalJob["signers"]),
           };
           const response = await client.portal.createJob(job);
+          configNode.journal?.jobCreated({ response, title: job.title, portal: job, node });
           msg.payload = response;
           setSignering(msg, { ...response });
           send(msg);
@@ -125,6 +126,7 @@ export = function register(RED: NodeAPI): void {
           signers: (overrides.signers as DirectJob["signers"]) ?? (common.signers as DirectJob["signers"]),
         };
         const response = await client.direct.createJob(job);
+        configNode.journal?.jobCreated({ response, title: job.title, node });
         // The browser brings this cookie back to the exit URL; an http response node sets it.
         try {
           const { name, cookie } = correlation.cookieFor(reference, response.statusUrl, exitUrls.completion);

@@ -29,6 +29,7 @@ export = function register(RED: NodeAPI): void {
           case "cancel": {
             const url = requireUrl(signering.cancellationUrl, "msg.signering.cancellationUrl", RED._, "cancellationUrl");
             await client.portal.cancel(url);
+            if (typeof signering.jobId === "string") config.node?.journal?.jobCancelled("portal", signering.jobId, node);
             send(msg);
             return RED._("signering-job.status.cancelled", { jobId: String(signering.jobId ?? "") });
           }

@@ -4,6 +4,7 @@ import { InvalidInputError, type Flow, type StatusChange } from "../src/core";
 import { createSigneringNode, registerNode, requireConfig, type ConfigLink } from "./lib/node-red";
 import { changeKeyOf } from "./lib/change-key";
 import { RETURN_PARAMETER } from "./lib/exit-correlation";
+import type { Journal } from "./cockpit/journal";
 import { handleInput, setSignering, shortError, signeringOf } from "./lib/node-support";
 
 /**
@@ -31,6 +32,7 @@ export = function register(RED: NodeAPI): void {
 
     // Each change carries its key; one emitted before and not confirmed since is a redelivery.
     const route = (msg: NodeMessageInFlow, status: StatusChange): (NodeMessageInFlow | null)[] => {
+      config.node?.journal?.statusReceived(status, node);
       const changeKey = changeKeyOf(status);
       const redelivered = config.use().emittedChanges.emit(changeKey);
       msg.payload = status;
@@ -83,18 +85,22 @@ function startPolling(
   const stop = new AbortController();
   const queue = def.pollingQueue.trim() || config.node?.pollingQueue;
   const label = RED._("signering-status.status.queue", { flow: def.flow, queue: queue ?? RED._("signering-status.status.defaultQueue") });
+  const health = (update: Parameters<Journal["pollHealth"]>[1]) =>
+    config.node?.journal?.pollHealth(node, { flow: def.flow, queue: queue ?? "", ...update });
   const loop = (async () => {
     // A failure (network, certificate) is reported, then polling starts again after a pause.
     while (!stop.signal.aborted) {
       try {
         const client = await config.use().client();
         node.status({ fill: "blue", shape: "ring", text: RED._("signering-status.status.polling", { queue: label }) });
-        const onWait = (nextPoll: Date) =>
+        const onWait = (nextPoll: Date) => {
+          health({ polled: new Date(), nextPoll });
           node.status({
             fill: "blue",
             shape: "ring",
             text: RED._("signering-status.status.nextPoll", { queue: label, time: nextPoll.toLocaleTimeString("nb-NO") }),
           });
+        };
         for await (const change of client.statusChanges({
           flow: def.flow,
           ...(queue ? { pollingQueue: queue } : {}),
@@ -102,6 +108,11 @@ function startPolling(
           onWait,
         })) {
           node.send(route({ _msgid: RED.util.generateId() } as NodeMessageInFlow, change));
+          health({
+            polled: new Date(),
+            handledChange: true,
+            ...(change.nextPermittedPollTime ? { nextPoll: change.nextPermittedPollTime } : {}),
+          });
           node.status({
             fill: "green",
             shape: "dot",
@@ -111,6 +122,7 @@ function startPolling(
       } catch (error) {
         if (stop.signal.aborted) return;
         node.status({ fill: "red", shape: "ring", text: shortError(error) });
+        health({ error: error instanceof Error ? error.message : String(error) });
         node.error(error instanceof Error ? error : new Error(String(error)));
         await sleep(RETRY_AFTER_FAILURE_MS, undefined, { signal: stop.signal }).catch(() => undefined);
       }
@@ -118,6 +130,7 @@ function startPolling(
   })();
   node.on("close", (done: () => void) => {
     stop.abort();
+    health({ stopped: true });
     void loop.finally(() => {
       node.status({});
       done();

@@ -8,12 +8,16 @@ const source = path.join(__dirname, "..", "nodes");
 const target = path.join(__dirname, "..", "dist", "nodes");
 
 if (!fs.existsSync(source)) process.exit(0);
-fs.mkdirSync(target, { recursive: true });
-for (const entry of fs.readdirSync(source)) {
-  if (entry.endsWith(".html")) fs.copyFileSync(path.join(source, entry), path.join(target, entry));
-}
+// Editor files and message catalogues sit beside their runtime files, in nodes/ and its folders (the cockpit plugin's).
+(function copyFrom(dir) {
+  const into = path.join(target, path.relative(source, dir));
+  fs.mkdirSync(into, { recursive: true });
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const from = path.join(dir, entry.name);
+    if (entry.isDirectory() && entry.name === "locales") fs.cpSync(from, path.join(into, entry.name), { recursive: true });
+    else if (entry.isDirectory()) copyFrom(from);
+    else if (entry.name.endsWith(".html")) fs.copyFileSync(from, path.join(into, entry.name));
+  }
+})(source);
 // Node-RED looks for a node's icon in an icons folder beside its runtime file.
 fs.cpSync(path.join(__dirname, "..", "icons"), path.join(target, "icons"), { recursive: true });
-if (fs.existsSync(path.join(source, "locales"))) {
-  fs.cpSync(path.join(source, "locales"), path.join(target, "locales"), { recursive: true });
-}

@@ -2,6 +2,7 @@ import type { Node, NodeDef } from "node-red";
 import type { SigneringClient } from "../../src/core";
 import type { EmittedChanges } from "./change-key";
 import type { ExitCorrelation } from "./exit-correlation";
+import type { Journal } from "../cockpit/journal";
 
 /** The config node as the other nodes see it. */
 export type EnvironmentChoice = "emulator" | "test" | "qa" | "production" | "custom";
@@ -48,4 +49,6 @@ export interface SigneringConfigNode extends Node<SigneringConfigCredentials> {
   exitCorrelation(): Promise<ExitCorrelation>;
   /** The status changes emitted and not yet confirmed, to mark redeliveries. */
   emittedChanges: EmittedChanges;
+  /** The cockpit's journal of this configuration's jobs (undefined when the cockpit's settings are wrong). */
+  journal: Journal | undefined;
 }
