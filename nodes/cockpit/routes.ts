@@ -2,7 +2,7 @@ import { pipeline } from "node:stream/promises";
 import type { NextFunction, Request, Response } from "express";
 import type { NodeAPI } from "node-red";
 import type { SigneringClient } from "../../src/core";
-import type { SigneringConfigNode } from "../lib/config-types";
+import type { SigneringConfigNode } from "../signering-config/config-types";
 import { storeChoiceOf } from "./context-store";
 import { isFlow, isJobId, type JobRecord } from "./job-record";
 import type { JobFilter } from "./journal";

@@ -4,9 +4,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import type { NodeDef } from "node-red";
-import { builtInEmulator } from "../../nodes/lib/builtin-emulator";
-import { CURRENT_VERSION, migrate, MigrationError } from "../../nodes/lib/migrations";
-import { PACKAGE_NAME } from "../../nodes/lib/node-red";
+import { builtInEmulator } from "../../nodes/signering-config/builtin-emulator";
+import { CURRENT_VERSION, migrate, MigrationError } from "../../nodes/shared/migrations";
+import { PACKAGE_NAME } from "../../nodes/shared/node-red";
 import type { RunningEmulator } from "../../src/emulator";
 import { testDocumentsDir } from "../support/reference";
 import { helper, nextMessage, nodeModules, nodeTypes } from "./helper";
@@ -126,7 +126,7 @@ describe("message catalogues", () => {
     tree && typeof tree === "object"
       ? Object.entries(tree as Record<string, unknown>).flatMap(([key, value]) => flatten(value, prefix ? `${prefix}.${key}` : key))
       : [prefix];
-  const sourceDirs = [path.join(repositoryRoot, "nodes"), path.join(repositoryRoot, "nodes", "lib")];
+  const sourceDirs = ["shared", ...nodeTypes].map((folder) => path.join(repositoryRoot, "nodes", folder));
   const sources = sourceDirs.flatMap((dir) =>
     readdirSync(dir)
       .filter((file) => file.endsWith(".ts"))
@@ -134,7 +134,8 @@ describe("message catalogues", () => {
   );
   for (const type of nodeTypes) {
     it(`${type}: en-US and nb-NO have the same keys, and every key the runtime uses exists`, () => {
-      const read = (lang: string) => JSON.parse(readFileSync(path.join(distNodes, "locales", lang, `${type}.json`), "utf8")) as unknown;
+      const read = (lang: string) =>
+        JSON.parse(readFileSync(path.join(distNodes, type, "locales", lang, `${type}.json`), "utf8")) as unknown;
       const en = flatten(read("en-US")).sort();
       assert.deepEqual(flatten(read("nb-NO")).sort(), en);
       const used = sources.flatMap((source) =>
@@ -151,7 +152,7 @@ describe("message catalogues", () => {
 
 describe("start-up cost", () => {
   it("requiring the six node files loads neither the emulator nor pdf-lib nor xmllint-wasm", () => {
-    const script = `for (const t of ${JSON.stringify(nodeTypes)}) require(${JSON.stringify(distNodes)} + "/" + t + ".js");
+    const script = `for (const t of ${JSON.stringify(nodeTypes)}) require(${JSON.stringify(distNodes)} + "/" + t + "/" + t + ".js");
       console.log(JSON.stringify(Object.keys(require.cache)))`;
     const loaded = JSON.parse(execFileSync(process.execPath, ["-e", script]).toString()) as string[];
     assert.ok(

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { builtInEmulator } from "../../nodes/lib/builtin-emulator";
+import { builtInEmulator } from "../../nodes/signering-config/builtin-emulator";
 import { type NodeRedHost, startNodeRedHost } from "../../src/cli/node-red-host";
 import { artifactPath, launchBrowser } from "../support/browser";
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
-import { builtInEmulator } from "../../nodes/lib/builtin-emulator";
+import { builtInEmulator } from "../../nodes/signering-config/builtin-emulator";
 import { certificateAuthorityOf, type RunningEmulator } from "../../src/emulator";
 import { toPkcs12 } from "../../src/emulator/pki";
 import { NATIONAL_IDS } from "../support/jobs";

@@ -21,7 +21,7 @@ const catchNode = require(require.resolve("@node-red/nodes/core/common/25-catch.
 ) => void;
 
 /** The compiled node modules, as Node-RED loads them, and the core Catch node the tests use. */
-export const nodeModules = [...nodeTypes.map((type) => require(`../../nodes/${type}`) as (RED: unknown) => void), catchNode];
+export const nodeModules = [...nodeTypes.map((type) => require(`../../nodes/${type}/${type}`) as (RED: unknown) => void), catchNode];
 
 /** The next msg a node receives (a helper node behind the node under test, or a sink). */
 export function nextMessage(nodeId: string, timeoutMs = 15_000): Promise<Record<string, unknown>> {

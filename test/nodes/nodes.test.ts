@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
-import { builtInEmulator } from "../../nodes/lib/builtin-emulator";
+import { builtInEmulator } from "../../nodes/signering-config/builtin-emulator";
 import type { RunningEmulator } from "../../src/emulator";
 import { NATIONAL_IDS } from "../support/jobs";
 import { testDocumentsDir } from "../support/reference";

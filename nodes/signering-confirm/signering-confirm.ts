@@ -1,7 +1,7 @@
 import type { Node, NodeAPI, NodeDef } from "node-red";
-import { InvalidInputError } from "../src/core";
-import { createSigneringNode, registerNode, requireConfig } from "./lib/node-red";
-import { handleInput, signeringOf } from "./lib/node-support";
+import { InvalidInputError } from "../../src/core";
+import { createSigneringNode, registerNode, requireConfig } from "../shared/node-red";
+import { handleInput, signeringOf } from "../shared/node-support";
 
 /**
  * Confirms a status change to the service. Place it after the nodes that store the result: until

@@ -1,8 +1,8 @@
 import type { Readable } from "node:stream";
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from "node-red";
-import { InvalidInputError, type DirectJobStatus, type PortalJobStatus, type SigneringClient } from "../src/core";
-import { createSigneringNode, registerNode, requireConfig, type Translate } from "./lib/node-red";
-import { handleInput, safeName, setSignering, signeringOf, type SigneringContext } from "./lib/node-support";
+import { InvalidInputError, type DirectJobStatus, type PortalJobStatus, type SigneringClient } from "../../src/core";
+import { createSigneringNode, registerNode, requireConfig, type Translate } from "../shared/node-red";
+import { handleInput, safeName, setSignering, signeringOf, type SigneringContext } from "../shared/node-support";
 
 /**
  * Downloads a completed job's signed documents: the PAdES (signed PDF) as `msg.payload` with

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from "node-red";
-import { InvalidInputError, type Flow, type StatusChange } from "../src/core";
-import { createSigneringNode, registerNode, requireConfig, type ConfigLink } from "./lib/node-red";
-import { changeKeyOf } from "./lib/change-key";
-import { RETURN_PARAMETER } from "./lib/exit-correlation";
-import type { Journal } from "./cockpit/journal";
-import { handleInput, setSignering, shortError, signeringOf } from "./lib/node-support";
+import { InvalidInputError, type Flow, type StatusChange } from "../../src/core";
+import { createSigneringNode, registerNode, requireConfig, type ConfigLink } from "../shared/node-red";
+import { changeKeyOf } from "../shared/change-key";
+import { RETURN_PARAMETER } from "../shared/exit-correlation";
+import type { Journal } from "../cockpit/journal";
+import { handleInput, setSignering, shortError, signeringOf } from "../shared/node-support";
 
 /**
  * A job's status, on three outputs: completed, failed, in progress. In "exit URL" mode it reads

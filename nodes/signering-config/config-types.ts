@@ -1,7 +1,7 @@
 import type { Node, NodeDef } from "node-red";
 import type { SigneringClient } from "../../src/core";
-import type { EmittedChanges } from "./change-key";
-import type { ExitCorrelation } from "./exit-correlation";
+import type { EmittedChanges } from "../shared/change-key";
+import type { ExitCorrelation } from "../shared/exit-correlation";
 import type { Journal } from "../cockpit/journal";
 
 /** The config node as the other nodes see it. */

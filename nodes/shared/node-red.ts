@@ -1,6 +1,6 @@
 import type { Node, NodeAPI, NodeDef } from "node-red";
 import { InvalidInputError } from "../../src/core";
-import type { SigneringConfigNode } from "./config-types";
+import type { SigneringConfigNode } from "../signering-config/config-types";
 import { migrate, MigrationError, type NodeType } from "./migrations";
 
 /** The package name, as Node-RED names its message catalogues (`<module>/<node set>`). */

@@ -1,9 +1,9 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from "node-red";
-import { InvalidInputError, type DirectJob, type Flow, type JobDocument, type PortalJob } from "../src/core";
-import { createSigneringNode, registerNode, requireConfig, type Translate } from "./lib/node-red";
-import { RETURN_PARAMETER } from "./lib/exit-correlation";
-import { resolveExitUrl } from "./lib/exit-urls";
-import { handleInput, setSignering } from "./lib/node-support";
+import { InvalidInputError, type DirectJob, type Flow, type JobDocument, type PortalJob } from "../../src/core";
+import { createSigneringNode, registerNode, requireConfig, type Translate } from "../shared/node-red";
+import { RETURN_PARAMETER } from "../shared/exit-correlation";
+import { resolveExitUrl } from "./exit-urls";
+import { handleInput, setSignering } from "../shared/node-support";
 
 /** Creates a direct or portal signature job from the msg's PDF(s) and the dialog's settings. */
 

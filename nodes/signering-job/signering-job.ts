@@ -1,7 +1,7 @@
 import type { Node, NodeAPI, NodeDef } from "node-red";
-import { InvalidInputError, type DirectSignerResponse } from "../src/core";
-import { createSigneringNode, registerNode, requireConfig, type Translate } from "./lib/node-red";
-import { handleInput, setSignering, signeringOf } from "./lib/node-support";
+import { InvalidInputError, type DirectSignerResponse } from "../../src/core";
+import { createSigneringNode, registerNode, requireConfig, type Translate } from "../shared/node-red";
+import { handleInput, setSignering, signeringOf } from "../shared/node-support";
 
 /** Acts on an existing job: cancel a portal job, delete signed documents, or get a direct signer a new redirect URL. */
 

@@ -1,13 +1,13 @@
 import type { NodeAPI, NodeDef } from "node-red";
-import { apiRootOf, CertificateError, checkConnection, loadCredentials, SigneringClient } from "../src/core";
-import { builtInEmulator } from "./lib/builtin-emulator";
-import { EmittedChanges } from "./lib/change-key";
-import { clientOptionsOf, DISABLE_LOCAL_FILES_SETTING, numbersOf } from "./lib/client-options";
-import type { SigneringConfigCredentials, SigneringConfigDef, SigneringConfigNode } from "./lib/config-types";
-import { correlationKeyFrom, ExitCorrelation } from "./lib/exit-correlation";
-import { fieldsOf, migrate } from "./lib/migrations";
-import { createSigneringNode, registerNode } from "./lib/node-red";
-import { openJournal } from "./cockpit/open-journal";
+import { apiRootOf, CertificateError, checkConnection, loadCredentials, SigneringClient } from "../../src/core";
+import { builtInEmulator } from "./builtin-emulator";
+import { EmittedChanges } from "../shared/change-key";
+import { clientOptionsOf, DISABLE_LOCAL_FILES_SETTING, numbersOf } from "./client-options";
+import type { SigneringConfigCredentials, SigneringConfigDef, SigneringConfigNode } from "./config-types";
+import { correlationKeyFrom, ExitCorrelation } from "../shared/exit-correlation";
+import { fieldsOf, migrate } from "../shared/migrations";
+import { createSigneringNode, registerNode } from "../shared/node-red";
+import { openJournal } from "../cockpit/open-journal";
 
 /**
  * Configuration of one connection to Posten signering: environment, sender, enterprise
