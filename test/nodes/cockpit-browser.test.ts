@@ -77,8 +77,17 @@ describe("the cockpit sidebar in a real editor (headless Chromium)", { timeout: 
     assert.equal(await row.locator(".sc-redirect").isEnabled(), true, "an administrator may ask for a new link");
     assert.doesNotMatch(await page.locator(".signering-cockpit").innerText(), /01019010046/, "no whole national id anywhere in the tab");
 
+    // A new signing link, after a confirmation, shown once; the signer signs through it.
+    await row.locator(".sc-redirect").click();
+    assert.match(await page.locator(".red-ui-notification").last().innerText(), /new signing link for signer 010190\*{5}/);
+    await page.getByRole("button", { name: "Yes" }).click();
+    const newLink = (await page.locator(".red-ui-notification .sc-link code").textContent()) ?? "";
+    assert.match(newLink, /^http:\/\/127\.0\.0\.1:\d+\//, "the emulator's signer page");
+    assert.notEqual(newLink, started.signerPage);
+    await page.getByRole("button", { name: "OK" }).click();
+
     await page.evaluate(() => ((window as unknown as { beforeSigning: boolean }).beforeSigning = true));
-    await signDirectJob(started);
+    await signDirectJob({ ...started, signerPage: newLink });
     await row.locator(".sc-status", { hasText: "completed" }).waitFor({ timeout: 20_000 });
     assert.equal(await row.locator(".sc-signer-status").getAttribute("data-status"), "SIGNED");
     assert.equal(
@@ -115,6 +124,12 @@ describe("the cockpit sidebar in a real editor (headless Chromium)", { timeout: 
       "010190*****",
       "010170*****",
     ]);
+    await card(page, "portal", contract.jobId).locator(".sc-show").click();
+    assert.equal(
+      await page.evaluate(() => (window as unknown as { RED: { workspaces: { active(): string } } }).RED.workspaces.active()),
+      "example-2",
+      "Show node opens the tab of the create node that made the job",
+    );
     await page.locator(".sc-health-row").first().waitFor();
     assert.match(await page.locator(".sc-health").innerText(), /last poll/);
 
