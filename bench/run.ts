@@ -1,6 +1,7 @@
 /** Runs every benchmark in turn: `npm run bench`. */
 import { runBundleBenchmark } from "./bundle";
 import { runCliBundleBenchmark } from "./cli-bundle";
+import { runCockpitBenchmark } from "./cockpit";
 import { runEmulatorBenchmark } from "./emulator";
 import { runSoakBenchmark } from "./soak";
 
@@ -8,6 +9,7 @@ async function main(): Promise<void> {
   await runBundleBenchmark();
   await runCliBundleBenchmark();
   await runEmulatorBenchmark();
+  await runCockpitBenchmark();
   await runSoakBenchmark();
 }
 

@@ -36,7 +36,11 @@ export async function startCockpitWorld(): Promise<CockpitWorld> {
   const flows = [
     ...exampleOnTab("01 Direct signing on a web site.json", "example-1", "Example 1: direct"),
     ...exampleOnTab("02 Portal batch with notifications and signing order.json", "example-2", "Example 2: portal"),
-  ].map((node) => (node.type === "signering-config" ? { ...node, ...customEnvironment(emulator) } : node));
+  ].map((node) =>
+    node.type === "signering-config"
+      ? { ...node, ...customEnvironment(emulator), name: node.id === EXAMPLE_1_CONFIG ? "Emulator, example 1" : "Emulator, example 2" }
+      : node,
+  );
   writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(flows));
   mkdirSync(path.join(workDir, "contracts"));
   writeFileSync(path.join(workDir, "contracts", "employment-contract.pdf"), await samplePdf("Employment contract"));
