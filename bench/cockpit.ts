@@ -24,9 +24,9 @@ interface ContextStore {
 }
 
 const nodeRedDir = path.dirname(require.resolve("node-red/package.json"));
-const localFileSystem = require(require.resolve("@node-red/runtime/lib/nodes/context/localfilesystem", { paths: [nodeRedDir] })) as (
-  config: Record<string, unknown>,
-) => ContextStore;
+const localFileSystem = createRequire(__filename)(
+  require.resolve("@node-red/runtime/lib/nodes/context/localfilesystem", { paths: [nodeRedDir] }),
+) as (config: Record<string, unknown>) => ContextStore;
 
 const SCOPE = "0123456789abcdef";
 const JOBS = 5000;
