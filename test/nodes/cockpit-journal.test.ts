@@ -1,9 +1,13 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, it } from "node:test";
 import type { DirectJobStatus, PortalJobStatus } from "../../src/core";
 import { storeChoiceOf } from "../../nodes/cockpit/context-store";
 import { maskIdentifier, parseRecord, type JobRecord } from "../../nodes/cockpit/job-record";
 import { Journal, type JournalEvent, type JournalStore } from "../../nodes/cockpit/journal";
+import { repositoryRoot } from "../support/reference";
 
 /** A store that keeps JSON, as a context store does: nothing is shared by reference with the journal. */
 class JsonStore implements JournalStore {
@@ -297,5 +301,46 @@ describe("the cockpit's store choice (settings.js)", () => {
       /signeringCockpit\.maxJobs: must be a whole number from 1 to 10000, was 0/,
     );
     assert.throws(() => storeChoiceOf({ signeringCockpit: { maxAgeDays: "30" } }), /signeringCockpit\.maxAgeDays/);
+  });
+});
+
+describe("the cockpit's message catalogues and module", () => {
+  const cockpitDir = path.join(repositoryRoot, "nodes", "cockpit");
+  const read = (lang: string) =>
+    JSON.parse(readFileSync(path.join(cockpitDir, "locales", lang, "signering-cockpit.json"), "utf8")) as Record<string, unknown>;
+  const flatten = (tree: unknown, prefix = ""): string[] =>
+    tree && typeof tree === "object"
+      ? Object.entries(tree as Record<string, unknown>).flatMap(([key, value]) => flatten(value, prefix ? `${prefix}.${key}` : key))
+      : [prefix];
+
+  it("en-US and nb-NO have the same keys, and every key the sidebar and the routes use exists", () => {
+    const en = flatten(read("en-US")).sort();
+    assert.deepEqual(flatten(read("nb-NO")).sort(), en);
+    const html = readFileSync(path.join(cockpitDir, "signering-cockpit.html"), "utf8");
+    const routes = readFileSync(path.join(cockpitDir, "routes.ts"), "utf8");
+    const used = [
+      ...[...html.matchAll(/\bt\("([\w.]+\w)"/g)].map(([, key]) => `cockpit.${key!}`),
+      ...[...routes.matchAll(/fail\(response, \d+, "(\w+)"/g)].map(([, key]) => `cockpit.errors.${key!}`),
+      ...[...routes.matchAll(/RED\._\("(cockpit\.[\w.]+)"/g)].map(([, key]) => key!),
+      // Keys the sidebar builds from a value.
+      ...["all", "inProgress", "completed", "failed"].map((filter) => `cockpit.filter.${filter}`),
+      ...["direct", "portal"].map((flow) => `cockpit.flow.${flow}`),
+      ...["IN_PROGRESS", "COMPLETED_SUCCESSFULLY", "FAILED"].map((status) => `cockpit.status.${status}`),
+      ...["what", "health", "actions", "store"].map((part) => `cockpit.help.${part}`),
+      "cockpit.journalFailed",
+    ];
+    assert.ok(used.length > 40, `found the keys in use (${used.length})`);
+    for (const key of used) assert.ok(en.includes(key), `${key} is in the catalogue`);
+  });
+
+  it("loading the plugin loads neither the emulator nor pdf-lib nor xmllint-wasm", () => {
+    const script = `require(${JSON.stringify(path.join(repositoryRoot, "dist", "nodes", "cockpit", "signering-cockpit.js"))});
+      console.log(JSON.stringify(Object.keys(require.cache)))`;
+    const loaded = JSON.parse(execFileSync(process.execPath, ["-e", script]).toString()) as string[];
+    assert.ok(loaded.some((file) => file.endsWith("journal.js")));
+    assert.deepEqual(
+      loaded.filter((file) => /[\\/](emulator|pdf-lib|xmllint-wasm)[\\/]/.test(file)),
+      [],
+    );
   });
 });
