@@ -6,6 +6,8 @@ import {
   type CockpitWorld,
   EXAMPLE_1_CONFIG,
   EXAMPLE_2_CONFIG,
+  eventually,
+  jobsOf,
   openCockpit,
   sendPortalBatch,
   signDirectJob,
@@ -33,40 +35,14 @@ after(async () => {
 
 const card = (page: Page, flow: string, jobId: string) => page.locator(`.signering-cockpit .sc-job[data-key="job_${flow}_${jobId}"]`);
 
-interface JobView {
-  jobId: string;
-  flow: string;
-  title?: string;
-  status: string;
-  signers: { signer: string; status?: string }[];
-}
-
-async function jobsOf(configId: string, user: "admin" | "viewer" = "admin"): Promise<JobView[]> {
-  const response = await fetch(`${world.url}/signering-cockpit/configs/${configId}/jobs`, {
-    headers: { authorization: `Bearer ${await world.token(user)}` },
-  });
-  assert.equal(response.status, 200);
-  return ((await response.json()) as { jobs: JobView[] }).jobs;
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 describe("the cockpit sidebar in a real editor (headless Chromium)", { timeout: 240_000 }, () => {
   let directJob: string;
-  let portalJobs: JobView[];
+  let portalJobs: Awaited<ReturnType<typeof jobsOf>>;
 
   it("shows example 1's direct job, and its row turns completed when the signer signs, without a reload", async () => {
     const started = await startDirectJob(world);
     const page = await openCockpit(browser, world, "admin", EXAMPLE_1_CONFIG);
-    const [job] = await jobsOf(EXAMPLE_1_CONFIG);
+    const [job] = await jobsOf(world, EXAMPLE_1_CONFIG);
     assert.ok(job, "the journal has the job");
     directJob = job.jobId;
     const row = card(page, "direct", directJob);
@@ -112,7 +88,7 @@ describe("the cockpit sidebar in a real editor (headless Chromium)", { timeout: 
   it("shows example 2's portal jobs, the polling node's health, and cancels one after a confirmation", async () => {
     await sendPortalBatch(world);
     portalJobs = await eventually("two portal jobs", async () => {
-      const jobs = await jobsOf(EXAMPLE_2_CONFIG);
+      const jobs = await jobsOf(world, EXAMPLE_2_CONFIG);
       return jobs.length === 2 ? jobs : undefined;
     });
     const page = await openCockpit(browser, world, "admin", EXAMPLE_2_CONFIG);

@@ -7,6 +7,8 @@ import { startNodeRedHost } from "../../src/cli/node-red-host";
  * cleanly (the file store is written on stop).
  *
  *   node cockpit-runtime.js '{"userDir":"…","port":12345}'
+ *
+ * With `sharedContextDir`, the journal goes to a store several runtimes share instead.
  */
 
 export const COCKPIT_USERS = {
@@ -17,14 +19,23 @@ export const COCKPIT_USERS = {
 export type CockpitUser = keyof typeof COCKPIT_USERS;
 
 async function main(): Promise<void> {
-  const { userDir, port } = JSON.parse(process.argv[2] ?? "{}") as { userDir: string; port: number };
+  const { userDir, port, sharedContextDir } = JSON.parse(process.argv[2] ?? "{}") as {
+    userDir: string;
+    port: number;
+    /** A context directory several runtimes share (no cache, so each reads what the others wrote). */
+    sharedContextDir?: string;
+  };
+  const contextStorage = sharedContextDir
+    ? { default: { module: "memory" }, shared: { module: "localfilesystem", config: { dir: sharedContextDir, cache: false } } }
+    : { default: { module: "memory" }, file: { module: "localfilesystem" } };
   const host = await startNodeRedHost({
     userDir,
     port,
     flows: [],
     logLevel: "warn",
     settings: {
-      contextStorage: { default: { module: "memory" }, file: { module: "localfilesystem" } },
+      contextStorage,
+      ...(sharedContextDir ? { signeringCockpit: { store: "shared" } } : {}),
       adminAuth: {
         type: "credentials",
         users: Object.entries(COCKPIT_USERS).map(([username, user]) => ({ username, permissions: user.permissions })),

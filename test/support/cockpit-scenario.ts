@@ -22,13 +22,21 @@ const READY_TIMEOUT_MS = 60_000;
 export interface CockpitWorld {
   readonly url: string;
   readonly emulator: RunningEmulator;
+  /** The second runtime, when the world has one. */
+  readonly secondUrl: string | undefined;
   /** SIGTERM and start again on the same port and user directory. */
   restart(): Promise<void>;
   close(): Promise<void>;
-  token(user: CockpitUser): Promise<string>;
+  /** An access token of `user` on the first runtime, or on the one at `runtime`. */
+  token(user: CockpitUser, runtime?: string): Promise<string>;
 }
 
-export async function startCockpitWorld(): Promise<CockpitWorld> {
+export interface CockpitWorldOptions {
+  /** A second runtime with the same flows, both keeping their journals in one shared store. */
+  secondRuntimeOnSharedStore?: boolean;
+}
+
+export async function startCockpitWorld(options: CockpitWorldOptions = {}): Promise<CockpitWorld> {
   const workDir = mkdtempSync(path.join(tmpdir(), "cockpit-"));
   const emulator = await startEmulator({ dataDir: path.join(workDir, "emulator"), emptyQueueWaitSeconds: 1 });
   const userDir = path.join(workDir, "node-red");
@@ -51,22 +59,36 @@ export async function startCockpitWorld(): Promise<CockpitWorld> {
     [PASSWORD_ENV]: emulator.clientKeystorePassword,
   };
   const port = await freePort();
-  let child = await startRuntime(workDir, userDir, port, env);
+  const sharedContextDir = options.secondRuntimeOnSharedStore ? path.join(workDir, "shared-context") : undefined;
+  let child = await startRuntime(workDir, { userDir, port, sharedContextDir }, env);
   const url = `http://127.0.0.1:${port}`;
+  let second: { child: ChildProcess; url: string } | undefined;
+  if (sharedContextDir) {
+    const secondUserDir = path.join(workDir, "node-red-2");
+    mkdirSync(secondUserDir);
+    writeFileSync(path.join(secondUserDir, "flows.json"), JSON.stringify(flows));
+    const secondPort = await freePort();
+    second = {
+      child: await startRuntime(workDir, { userDir: secondUserDir, port: secondPort, sharedContextDir }, env),
+      url: `http://127.0.0.1:${secondPort}`,
+    };
+  }
   return {
     url,
+    secondUrl: second?.url,
     emulator,
     restart: async () => {
       await stop(child);
-      child = await startRuntime(workDir, userDir, port, env);
+      child = await startRuntime(workDir, { userDir, port, sharedContextDir }, env);
     },
     close: async () => {
       await stop(child);
+      if (second) await stop(second.child);
       await emulator.close();
       rmSync(workDir, { recursive: true, force: true });
     },
-    token: async (user) => {
-      const response = await fetch(`${url}/auth/token`, {
+    token: async (user, runtime = url) => {
+      const response = await fetch(`${runtime}/auth/token`, {
         method: "POST",
         body: new URLSearchParams({
           client_id: "node-red-editor",
@@ -82,8 +104,12 @@ export async function startCockpitWorld(): Promise<CockpitWorld> {
   };
 }
 
-function startRuntime(workDir: string, userDir: string, port: number, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(__dirname, "cockpit-runtime.js"), JSON.stringify({ userDir, port })], {
+function startRuntime(
+  workDir: string,
+  runtime: { userDir: string; port: number; sharedContextDir: string | undefined },
+  env: NodeJS.ProcessEnv,
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [path.join(__dirname, "cockpit-runtime.js"), JSON.stringify(runtime)], {
     cwd: workDir,
     env,
     stdio: ["ignore", "pipe", "pipe"],
@@ -136,14 +162,17 @@ export async function startDirectJob(world: CockpitWorld): Promise<{ signerPage:
 }
 
 /** The signer signs on the emulator's page and returns to example 1's exit URL, which reads the status. */
-export async function signDirectJob(started: { signerPage: string; cookie: string }): Promise<void> {
+export async function signDirectJob(started: { signerPage: string; cookie: string }, returnTo?: string): Promise<void> {
   const page = await (await fetch(started.signerPage)).text();
   const action = /<form method="post" action="([^"]+\/sign)">/.exec(page)?.[1];
   if (!action) throw new Error("the signer page has no Sign button");
   const signed = await fetch(new URL(action, started.signerPage), { method: "POST", redirect: "manual" });
   const exitUrl = signed.headers.get("location");
   if (!exitUrl) throw new Error(`signing gave HTTP ${signed.status}`);
-  const result = await fetch(exitUrl, { headers: { cookie: started.cookie } });
+  // The exit URL on another runtime (`returnTo`), as a load balancer might send the signer there.
+  const exit = new URL(exitUrl);
+  if (returnTo) exit.host = new URL(returnTo).host;
+  const result = await fetch(exit, { headers: { cookie: started.cookie } });
   if (!result.ok) throw new Error(`the exit page said HTTP ${result.status}: ${await result.text()}`);
 }
 
@@ -169,4 +198,38 @@ export async function openCockpit(browser: Browser, world: CockpitWorld, user: C
   await page.locator(`#signering-cockpit-config option[value="${configId}"]`).waitFor({ state: "attached" });
   await page.selectOption("#signering-cockpit-config", configId);
   return page;
+}
+
+/** Polls `probe` until it gives a value. */
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** The cockpit's job list of a configuration node, as a user of a runtime sees it. */
+export async function jobsOf(
+  world: CockpitWorld,
+  configId: string,
+  options: { user?: CockpitUser; runtime?: string } = {},
+): Promise<
+  {
+    jobId: string;
+    flow: string;
+    title?: string;
+    status: string;
+    signers: { signer: string; status?: string }[];
+    lastNode?: { id: string };
+  }[]
+> {
+  const runtime = options.runtime ?? world.url;
+  const response = await fetch(`${runtime}/signering-cockpit/configs/${configId}/jobs`, {
+    headers: { authorization: `Bearer ${await world.token(options.user ?? "admin", runtime)}` },
+  });
+  if (!response.ok) throw new Error(`the job list gave HTTP ${response.status}`);
+  return ((await response.json()) as { jobs: Awaited<ReturnType<typeof jobsOf>> }).jobs;
 }
