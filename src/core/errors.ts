@@ -86,6 +86,34 @@ export class ClientClosedError extends SigneringError {
   }
 }
 
+/**
+ * The organization's shared pacer refused a call at once instead of letting it wait: nothing was
+ * sent. Try again later; the service's own limit (10 calls/s, then a 30 s block) is never risked.
+ */
+export class PacerRefusedError extends SigneringError {}
+
+/** Too many calls already wait for the organization's rate limit: about the same job, or in all. */
+export class PacerQueueFullError extends PacerRefusedError {
+  /** The bound that was reached: calls waiting per job (or for new jobs), or in all. */
+  readonly bound: number;
+
+  constructor(message: string, bound: number) {
+    super("PACER_QUEUE_FULL", message);
+    this.bound = bound;
+  }
+}
+
+/** The call would have waited longer than allowed for its turn (`rateLimit.maxWaitMs`). */
+export class PacerWaitTooLongError extends PacerRefusedError {
+  /** The longest wait allowed, in milliseconds. */
+  readonly maxWaitMs: number;
+
+  constructor(message: string, maxWaitMs: number) {
+    super("PACER_WAIT_TOO_LONG", message);
+    this.maxWaitMs = maxWaitMs;
+  }
+}
+
 /** The server's certificate is not one this client trusts (wrong CA or not Posten's organization). */
 export class UntrustedServerError extends TransportError {
   constructor(message: string) {

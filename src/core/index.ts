@@ -4,7 +4,14 @@
  */
 export * from "./model";
 export * from "./errors";
-export { SigneringClient, type SigneringClientOptions, type StatusChangesOptions, type LogLevel } from "./clients/signering-client";
+export {
+  SigneringClient,
+  type SigneringClientOptions,
+  type StatusChangesOptions,
+  type LogLevel,
+  type RateLimitOptions,
+} from "./clients/signering-client";
+export type { PacerStats } from "./http/pacer";
 export type { DirectClient } from "./clients/direct-client";
 export type { PortalClient } from "./clients/portal-client";
 export type { ArchiveClient } from "./clients/archive-client";

@@ -1,13 +1,16 @@
 import { InvalidInputError, inputProblem, type InputProblem } from "./errors";
 import { isValidNationalIdentityNumber, isValidOrganizationNumber, maskNationalIdentityNumber } from "./identifiers";
 import { LIMITS } from "./limits";
+import { codePointLength, shown } from "./text";
 import type { Availability, DirectJob, DirectSigner, JobDocument, Notifications, PortalJob, PortalSigner } from "./model";
 
 /**
  * Checks a job against the service's rules before anything is sent, so a mistake is reported
  * with the field and the limit instead of as a rejected request later. Every field is checked in
  * one run and all problems are thrown together in one `InvalidInputError`; a field's later rules
- * are skipped once it broke one (a title that is not text has no length to report).
+ * are skipped once it broke one (a title that is not text has no length to report). A text's
+ * length is checked before any pattern looks at it, and no pattern here backtracks: a megabyte in
+ * any field from a web form is refused in a single pass.
  */
 
 export interface ValidationOptions {
@@ -83,11 +86,11 @@ function validateCommon(job: DirectJob | PortalJob, problems: Problems): boolean
   optionalText(job.description, "description", 0, LIMITS.descriptionLength, problems);
   optionalText(job.reference, "reference", 0, LIMITS.referenceLength, problems);
   if (job.sender !== undefined && !isValidOrganizationNumber(String(job.sender?.organizationNumber))) {
-    problems.add("sender.organizationNumber", `must be a valid 9-digit organization number, was "${job.sender?.organizationNumber}"`);
+    problems.add("sender.organizationNumber", `must be a valid 9-digit organization number, was ${shown(job.sender?.organizationNumber)}`);
   }
-  if (job.pollingQueue !== undefined) requireText(job.pollingQueue, "pollingQueue", 1, Number.MAX_SAFE_INTEGER, problems);
+  optionalText(job.pollingQueue, "pollingQueue", 1, LIMITS.pollingQueueLength, problems);
   if (job.requiredAuthentication !== undefined && job.requiredAuthentication !== 3 && job.requiredAuthentication !== 4) {
-    problems.add("requiredAuthentication", `must be 3 or 4, was ${JSON.stringify(job.requiredAuthentication)}`);
+    problems.add("requiredAuthentication", `must be 3 or 4, was ${shown(job.requiredAuthentication)}`);
   }
   optionalEnum(job.identifierInSignedDocuments, "identifierInSignedDocuments", IDENTIFIERS_IN_DOCUMENTS, problems);
   requireList(job.documents, "documents", LIMITS.documentsPerJob, problems).forEach((document, index) =>
@@ -102,11 +105,16 @@ function validateAvailability(availability: Availability, problems: Problems): v
     return;
   }
   const { activationTime, availableSeconds } = availability;
-  if (activationTime !== undefined && Number.isNaN(new Date(activationTime).getTime())) {
-    problems.add("availability.activationTime", `must be a date and time (ISO 8601), was "${String(activationTime)}"`);
+  if (activationTime !== undefined && !isDateTime(activationTime)) {
+    problems.add("availability.activationTime", `must be a date and time (ISO 8601), was ${shown(activationTime)}`);
   }
   if (availableSeconds !== undefined)
     requireInteger(availableSeconds, "availability.availableSeconds", 0, LIMITS.availableSeconds, problems);
+}
+
+function isDateTime(value: unknown): boolean {
+  if (typeof value === "string" && value.length > LIMITS.dateTimeLength) return false;
+  return (typeof value === "string" || value instanceof Date) && !Number.isNaN(new Date(value).getTime());
 }
 
 function validateDocument(document: JobDocument, field: string, problems: Problems): void {
@@ -117,7 +125,7 @@ function validateDocument(document: JobDocument, field: string, problems: Proble
   requireText(document.title, `${field}.title`, 1, LIMITS.titleLength, problems);
   const mimeType = document.mimeType ?? "application/pdf";
   if (!DOCUMENT_MIME_TYPES.includes(mimeType)) {
-    problems.add(`${field}.mimeType`, `must be ${DOCUMENT_MIME_TYPES.join(" or ")}, was ${JSON.stringify(document.mimeType)}`);
+    problems.add(`${field}.mimeType`, `must be ${DOCUMENT_MIME_TYPES.join(" or ")}, was ${shown(document.mimeType)}`);
     return;
   }
   validateContent(document.content, mimeType, `${field}.content`, problems);
@@ -202,18 +210,31 @@ function validateNotifications(notifications: Notifications, field: string, prob
     return;
   }
   const { email, sms } = notifications;
-  if (email !== undefined && requireXmlCharacters(email, `${field}.email`, problems) && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
-    problems.add(`${field}.email`, `must be an e-mail address, was "${email}"`);
+  if (email !== undefined && requireText(email, `${field}.email`, 1, LIMITS.emailLength, problems) && !isEmailAddress(email)) {
+    problems.add(`${field}.email`, `must be an e-mail address, was ${shown(email)}`);
   }
-  if (sms !== undefined && requireXmlCharacters(sms, `${field}.sms`, problems) && !/^\+?\d{8,15}$/.test(sms.replace(/[\s-]/g, ""))) {
-    problems.add(`${field}.sms`, `must be a mobile number of 8-15 digits, optionally with +country code, was "${sms}"`);
+  if (sms !== undefined && requireText(sms, `${field}.sms`, 1, LIMITS.smsLength, problems) && !isMobileNumber(sms)) {
+    problems.add(`${field}.sms`, `must be a mobile number of 8-15 digits, optionally with +country code, was ${shown(sms)}`);
   }
 }
 
+/** `local@domain.tld`: one "@" with text before it, a dot inside the domain, no white space. */
+function isEmailAddress(value: string): boolean {
+  const at = value.indexOf("@");
+  if (at <= 0 || at !== value.lastIndexOf("@")) return false;
+  return value.slice(at + 2, -1).includes(".") && !/\s/.test(value);
+}
+
+/** 8-15 digits, optionally after a "+", spaces and dashes allowed between them. */
+function isMobileNumber(value: string): boolean {
+  const digits = value.replace(/[\s-]/g, "");
+  return /^\+?\d{8,15}$/.test(digits);
+}
+
 function validateNationalId(value: unknown, field: string, options: ValidationOptions, problems: Problems): boolean {
-  if (typeof value !== "string" || !/^\d{11}$/.test(value)) {
-    return problems.add(field, `must be 11 digits, was "${typeof value === "string" ? maskNationalIdentityNumber(value) : typeof value}"`);
-  }
+  if (typeof value !== "string") return problems.add(field, `must be 11 digits as text, was ${shown(value)}`);
+  if (value.length !== 11) return problems.add(field, `must be 11 digits, was ${value.length} characters`);
+  if (!/^\d{11}$/.test(value)) return problems.add(field, `must be 11 digits, was "${maskNationalIdentityNumber(value)}"`);
   if (!isValidNationalIdentityNumber(value, options.checkNationalIdChecksum !== false)) {
     return problems.add(
       field,
@@ -229,7 +250,7 @@ function validateUrl(value: unknown, field: string, problems: Problems): boolean
   try {
     url = new URL(value as string);
   } catch {
-    return problems.add(field, `must be an absolute URL, was "${String(value)}"`);
+    return problems.add(field, `must be an absolute URL, was ${shown(value)}`);
   }
   const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
   if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
@@ -242,11 +263,10 @@ function requireText(value: unknown, field: string, min: number, max: number, pr
   if (typeof value !== "string") {
     return problems.add(field, `is required and must be text${min > 0 ? ` of ${min}-${max} characters` : ""}`);
   }
-  if (!requireXmlCharacters(value, field, problems)) return false;
-  const length = [...value].length;
-  if (length < min) return problems.add(field, min === 1 ? "must not be empty" : `must be at least ${min} characters, was ${length}`);
+  const length = codePointLength(value);
   if (length > max) return problems.add(field, `must be at most ${max} characters, was ${length}`);
-  return true;
+  if (length < min) return problems.add(field, min === 1 ? "must not be empty" : `must be at least ${min} characters, was ${length}`);
+  return requireXmlCharacters(value, field, problems);
 }
 
 /**
@@ -270,13 +290,13 @@ function optionalText(value: unknown, field: string, min: number, max: number, p
 
 function optionalEnum(value: unknown, field: string, allowed: readonly string[], problems: Problems): void {
   if (value !== undefined && !allowed.includes(value as string)) {
-    problems.add(field, `must be one of ${allowed.join(", ")}, was ${JSON.stringify(value)}`);
+    problems.add(field, `must be one of ${allowed.join(", ")}, was ${shown(value)}`);
   }
 }
 
 function requireInteger(value: unknown, field: string, min: number, max: number, problems: Problems): void {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    problems.add(field, `must be a whole number from ${min} to ${max}, was ${JSON.stringify(value)}`);
+    problems.add(field, `must be a whole number from ${min} to ${max}, was ${shown(value)}`);
   }
 }
 
@@ -304,5 +324,5 @@ function requireUnique(values: readonly unknown[], field: string, what: string, 
 }
 
 function maskIfNationalId(value: string): string {
-  return /^\d{11}$/.test(value) ? maskNationalIdentityNumber(value) : `"${value}"`;
+  return /^\d{11}$/.test(value) ? maskNationalIdentityNumber(value) : shown(value);
 }

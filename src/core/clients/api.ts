@@ -1,9 +1,11 @@
+import { setMaxListeners } from "node:events";
 import type { Readable } from "node:stream";
 import type { Clock } from "../clock";
 import { ClientClosedError, RateLimitedError, ServiceError, SigneringError, TransportError, UntrustedServerError } from "../errors";
 import { limitedStream, readText } from "../http/body";
 import { REQUEST_ID_HEADERS } from "../http/headers";
-import type { RateLimiter } from "../http/rate-limiter";
+import type { Release } from "../http/pacer";
+import type { ClientPacing } from "../http/pacers";
 import { maskSecrets, redactUrl } from "../http/redact";
 import { serviceErrorFrom, type Operation } from "../http/service-errors";
 import type { HttpRequest, HttpResponse, HttpTransport, RequestBody } from "../http/transport";
@@ -27,7 +29,8 @@ export interface ApiLog {
 
 export interface ApiOptions {
   transport: HttpTransport;
-  limiter: RateLimiter | undefined;
+  /** The client's part in the shared pacers of the organizations; undefined: calls go unpaced. */
+  pacing: ClientPacing | undefined;
   clock: Clock;
   /** How many times a call refused with 429 is tried again after the block. */
   rateLimitRetries: number;
@@ -60,7 +63,11 @@ export class Api {
   readonly #drain = new AbortController();
   #closed: Promise<void> | undefined;
 
-  constructor(private readonly options: ApiOptions) {}
+  constructor(private readonly options: ApiOptions) {
+    // Every call waiting for its turn listens for the close; each removes its listener when its
+    // wait ends, and the pacer bounds how many wait.
+    setMaxListeners(0, this.#drain.signal);
+  }
 
   /** Calls and reads the body as text, decoded once, at most 4 MiB. */
   text(call: ApiCall): Promise<{ response: HttpResponse; text: string }> {
@@ -118,15 +125,21 @@ export class Api {
     let rateLimited = 0;
     for (;;) {
       let error: unknown;
+      let release: Release | undefined;
       try {
-        await this.waitForTurn(call, async () => this.options.limiter?.acquire(call.organization, waitSignal));
+        await this.waitForTurn(call, async () => {
+          release = await this.options.pacing?.acquire(call.organization, call, waitSignal);
+        });
         const { body: bodyOrFactory, ...request } = call;
         const body = typeof bodyOrFactory === "function" ? await bodyOrFactory() : bodyOrFactory;
         const started = clock.now();
-        const response = await transport.send({ ...request, ...(body ? { body } : {}) }).catch((failure: unknown) => {
-          this.debug(`${describe(call)} → failed in ${clock.now() - started} ms: ${(failure as Error).message}`);
-          throw failure;
-        });
+        const response = await transport
+          .send({ ...request, ...(body ? { body } : {}) })
+          .catch((failure: unknown) => {
+            this.debug(`${describe(call)} → failed in ${clock.now() - started} ms: ${(failure as Error).message}`);
+            throw failure;
+          })
+          .finally(() => release?.());
         this.debug(`${describe(call)} → ${response.status} in ${clock.now() - started} ms${requestIdOf(response)}`);
         if (response.status >= 200 && response.status < 300) return await read(response);
         const serviceError = await serviceErrorFrom(response, call.operation, clock.now());
@@ -134,6 +147,9 @@ export class Api {
         error = serviceError;
       } catch (failure) {
         error = failure;
+      } finally {
+        // The answer came, or the call never went out (its body could not be made).
+        release?.();
       }
 
       if (
@@ -142,7 +158,7 @@ export class Api {
         error.retryAt.getTime() - clock.now() <= MAX_RATE_LIMIT_WAIT_MS
       ) {
         rateLimited++;
-        this.options.limiter?.block(call.organization, error.retryAt.getTime());
+        this.options.pacing?.block(call.organization, error.retryAt.getTime());
         this.options.log.warn(`rate limited; waiting until ${error.retryAt.toISOString()} before trying ${call.operation} again`);
         await this.waitForTurn(call, () => clock.sleep(error.retryAt.getTime() - clock.now(), waitSignal));
         continue;

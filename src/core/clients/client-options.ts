@@ -4,6 +4,8 @@ import type { SigneringClientOptions } from "./signering-client";
 export const DEFAULT_MAX_DOWNLOAD_BYTES = 200 * 1024 * 1024;
 /** Timeouts above an hour are a unit mistake (seconds for milliseconds). */
 const MAX_TIMEOUT_MS = 60 * 60_000;
+/** More waiting calls than this is no longer a queue but a backlog. */
+const MAX_QUEUED = 10_000;
 
 /**
  * Checks the client's numeric and switch options before anything is built, naming the field:
@@ -12,8 +14,17 @@ const MAX_TIMEOUT_MS = 60 * 60_000;
 export function checkClientOptions(options: SigneringClientOptions): void {
   if (options.rateLimit !== undefined && options.rateLimit !== false) {
     if (typeof options.rateLimit !== "object" || options.rateLimit === null)
-      throw new InvalidInputError("rateLimit", "must be { callsPerSecond } or false");
-    checkNumber(options.rateLimit.callsPerSecond, "rateLimit.callsPerSecond", { min: 0.01, max: 1000 });
+      throw new InvalidInputError(
+        "rateLimit",
+        "must be { callsPerSecond, maxQueued, maxQueuedPerKey, maxWaitMs } (each optional) or false",
+      );
+    const { callsPerSecond, maxQueued, maxQueuedPerKey, maxWaitMs } = options.rateLimit;
+    if (callsPerSecond !== undefined) checkNumber(callsPerSecond, "rateLimit.callsPerSecond", { min: 0.01, max: 1000 });
+    if (maxQueued !== undefined) checkNumber(maxQueued, "rateLimit.maxQueued", { min: 1, max: MAX_QUEUED, integer: true });
+    if (maxQueuedPerKey !== undefined) {
+      checkNumber(maxQueuedPerKey, "rateLimit.maxQueuedPerKey", { min: 1, max: MAX_QUEUED, integer: true });
+    }
+    if (maxWaitMs !== undefined) checkNumber(maxWaitMs, "rateLimit.maxWaitMs", { min: 0, max: MAX_TIMEOUT_MS, integer: true });
   }
   if (options.timeouts !== undefined) {
     if (typeof options.timeouts !== "object" || options.timeouts === null)

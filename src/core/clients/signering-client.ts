@@ -10,12 +10,14 @@ import {
 } from "../environments";
 import { InvalidInputError } from "../errors";
 import { DEFAULT_TIMEOUTS, HttpTransport, type Timeouts } from "../http/transport";
-import { RateLimiter } from "../http/rate-limiter";
+import { ClientPacing, DEFAULT_PACING_SETTINGS } from "../http/pacers";
+import type { PacerStats } from "../http/pacer";
 import { systemClock, type Clock } from "../clock";
 import { isValidOrganizationNumber } from "../identifiers";
 import { loadCredentials, summarize, type CertificateSummary, type KeystoreSource, type SenderCredentials } from "../keys";
 import type { Flow, StatusChange } from "../model";
 import { pollStatusChanges } from "../poller";
+import { shown } from "../text";
 import { Api } from "./api";
 import { ArchiveClient } from "./archive-client";
 import { bundleDumper } from "./bundle-dump";
@@ -39,8 +41,14 @@ export interface SigneringClientOptions {
   serverOrganizationNumber?: string | false;
   /** Default polling queue for status changes. */
   pollingQueue?: string;
-  /** Client-side pacing (default 8 calls/s per organization, below the service's 10); `false` turns it off. */
-  rateLimit?: { callsPerSecond: number } | false;
+  /**
+   * Client-side pacing, shared by every client of the same API root and organization in the
+   * process (the strictest setting of those sharing it applies): calls per second (default 8,
+   * below the service's 10), calls that may wait per job (10) and in all (100), and how long a
+   * call may wait for its turn (30 s) before it fails with a `PacerRefusedError`. `false`: this
+   * client sends unpaced.
+   */
+  rateLimit?: Partial<RateLimitOptions> | false;
   /** Milliseconds: connection set-up, API response, download response and inactivity. */
   timeouts?: Partial<Timeouts>;
   /**
@@ -72,7 +80,13 @@ export interface StatusChangesOptions {
   onWait?: (nextPoll: Date) => void;
 }
 
-const DEFAULT_CALLS_PER_SECOND = 8;
+/** The pacing settings of a client (see `SigneringClientOptions.rateLimit`). */
+export interface RateLimitOptions {
+  callsPerSecond: number;
+  maxQueued: number;
+  maxQueuedPerKey: number;
+  maxWaitMs: number;
+}
 
 /**
  * The Posten signering client: direct and portal jobs, status, downloads, confirmation,
@@ -87,6 +101,7 @@ export class SigneringClient {
   readonly #api: Api;
   readonly #clock: Clock;
   readonly #context: ClientContext;
+  readonly #pacing: ClientPacing | undefined;
   readonly #warn: (message: string) => void;
 
   constructor(options: SigneringClientOptions) {
@@ -96,7 +111,7 @@ export class SigneringClient {
     checkCertificateFitsEnvironment(credentials, options.environment);
     const defaultSender = options.sender ?? credentials.organizationNumber;
     if (!isValidOrganizationNumber(defaultSender)) {
-      throw new InvalidInputError("sender", `must be a valid 9-digit organization number, was "${defaultSender}"`);
+      throw new InvalidInputError("sender", `must be a valid 9-digit organization number, was ${shown(defaultSender)}`);
     }
     const trusted = options.trustedCertificates ?? defaultTrustAnchors(options.environment);
     this.#clock = options.clock ?? systemClock;
@@ -110,10 +125,13 @@ export class SigneringClient {
       timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
       ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
     });
-    const rateLimit = options.rateLimit === undefined ? { callsPerSecond: DEFAULT_CALLS_PER_SECOND } : options.rateLimit;
+    this.#pacing =
+      options.rateLimit === false
+        ? undefined
+        : new ClientPacing(this.#clock, apiRoot, defaultSender, { ...DEFAULT_PACING_SETTINGS, ...options.rateLimit });
     this.#api = new Api({
       transport: this.#transport,
-      limiter: rateLimit === false ? undefined : new RateLimiter(rateLimit.callsPerSecond, this.#clock),
+      pacing: this.#pacing,
       clock: this.#clock,
       rateLimitRetries: 2,
       maxDownloadBytes: options.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES,
@@ -182,11 +200,24 @@ export class SigneringClient {
   }
 
   /**
+   * What the pacer shared by the clients of this client's sender has done lately: calls in the
+   * last minute, calls waiting now, 429 blocks, and the end of a block in force. Undefined when
+   * the client sends unpaced (`rateLimit: false`).
+   */
+  pacerStats(): PacerStats | undefined {
+    return this.#pacing?.stats();
+  }
+
+  /**
    * Takes no new calls, lets calls queued in the pacer go out (up to 10 s; those that still
-   * cannot are logged as not sent and fail with `ClientClosedError`), then closes the pool.
+   * cannot are logged as not sent and fail with `ClientClosedError`), then closes the pool. The
+   * shared pacer goes on serving the other clients of the organization.
    */
   close(): Promise<void> {
-    return this.#api.close(() => this.#transport.close());
+    return this.#api.close(async () => {
+      this.#pacing?.leave();
+      await this.#transport.close();
+    });
   }
 }
 

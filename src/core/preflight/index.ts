@@ -13,13 +13,20 @@ import { checkServerOrganization, ServerOrganizationMismatch } from "../http/ser
 import { DEFAULT_TIMEOUTS, type Timeouts } from "../http/transport";
 import { isValidOrganizationNumber } from "../identifiers";
 import {
+  certificatePemBlocks,
   formatForDisplay,
   loadCredentials,
   readCertificateName,
   type CertificateSummary,
   type KeystoreSource,
+  type DistinguishedName,
   type SenderCredentials,
 } from "../keys";
+import { trimEnd } from "../text";
+import { systemClock } from "../clock";
+import { parseRetryAfter } from "../http/headers";
+import { sharedPacer } from "../http/pacers";
+import { LIMITS } from "../limits";
 import { connect, get, handshake, resolve, StepTimeout, tunnel } from "./network";
 
 /** The connection settings of a client (same meanings as in `SigneringClientOptions`). */
@@ -124,7 +131,8 @@ export async function checkConnection(options: PreflightOptions): Promise<Prefli
   );
   if (!anchors) return report();
 
-  const root = new URL(apiRootOf(options.environment));
+  const apiRoot = apiRootOf(options.environment);
+  const root = new URL(apiRoot);
   const port = Number(root.port || 443);
   let proxy: ReturnType<typeof proxyOf> | undefined;
   const socket = await step(
@@ -197,24 +205,39 @@ export async function checkConnection(options: PreflightOptions): Promise<Prefli
   if (!secure) return report();
 
   const sender = options.sender ?? credentials.organizationNumber;
-  const url = new URL(`${root.href.replace(/\/+$/, "")}/${sender}`);
+  const url = new URL(`${trimEnd(root.href, "/")}/${sender}`);
+  // The check's one call counts against the organization's limit like any client's.
+  const pacer = sharedPacer(systemClock, apiRoot, sender);
   await step(
     "api",
     async () => {
+      const release = await pacer.acquire(PREFLIGHT_KEY, { maxWaitMs: timeouts.response, signal: deadline }).catch((error: unknown) => {
+        secure.destroy();
+        throw new StepFailure(
+          `GET ${url.pathname}: ${(error as Error).message}`,
+          "Other clients of this organization are using its rate limit (or the service blocked it after a 429); try again in a minute.",
+        );
+      });
       const response = await get(
         secure,
         url,
         { accept: "text/plain, application/xml", "user-agent": "node-red-posten-signering preflight" },
         timeouts.response,
         deadline,
-      ).catch((error: unknown) => {
-        secure.destroy();
-        throw new StepFailure(
-          `GET ${url.pathname}: ${(error as Error).message}`,
-          "The service accepted the connection but did not answer; try again, or check the proxy.",
-        );
-      });
+      )
+        .catch((error: unknown) => {
+          secure.destroy();
+          throw new StepFailure(
+            `GET ${url.pathname}: ${(error as Error).message}`,
+            "The service accepted the connection but did not answer; try again, or check the proxy.",
+          );
+        })
+        .finally(release);
       secure.destroy();
+      if (response.status === 429) {
+        const now = Date.now();
+        pacer.block((parseRetryAfter(response.retryAfter, now) ?? new Date(now + LIMITS.rateLimitBlockSeconds * 1000)).getTime());
+      }
       if (response.status !== 200) throw apiFailure(response.status, response.text, url.pathname);
       return response;
     },
@@ -222,6 +245,9 @@ export async function checkConnection(options: PreflightOptions): Promise<Prefli
   );
   return report();
 }
+
+/** The pacer queue of the pre-flight check's call. */
+const PREFLIGHT_KEY = "check";
 
 function requireValidNow(credentials: SenderCredentials): SenderCredentials {
   const now = new Date();
@@ -264,6 +290,14 @@ function fitsEnvironment(credentials: SenderCredentials, options: PreflightOptio
     : `${kindOf(credentials)} for ${environment}; sender ${sender} on behalf of the certificate's organization ${credentials.organizationNumber} (Posten must have authorized this)`;
 }
 
+/** A CA's common name, which says which it is; the whole name when it has none. */
+function commonNameOrWhole(name: DistinguishedName): string {
+  const commonName = name.flat().find((attribute) => attribute.oid === COMMON_NAME_OID);
+  return commonName?.value ?? formatForDisplay(name);
+}
+
+const COMMON_NAME_OID = "2.5.4.3";
+
 function kindOf(credentials: SenderCredentials): string {
   return credentials.kind === "unknown" ? "issuer not known as a test or production CA" : `a ${credentials.kind} certificate`;
 }
@@ -272,10 +306,7 @@ function trustAnchors(options: PreflightOptions): { pems: string[]; detail: stri
   let pems: string[];
   try {
     const given = options.trustedCertificates ?? defaultTrustAnchors(options.environment);
-    pems =
-      typeof given === "string"
-        ? [...given.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)].map((match) => match[0])
-        : [...given];
+    pems = typeof given === "string" ? certificatePemBlocks(given) : [...given];
   } catch (error) {
     throw new StepFailure(
       (error as Error).message,
@@ -286,7 +317,7 @@ function trustAnchors(options: PreflightOptions): { pems: string[]; detail: stri
     throw new StepFailure("No CA certificate was given", "Give the PEM certificate of the CA that issued the server's certificate.");
   const names = pems.map((pem, index) => {
     try {
-      return formatForDisplay(readCertificateName(new X509Certificate(pem).raw, "subject")).replace(/^.*CN=([^,]+).*$/, "$1");
+      return commonNameOrWhole(readCertificateName(new X509Certificate(pem).raw, "subject"));
     } catch {
       throw new StepFailure(
         `Trust anchor ${index + 1} is not a PEM certificate`,

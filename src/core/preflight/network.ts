@@ -123,6 +123,8 @@ export interface SmallResponse {
   status: number;
   /** At most 2 KB of the body, as text. */
   text: string;
+  /** The `Retry-After` header, if any (a 429). */
+  retryAfter?: string;
 }
 
 const BODY_LIMIT = 2048;
@@ -147,7 +149,13 @@ export function get(
     request.once("error", reject);
     request.once("response", (response) => {
       let body = Buffer.alloc(0);
-      const finish = () => resolve({ status: response.statusCode ?? 0, text: body.subarray(0, BODY_LIMIT).toString("utf8") });
+      const retryAfter = response.headers["retry-after"];
+      const finish = () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          text: body.subarray(0, BODY_LIMIT).toString("utf8"),
+          ...(retryAfter !== undefined ? { retryAfter } : {}),
+        });
       response.on("data", (chunk: Buffer) => {
         if (body.length < BODY_LIMIT) body = Buffer.concat([body, chunk]);
         if (body.length >= BODY_LIMIT) {
