@@ -1,7 +1,7 @@
 import { pipeline } from "node:stream/promises";
 import type { NextFunction, Request, Response } from "express";
 import type { NodeAPI } from "node-red";
-import type { SigneringClient } from "../../src/core";
+import type { PacerStats } from "../../src/core";
 import type { SigneringConfigNode } from "../signering-config/config-types";
 import { storeChoiceOf } from "./context-store";
 import { isFlow, isJobId, type JobRecord } from "./job-record";
@@ -20,13 +20,6 @@ const DEFAULT_LIMIT = 200;
 const MAX_LIMIT = 1000;
 const CONFIG_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const FILTERS: readonly JobFilter[] = ["all", "inProgress", "completed", "failed"];
-
-/** What core's pacer reports (`client.pacerStats()`), when the core has it. */
-interface PacerStats {
-  callsLastMinute: number;
-  queued: number;
-  rateLimitBlocks: number;
-}
 
 export function registerRoutes(RED: NodeAPI): void {
   const read = RED.auth.needsPermission("signering-config.read");
@@ -191,14 +184,11 @@ function storeOf(RED: NodeAPI): { name: string | null; persistent: boolean } | {
   }
 }
 
-/** The pacer's numbers, when the configuration's client runs and the core reports them; `null` otherwise. */
+/** The pacer's numbers when the configuration's client can run (`null` when it cannot, or sends unpaced). */
 async function pacerOf(node: SigneringConfigNode): Promise<PacerStats | null> {
-  let client: SigneringClient;
   try {
-    client = await node.client();
+    return (await node.client()).pacerStats() ?? null;
   } catch {
     return null;
   }
-  const stats = (client as unknown as { pacerStats?: () => PacerStats }).pacerStats?.();
-  return stats ?? null;
 }

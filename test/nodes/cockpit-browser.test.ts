@@ -108,6 +108,7 @@ describe("the cockpit sidebar in a real editor (headless Chromium)", { timeout: 
     );
     await page.locator(".sc-health-row").first().waitFor();
     assert.match(await page.locator(".sc-health").innerText(), /last poll/);
+    assert.match(await page.locator(".sc-pacer").innerText(), /calls in the last minute [1-9]\d* · queued \d+ · rate-limit blocks 0/);
 
     // The first signer signs (the emulator's control API); the polling node brings the change to the row.
     world.emulator.control.sign(Number(contract.jobId), 1);
