@@ -134,13 +134,19 @@ describe("the cockpit sidebar in a real editor (headless Chromium)", { timeout: 
     await page.close();
   });
 
-  it("lets a read-only user look but not act (adminAuth holds)", async () => {
-    const page = await openCockpit(browser, world, "viewer", EXAMPLE_2_CONFIG);
+  it("lets a read-only user look but not act (adminAuth holds), in Norwegian for a Norwegian browser", async () => {
+    const page = await openCockpit(browser, world, "viewer", EXAMPLE_2_CONFIG, "nb-NO");
     const contract = portalJobs.find((job) => job.title === "Employment contract")!;
     const row = card(page, "portal", contract.jobId);
     await row.waitFor();
     assert.equal(await row.locator(".sc-cancel").isDisabled(), true, "the cancel button is off");
-    assert.match(await page.locator(".sc-readonly").innerText(), /signering-config\.write/);
+    assert.match(await page.locator(".sc-readonly").innerText(), /Kun lesetilgang: .*signering-config\.write/);
+    await page.locator(".signering-cockpit .sc-bar button").last().click();
+    assert.match(
+      await page.locator(".sc-help").innerText(),
+      /Om denne fanen\s+Signeringsoppdragene i denne Node-RED/,
+      "the tab's own help",
+    );
     await page.screenshot({ path: artifactPath("cockpit-read-only.png") });
     await page.close();
 

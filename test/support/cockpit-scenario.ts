@@ -185,16 +185,30 @@ export async function sendPortalBatch(world: CockpitWorld): Promise<void> {
   if (!response.ok) throw new Error(`the batch inject gave HTTP ${response.status}`);
 }
 
-/** The editor, logged in as `user`, with the cockpit's tab open on a configuration node. */
-export async function openCockpit(browser: Browser, world: CockpitWorld, user: CockpitUser, configId: string): Promise<Page> {
+/** The editor in the browser language `locale`, logged in as `user`, with the cockpit's tab open on a configuration node. */
+export async function openCockpit(
+  browser: Browser,
+  world: CockpitWorld,
+  user: CockpitUser,
+  configId: string,
+  locale = "en-US",
+): Promise<Page> {
   const token = await world.token(user);
-  const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+  const page = await browser.newPage({ viewport: { width: 1500, height: 950 }, locale });
   await page.addInitScript((accessToken) => {
     localStorage.setItem("auth-tokens", JSON.stringify({ access_token: accessToken, expires_in: 604800, token_type: "Bearer" }));
   }, token);
   await page.goto(world.url);
   await page.locator('.red-ui-palette-node[data-palette-type="signering-create"]').waitFor({ timeout: 30_000 });
-  await page.evaluate(() => (window as unknown as { RED: { sidebar: { show(id: string): void } } }).RED.sidebar.show("signering-cockpit"));
+  // Shown until it is visible: under load the editor may still be laying out its sidebar.
+  await page.waitForFunction(
+    () => {
+      (window as unknown as { RED: { sidebar: { show(id: string): void } } }).RED.sidebar.show("signering-cockpit");
+      return (document.querySelector("#signering-cockpit-config") as HTMLElement | null)?.offsetParent != null;
+    },
+    undefined,
+    { timeout: 30_000, polling: 500 },
+  );
   await page.locator(`#signering-cockpit-config option[value="${configId}"]`).waitFor({ state: "attached" });
   await page.selectOption("#signering-cockpit-config", configId);
   return page;
