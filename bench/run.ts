@@ -1,6 +1,7 @@
 /** Runs every benchmark in turn: `npm run bench`. */
 import { runBundleBenchmark } from "./bundle";
 import { runCliBundleBenchmark } from "./cli-bundle";
+import { runCockpitBenchmark } from "./cockpit";
 import { runEmulatorBenchmark } from "./emulator";
 import { runPacerBenchmark } from "./pacer";
 import { runSoakBenchmark } from "./soak";
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
   await runCliBundleBenchmark();
   await runEmulatorBenchmark();
   await runPacerBenchmark();
+  await runCockpitBenchmark();
   await runSoakBenchmark();
 }
 

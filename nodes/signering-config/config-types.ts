@@ -1,6 +1,7 @@
 import type { Node } from "node-red";
 import type { SigneringClient } from "../../src/core";
 import type { EmittedChanges } from "../shared/change-key";
+import type { Journal } from "../cockpit/journal";
 
 import type { SigneringConfigDef } from "./definition";
 
@@ -27,4 +28,6 @@ export interface SigneringConfigNode extends Node<SigneringConfigCredentials> {
   certificateNotice: string | undefined;
   /** The status changes emitted and not yet confirmed, to mark redeliveries. */
   emittedChanges: EmittedChanges;
+  /** The cockpit's journal of this configuration's jobs (undefined when the cockpit's settings are wrong). */
+  journal: Journal | undefined;
 }

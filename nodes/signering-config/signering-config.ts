@@ -6,6 +6,7 @@ import { registerAdminEndpoints } from "./admin-endpoints";
 import { clientOptionsOf, DISABLE_LOCAL_FILES_SETTING, numbersOf, startBuiltInEmulator } from "./client-options";
 import type { SigneringConfigCredentials, SigneringConfigNode } from "./config-types";
 import { definition, type SigneringConfigDef } from "./definition";
+import { openJournal } from "../cockpit/open-journal";
 
 /**
  * Configuration of one connection to Posten signering: environment, sender, enterprise
@@ -26,6 +27,7 @@ export = function register(RED: NodeAPI): void {
     node.certificateNotice = undefined;
     let client: Promise<SigneringClient> | undefined;
     node.emittedChanges = new EmittedChanges();
+    node.journal = openJournal(RED, node);
 
     // Numbers are checked at deploy, so a typo shows in the log before the first msg (the client then refuses to start).
     try {
@@ -73,8 +75,8 @@ export = function register(RED: NodeAPI): void {
     node.on("close", (done: () => void) => {
       const closing = client;
       client = undefined;
-      if (!closing) return done();
-      closing.then((c) => c.close()).then(done, done);
+      // The journal's last writes go to the store before the node (and its context) stops.
+      Promise.all([node.journal?.idle(), closing?.then((c) => c.close())]).then(() => done(), done);
     });
   }
 

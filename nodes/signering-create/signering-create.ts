@@ -57,7 +57,9 @@ export = function register(RED: NodeAPI): void {
         const parts: CreateMsgParts = { payload: msg.payload, filename: msg.filename, job: msg.job, request: msg.req };
         const inputs = inputsOf(msg);
         if ((parts.job && typeof parts.job === "object" && "flow" in parts.job ? parts.job.flow : config.flow) === "portal") {
-          const response = await client.portal.createJob(portalJobFrom(config, inputs, parts, RED._));
+          const job = portalJobFrom(config, inputs, parts, RED._);
+          const response = await client.portal.createJob(job);
+          link.node?.journal?.jobCreated({ response, title: job.title, portal: job, node });
           const text = created(msg, response);
           send(msg);
           return text;
@@ -67,6 +69,7 @@ export = function register(RED: NodeAPI): void {
         const httpNodeRoot = RED.settings.httpNodeRoot as string | undefined;
         const { job, exitUrls } = directJobFrom(config, inputs, parts, { reference, parameter: RETURN_PARAMETER, httpNodeRoot }, RED._);
         const response = await client.direct.createJob(job);
+        link.node?.journal?.jobCreated({ response, title: job.title, node });
         // The browser brings the ticket back to the exit URL; an http response node sets it.
         const ticket = correlation.ticketCookies(reference, response.statusUrl, exitUrls, requestCookies(msg.req));
         if (ticket.ok) {

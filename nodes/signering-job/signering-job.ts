@@ -28,7 +28,7 @@ export = function register(RED: NodeAPI): void {
         switch (actionOf(msg.action)) {
           case "cancel": {
             await client.portal.cancel(requireUrl(signering.cancellationUrl, "msg.signering.cancellationUrl", RED._, "cancellationUrl"));
-            // A job was cancelled (the cockpit's journal hooks in after this point).
+            if (jobId) link.node?.journal?.jobCancelled("portal", jobId, node);
             send(msg);
             return RED._("signering-job.status.cancelled", { jobId });
           }

@@ -6,6 +6,7 @@ import { setSignering, signeringOf } from "../shared/msg-contract";
 import { createSigneringNode, registerNode, requireConfig, type ConfigLink } from "../shared/node-red";
 import { handleInput, shortError } from "../shared/node-support";
 import { definition, type StatusConfig } from "./definition";
+import type { Journal } from "../cockpit/journal";
 
 /**
  * A job's status, on three outputs: completed, failed, in progress. In "exit URL" mode it reads
@@ -27,6 +28,7 @@ export = function register(RED: NodeAPI): void {
 
     // Each change carries its key; one emitted before and not confirmed since is a redelivery.
     const route = (msg: NodeMessageInFlow, status: StatusChange): (NodeMessageInFlow | null)[] => {
+      link.node?.journal?.statusReceived(status, node);
       const changeKey = changeKeyOf(status);
       const redelivered = link.use().emittedChanges.emit(changeKey);
       msg.payload = status;
@@ -123,14 +125,18 @@ function startPolling(
       return date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
     }
   };
+  const health = (update: Parameters<Journal["pollHealth"]>[1]) =>
+    link.node?.journal?.pollHealth(node, { flow: config.flow, queue: queue ?? "", ...update });
   const loop = (async () => {
     // A failure (network, certificate) is reported, then polling starts again after a pause.
     while (!stop.signal.aborted) {
       try {
         const client = await link.use().client();
         node.status({ fill: "blue", shape: "ring", text: RED._("signering-status.status.polling", { queue: label }) });
-        const onWait = (nextPoll: Date) =>
+        const onWait = (nextPoll: Date) => {
+          health({ polled: new Date(), nextPoll });
           node.status({ fill: "blue", shape: "ring", text: RED._("signering-status.status.nextPoll", { time: time(nextPoll) }) });
+        };
         for await (const change of client.statusChanges({
           flow: config.flow,
           ...(queue ? { pollingQueue: queue } : {}),
@@ -139,6 +145,11 @@ function startPolling(
           onWait,
         })) {
           node.send(route({ _msgid: RED.util.generateId() }, change));
+          health({
+            polled: new Date(),
+            handledChange: true,
+            ...(change.nextPermittedPollTime ? { nextPoll: change.nextPermittedPollTime } : {}),
+          });
           node.status({
             fill: "green",
             shape: "dot",
@@ -148,6 +159,7 @@ function startPolling(
       } catch (error) {
         if (stop.signal.aborted) return;
         node.status({ fill: "red", shape: "ring", text: shortError(error) });
+        health({ error: error instanceof Error ? error.message : String(error) });
         node.error(error instanceof Error ? error : new Error(String(error)));
         await sleep(RETRY_AFTER_FAILURE_MS, undefined, { signal: stop.signal }).catch(() => undefined);
       }
@@ -155,6 +167,7 @@ function startPolling(
   })();
   node.on("close", (done: () => void) => {
     stop.abort();
+    health({ stopped: true });
     void loop.finally(() => {
       node.status({});
       done();

@@ -53,11 +53,11 @@ export async function runDemo(): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-const KEYSTORE_ENV = "SIGNERING_DEMO_P12";
-const PASSWORD_ENV = "SIGNERING_DEMO_P12_PASSWORD";
+export const KEYSTORE_ENV = "SIGNERING_DEMO_P12";
+export const PASSWORD_ENV = "SIGNERING_DEMO_P12_PASSWORD";
 
 /** The examples' configuration, pointed at the demo's emulator as a custom URL (its client keystore in environment variables). */
-function customEnvironment(emulator: RunningEmulator): Record<string, unknown> {
+export function customEnvironment(emulator: RunningEmulator): Record<string, unknown> {
   return {
     environment: "custom",
     customUrl: emulator.apiRoot,
@@ -158,7 +158,7 @@ async function writeContracts(dir: string): Promise<void> {
   writeFileSync(path.join(dir, "nda.pdf"), await samplePdf("Non-disclosure agreement"));
 }
 
-async function samplePdf(title: string): Promise<Uint8Array> {
+export async function samplePdf(title: string): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
   const page = pdf.addPage([595, 842]);
   page.drawText(title, { x: 72, y: 760, size: 20, font: await pdf.embedFont(StandardFonts.Helvetica) });
