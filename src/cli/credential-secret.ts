@@ -9,7 +9,7 @@ import path from "node:path";
  */
 
 const SECRET_FILE = ".credential-secret";
-const CREDENTIAL_FILES = ["flows_cred.json", ".flows_cred.json.backup"];
+const CREDENTIAL_FILES = ["flows_cred.json", ".flows_cred.json.backup"] as const;
 
 /** Makes (or tightens) the user directory to mode 0700 and returns its credential secret, made on first use. */
 export function prepareUserDirectory(userDir: string): string {
@@ -20,6 +20,9 @@ export function prepareUserDirectory(userDir: string): string {
   chmodSync(secretFile, 0o600);
   const secret = readFileSync(secretFile, "utf8").trim();
   if (!/^[0-9a-f]{64}$/.test(secret)) throw new Error(`${secretFile} does not hold a credential secret: remove it to make a new one`);
+  // Written empty (and so encrypted below), or Node-RED warns at a first start that it found no encrypted credentials.
+  const credentialsFile = path.join(userDir, CREDENTIAL_FILES[0]);
+  if (!existsSync(credentialsFile)) writeFileSync(credentialsFile, "{}", { mode: 0o600 });
   for (const name of CREDENTIAL_FILES) encryptIfPlain(path.join(userDir, name), secret);
   return secret;
 }
@@ -33,7 +36,7 @@ export function prepareUserDirectory(userDir: string): string {
 function encryptIfPlain(file: string, secret: string): void {
   if (!existsSync(file)) return;
   const credentials = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
-  if (Object.keys(credentials).length === 0 || "$" in credentials) return;
+  if ("$" in credentials) return;
   const iv = randomBytes(16);
   const cipher = createCipheriv("aes-256-ctr", createHash("sha256").update(secret).digest(), iv);
   const encrypted = cipher.update(JSON.stringify(credentials), "utf8", "base64") + cipher.final("base64");
