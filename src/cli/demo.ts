@@ -95,13 +95,13 @@ async function directSigningThroughTheBrowserPages(
     .getSetCookie()
     .map((header) => header.split(";")[0])
     .join("; ");
-  const result = await fetch(exitUrl, { headers: { cookie } });
+  const result = await fetch(exitUrl, { headers: { cookie, "accept-language": "en" } });
   const text = await result.text();
   if (!result.ok || !/the document is signed/.test(text))
     return [name, false, `the exit page said HTTP ${result.status}: ${text.slice(0, 200)}`];
   const files = listSigned(userDir);
   if (!files.some((file) => file.endsWith(".pdf"))) return [name, false, "no signed PDF was written"];
-  const jobId = Number(/Job (\d+)/.exec(text)?.[1]);
+  const jobId = Number(/<dt>Job<\/dt><dd>(\d+)/.exec(text)?.[1]);
   if (emulator.control.jobSummary(jobId).awaitingConfirmation) return [name, false, `job ${jobId} was not confirmed`];
   return [name, true, `job ${jobId} signed in the signer page, ${files.join(", ")} written, confirmed`];
 }
