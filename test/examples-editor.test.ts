@@ -55,7 +55,7 @@ describe("the examples in a fresh Node-RED editor (headless Chromium)", () => {
 
   assert.equal(EXAMPLES.length, 3, "the three shipped examples");
   for (const example of EXAMPLES) {
-    it(`${example}: imported through the Import menu, no node is invalid and Deploy asks nothing`, { timeout: 90_000 }, async () => {
+    it(`${example}: imported through the Import menu, no node is invalid and Deploy asks nothing`, { timeout: 150_000 }, async () => {
       await deployFlows([{ id: "fresh", type: "tab", label: "Flow 1" }]);
       const editor = await freshPage();
       await importExample(editor, PACKAGE_NAME, example);
@@ -68,7 +68,7 @@ describe("the examples in a fresh Node-RED editor (headless Chromium)", () => {
     });
   }
 
-  it("the flow npm start deploys: no node is invalid and Deploy asks nothing", { timeout: 90_000 }, async () => {
+  it("the flow npm start deploys: no node is invalid and Deploy asks nothing", { timeout: 150_000 }, async () => {
     await deployFlows(exampleOnTab("01 Direct signing on a web site.json", "example-1", "Direct signing (example 1)"));
     const editor = await freshPage();
     await editor.locator("g.red-ui-flow-node-group").first().waitFor();
@@ -80,4 +80,23 @@ describe("the examples in a fresh Node-RED editor (headless Chromium)", () => {
     assert.doesNotMatch(outcome.join("\n"), /not properly configured/);
     assert.match(outcome.join("\n"), /Successfully deployed/);
   });
+
+  it(
+    "importing example 1 beside npm start's copy is not silent: the editor says its nodes already exist",
+    { timeout: 60_000 },
+    async () => {
+      await deployFlows(exampleOnTab("01 Direct signing on a web site.json", "example-1", "Direct signing (example 1)"));
+      const editor = await freshPage();
+      await editor.click("#red-ui-header-button-sidemenu");
+      await editor.click("#menu-item-import");
+      await editor.getByRole("link", { name: "Examples" }).click();
+      const examples = editor.locator("#red-ui-clipboard-dialog-import-tab-examples");
+      await examples.getByText(PACKAGE_NAME, { exact: true }).click();
+      await examples.getByText(EXAMPLES[0]!, { exact: true }).click();
+      await editor.click("#red-ui-clipboard-dialog-ok");
+      const warning = editor.locator(".red-ui-notification", { hasText: "already exist" });
+      await warning.waitFor();
+      await editor.screenshot({ path: artifactPath("editor-import-example-1-again.png") });
+    },
+  );
 });

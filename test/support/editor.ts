@@ -59,7 +59,8 @@ export function invalidNodes(page: Page): Promise<string[]> {
 export async function deploy(page: Page): Promise<string[]> {
   await page.click("#red-ui-header-button-deploy");
   const outcome = page.locator(".red-ui-notification", { hasText: /Successfully deployed|not properly configured|Error/i });
-  await outcome.first().waitFor();
+  // The first deploy with the built-in emulator makes its certificates first: seconds on a busy machine.
+  await outcome.first().waitFor({ timeout: 90_000 });
   return outcome.allInnerTexts();
 }
 
@@ -75,7 +76,8 @@ export async function showOnlyTheFlow(page: Page): Promise<void> {
 
 /**
  * What overlaps on the workspace, as drawn: two nodes, a wire running through a node other than
- * its own two, a status text running under another node. Empty when the flow reads cleanly.
+ * its own two or over a status text, a status text running under another node. Empty when the
+ * flow reads cleanly.
  */
 export function layoutProblems(page: Page): Promise<string[]> {
   return page.evaluate(() => {
@@ -113,22 +115,28 @@ export function layoutProblems(page: Page): Promise<string[]> {
       }
     }
     const byId = new Map(nodes.map((node) => [node.id, node]));
-    for (const link of document.querySelectorAll<SVGPathElement>("g.red-ui-flow-link path.red-ui-flow-link-path")) {
+    for (const link of document.querySelectorAll<SVGPathElement>("g.red-ui-flow-link path.red-ui-flow-link-line")) {
       const datum = (link.parentNode as unknown as { __data__?: { source: { id: string }; target: { id: string } } }).__data__;
       if (!datum) continue;
       const ends = [byId.get(datum.source.id), byId.get(datum.target.id)];
       const matrix = link.getScreenCTM()!;
       const length = link.getTotalLength();
       const crossed = new Set<string>();
+      const inside = (point: DOMPoint, box: Box) => point.x > box.left && point.x < box.right && point.y > box.top && point.y < box.bottom;
       for (let at = 0; at <= length; at += 4) {
         const point = new DOMPoint(link.getPointAtLength(at).x, link.getPointAtLength(at).y).matrixTransform(matrix);
         for (const node of nodes) {
-          if (ends.includes(node) || crossed.has(node.id)) continue;
-          const box = inset(node.box, 1);
-          if (point.x > box.left && point.x < box.right && point.y > box.top && point.y < box.bottom) crossed.add(node.id);
+          if (!ends.includes(node) && !crossed.has(node.id) && inside(point, inset(node.box, 1))) {
+            crossed.add(node.id);
+            problems.push(`the wire "${ends[0]?.label}" → "${ends[1]?.label}" runs through "${node.label}"`);
+          }
+          const statusText = node.status?.querySelector("text")?.textContent ?? "";
+          if (statusText !== "" && !crossed.has(`status ${node.id}`) && inside(point, inset(node.status!.getBoundingClientRect(), 0))) {
+            crossed.add(`status ${node.id}`);
+            problems.push(`the wire "${ends[0]?.label}" → "${ends[1]?.label}" runs over the status "${statusText}" of "${node.label}"`);
+          }
         }
       }
-      for (const id of crossed) problems.push(`the wire "${ends[0]?.label}" → "${ends[1]?.label}" runs through "${byId.get(id)?.label}"`);
     }
     return problems;
   });
