@@ -65,6 +65,10 @@ describe("the examples in a fresh Node-RED editor (headless Chromium)", () => {
       const outcome = await deploy(editor);
       assert.doesNotMatch(outcome.join("\n"), /not properly configured/);
       assert.match(outcome.join("\n"), /Successfully deployed/);
+      // Running, the polling status nodes show their queue and next poll: those texts must fit too.
+      await editor.waitForTimeout(2000);
+      await editor.screenshot({ path: artifactPath(`editor-deployed-${example.slice(0, 2)}.png`) });
+      assert.deepEqual(await layoutProblems(editor), [], "status texts run under no node");
     });
   }
 

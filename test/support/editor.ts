@@ -107,9 +107,10 @@ export function layoutProblems(page: Page): Promise<string[]> {
       }
       const statusText = node.status?.querySelector("text")?.textContent ?? "";
       if (node.status && statusText !== "") {
-        const statusBox = node.status.getBoundingClientRect();
+        // Up to the node's own top: a status text longer than the gap runs under the next node of the row.
+        const statusBox = { ...inset(node.status.getBoundingClientRect(), 0), top: node.box.top };
         for (const other of nodes) {
-          if (other !== node && intersects(inset(statusBox, 0), inset(other.box, -2)))
+          if (other !== node && intersects(statusBox, inset(other.box, -2)))
             problems.push(`the status "${statusText}" of "${node.label}" runs under "${other.label}"`);
         }
       }
