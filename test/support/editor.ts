@@ -22,6 +22,8 @@ interface EditorWindow {
 export async function openEditor(page: Page, url: string): Promise<void> {
   await page.goto(url);
   await page.locator('.red-ui-palette-node[data-palette-type="signering-create"]').waitFor({ state: "attached", timeout: 30_000 });
+  // The editor measures each label once and keeps the width: measured before the fonts are in, nodes come out too wide.
+  await page.evaluate(() => document.fonts.ready.then(() => undefined));
 }
 
 /** Menu → Import → Examples → this package → the example, then a click on the workspace to place it. */
@@ -33,8 +35,11 @@ export async function importExample(page: Page, packageName: string, example: st
   await examples.getByText(packageName, { exact: true }).click();
   await examples.getByText(example, { exact: true }).click();
   await page.click("#red-ui-clipboard-dialog-ok");
-  // Imported nodes follow the mouse until a click puts them down.
-  await page.mouse.move(400, 300);
+  // Imported nodes follow the mouse until a click puts them down. As a person's hand does, the mouse moves
+  // for a moment first: a drop before the editor has drawn (and measured) them snaps each by a wrong width.
+  await page.waitForTimeout(300);
+  await page.mouse.move(400, 300, { steps: 5 });
+  await page.waitForTimeout(300);
   await page.mouse.click(400, 300);
   await page.locator(".red-ui-notification", { hasText: "Imported" }).waitFor();
   // The workspace is redrawn on the next animation frames.
