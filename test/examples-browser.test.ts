@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -7,7 +7,8 @@ import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
 import { freePort } from "../src/cli/node-red-host";
 import { artifactPath, launchBrowser } from "./support/browser";
-import { repositoryRoot, testDocumentsDir } from "./support/reference";
+import { kill9, npmStart } from "./support/npm-start";
+import { testDocumentsDir } from "./support/reference";
 
 /**
  * Example 1 as a user runs it: `npm start` (the built CLI) on a port other than 1880, a real
@@ -16,44 +17,9 @@ import { repositoryRoot, testDocumentsDir } from "./support/reference";
  * PDF is stored.
  */
 
-const READY_TIMEOUT_MS = 60_000;
-
-/** `npm start`, without the build: the compiled CLI, in `workDir`, until killed. */
-function startNodeRed(workDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(repositoryRoot, "dist", "src", "cli", "main.js"), "start"], {
-    cwd: workDir,
-    env: { ...process.env, PORT: String(port), NODE_RED_USER_DIR: path.join(workDir, "node-red") },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start was not ready within ${READY_TIMEOUT_MS} ms: ${output}`)), READY_TIMEOUT_MS);
-    const collect = (chunk: Buffer) => {
-      output += chunk.toString();
-      // Ready once the flows run and the built-in emulator has reported its pages.
-      if (/Sign a document end to end/.test(output) && /Built-in emulator/.test(output)) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    };
-    child.stdout?.on("data", collect);
-    child.stderr?.on("data", collect);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`npm start exited with ${code}: ${output}`));
-    });
-  });
-}
-
-function kill9(child: ChildProcess): Promise<void> {
-  child.removeAllListeners("exit");
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGKILL");
-  return exited;
-}
-
 describe("example 1 in Chromium through a kill -9 and restart of npm start", () => {
   const workDir = mkdtempSync(path.join(tmpdir(), "reliability-example-1-"));
+  const userDir = path.join(workDir, "node-red");
   let browser: Browser;
   let nodeRed: ChildProcess | undefined;
   before(async () => {
@@ -71,7 +37,7 @@ describe("example 1 in Chromium through a kill -9 and restart of npm start", () 
     async () => {
       const port = await freePort();
       const origin = `http://127.0.0.1:${port}`;
-      nodeRed = await startNodeRed(workDir, port);
+      nodeRed = (await npmStart(workDir, port, userDir)).child;
       const page = await browser.newPage();
       await page.goto(`${origin}/signering`);
       const form = page.locator("form");
@@ -93,14 +59,14 @@ describe("example 1 in Chromium through a kill -9 and restart of npm start", () 
       const signerLink = started.headers()["location"]!;
 
       await kill9(nodeRed);
-      nodeRed = await startNodeRed(workDir, port);
+      nodeRed = (await npmStart(workDir, port, userDir)).child;
 
       await page.goto(signerLink);
       await Promise.all([page.waitForURL(`${origin}/signering/signed?**`), page.getByRole("button", { name: "Sign" }).click()]);
       await page.screenshot({ path: artifactPath("example-1-after-restart.png"), fullPage: true });
       assert.match((await page.getByRole("heading", { level: 1 }).textContent()) ?? "", /the document is signed/);
 
-      const stored = path.join(workDir, "signed-documents");
+      const stored = path.join(userDir, "signed-documents");
       const files = existsSync(stored) ? readdirSync(stored) : [];
       assert.equal(files.filter((file) => file.endsWith(".pdf")).length, 1, `one signed PDF in ${stored}: ${files.join(", ")}`);
       assert.equal(

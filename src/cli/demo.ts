@@ -19,13 +19,13 @@ const TIMEOUT_MS = 90_000;
 
 export async function runDemo(): Promise<number> {
   const workDir = mkdtempSync(path.join(tmpdir(), "posten-signering-demo-"));
-  const startDir = process.cwd();
-  process.chdir(workDir); // the examples read and write files relative to Node-RED's working directory
+  // The examples read and write files relative to Node-RED's file working directory: its user directory here.
+  const userDir = path.join(workDir, "node-red");
   const emulator = await startEmulator({ dataDir: path.join(workDir, "emulator"), emptyQueueWaitSeconds: 2 });
   process.env[KEYSTORE_ENV] = readFileSync(emulator.clientKeystoreFile).toString("base64");
   process.env[PASSWORD_ENV] = emulator.clientKeystorePassword;
   const host = await startNodeRedHost({
-    userDir: path.join(workDir, "node-red"),
+    userDir,
     port: await freePort(),
     flows: [
       ...exampleOnTab("01 Direct signing on a web site.json", "demo-1", "Example 1"),
@@ -36,15 +36,14 @@ export async function runDemo(): Promise<number> {
   });
   const results: [string, boolean, string][] = [];
   try {
-    await writeContracts(path.join(workDir, "contracts"));
-    results.push(await directSigningThroughTheBrowserPages(host.url, workDir, emulator));
-    results.push(await portalBatch(host.url, workDir, emulator));
+    await writeContracts(path.join(userDir, "contracts"));
+    results.push(await directSigningThroughTheBrowserPages(host.url, userDir, emulator));
+    results.push(await portalBatch(host.url, userDir, emulator));
   } catch (error) {
     results.push(["demo", false, (error as Error).message]);
   } finally {
     await host.stop();
     await emulator.close();
-    process.chdir(startDir);
     rmSync(workDir, { recursive: true, force: true });
   }
   for (const [name, ok, detail] of results) process.stdout.write(`${ok ? "✔" : "✘"} ${name}: ${detail}\n`);
@@ -71,7 +70,7 @@ export function customEnvironment(emulator: RunningEmulator): Record<string, unk
 
 async function directSigningThroughTheBrowserPages(
   nodeRed: string,
-  workDir: string,
+  userDir: string,
   emulator: RunningEmulator,
 ): Promise<[string, boolean, string]> {
   const name = "example 1, direct signing on a web site";
@@ -96,18 +95,18 @@ async function directSigningThroughTheBrowserPages(
     .getSetCookie()
     .map((header) => header.split(";")[0])
     .join("; ");
-  const result = await fetch(exitUrl, { headers: { cookie } });
+  const result = await fetch(exitUrl, { headers: { cookie, "accept-language": "en" } });
   const text = await result.text();
   if (!result.ok || !/the document is signed/.test(text))
     return [name, false, `the exit page said HTTP ${result.status}: ${text.slice(0, 200)}`];
-  const files = listSigned(workDir);
+  const files = listSigned(userDir);
   if (!files.some((file) => file.endsWith(".pdf"))) return [name, false, "no signed PDF was written"];
-  const jobId = Number(/Job (\d+)/.exec(text)?.[1]);
+  const jobId = Number(/<dt>Job<\/dt><dd>(\d+)/.exec(text)?.[1]);
   if (emulator.control.jobSummary(jobId).awaitingConfirmation) return [name, false, `job ${jobId} was not confirmed`];
   return [name, true, `job ${jobId} signed in the signer page, ${files.join(", ")} written, confirmed`];
 }
 
-async function portalBatch(nodeRed: string, workDir: string, emulator: RunningEmulator): Promise<[string, boolean, string]> {
+async function portalBatch(nodeRed: string, userDir: string, emulator: RunningEmulator): Promise<[string, boolean, string]> {
   const name = "example 2, portal batch";
   const before = new Set(emulator.control.outbox().map((notification) => notification.jobId));
   const injected = await fetch(`${nodeRed}/inject/a2i0000000000001`, { method: "POST" });
@@ -129,7 +128,7 @@ async function portalBatch(nodeRed: string, workDir: string, emulator: RunningEm
       }
     }
     const summaries = [...jobs].map((id) => emulator.control.jobSummary(id));
-    const files = listSigned(workDir);
+    const files = listSigned(userDir);
     const done = jobs.size === 2 && summaries.every((job) => job.status === "COMPLETED_SUCCESSFULLY" && !job.awaitingConfirmation);
     if (done && files.filter((file) => file.endsWith(".xml")).length >= 2) {
       return [
@@ -143,12 +142,12 @@ async function portalBatch(nodeRed: string, workDir: string, emulator: RunningEm
   return [
     name,
     false,
-    `timed out: jobs ${[...jobs].map((id) => JSON.stringify(emulator.control.jobSummary(id))).join(", ")}, files ${listSigned(workDir).join(", ")}`,
+    `timed out: jobs ${[...jobs].map((id) => JSON.stringify(emulator.control.jobSummary(id))).join(", ")}, files ${listSigned(userDir).join(", ")}`,
   ];
 }
 
-function listSigned(workDir: string): string[] {
-  const dir = path.join(workDir, "signed-documents");
+function listSigned(userDir: string): string[] {
+  const dir = path.join(userDir, "signed-documents");
   return existsSync(dir) ? readdirSync(dir).sort() : [];
 }
 

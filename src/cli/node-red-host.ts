@@ -3,11 +3,15 @@ import http from "node:http";
 import { type AddressInfo, createServer } from "node:net";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { prepareUserDirectory } from "./credential-secret";
+import { guardUpgrades, loopbackGuard, withoutCorsHeaders } from "./loopback-guard";
 
 /**
  * Runs Node-RED embedded in this process with this package installed in its user directory (as
  * the palette manager would install it), for `npm start` and the demo. Node-RED and express are
  * development dependencies: this is a tool for the repository, not part of the installed nodes.
+ * It has no adminAuth, so it answers only its own user (see loopback-guard.ts), and its user
+ * directory is private, with the credentials encrypted (see credential-secret.ts).
  */
 
 export const PACKAGE_ROOT = path.join(__dirname, "..", "..", "..");
@@ -19,7 +23,7 @@ export interface NodeRedHostOptions {
   flows: Record<string, unknown>[];
   replaceFlows?: boolean;
   logLevel?: "info" | "warn" | "error";
-  /** More runtime settings, as in settings.js (`lang`, `signeringConfigDisableLocalFiles`). */
+  /** More runtime settings, as in settings.js (`lang`, `httpNodeRoot`, `signeringConfigDisableLocalFiles`). */
   settings?: Record<string, unknown>;
 }
 
@@ -43,32 +47,42 @@ interface NodeRedModule {
 const loadDevelopmentModule = createRequire(__filename);
 
 export async function startNodeRedHost(options: NodeRedHostOptions): Promise<NodeRedHost> {
+  const credentialSecret = prepareUserDirectory(options.userDir);
   installPackageInto(options.userDir);
   const flowFile = path.join(options.userDir, "flows.json");
   if (options.replaceFlows || !existsSync(flowFile)) writeFileSync(flowFile, JSON.stringify(options.flows, null, 2));
 
   const red = loadDevelopmentModule("node-red") as NodeRedModule;
   const express = loadDevelopmentModule("express") as () => http.RequestListener & {
-    use(path: string, handler: http.RequestListener): void;
+    use(path: string, handler: http.RequestListener | typeof loopbackGuard): void;
   };
   const app = express();
   const server = http.createServer(app);
-  red.init(server, {
+  guardUpgrades(server);
+  const settings: Record<string, unknown> = {
     userDir: options.userDir,
     flowFile: "flows.json",
     uiHost: "127.0.0.1",
     httpAdminRoot: "/",
     httpNodeRoot: "/",
-    credentialSecret: false,
+    credentialSecret,
+    // Relative paths in file nodes (the examples' contracts/ and signed-documents/) are in the user directory.
+    fileWorkingDirectory: options.userDir,
     logging: { console: { level: options.logLevel ?? "info", metrics: false, audit: false } },
     editorTheme: { tours: false, projects: { enabled: false } },
     externalModules: { palette: { allowInstall: false } },
     // No update-check prompt or data sent anywhere: this runs offline, on loopback.
     telemetry: { enabled: false },
     ...options.settings,
-  });
-  app.use("/", red.httpAdmin);
-  app.use("/", red.httpNode);
+    // Not overridable: no CORS for any origin, on the admin API or the flows' endpoints.
+    httpAdminMiddleware: withoutCorsHeaders,
+    httpAdminCors: undefined,
+    httpNodeCors: undefined,
+  };
+  red.init(server, settings);
+  app.use("/", loopbackGuard);
+  app.use(settings.httpAdminRoot as string, red.httpAdmin);
+  app.use(settings.httpNodeRoot as string, red.httpNode);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, "127.0.0.1", () => resolve());
