@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { CertificateError, InvalidInputError } from "./errors";
 import type { CertificateSummary } from "./keys";
+import { shown, trimEnd } from "./text";
 
 /** Where the API lives: one of Posten's environments, or any URL (the emulator, a proxy). */
 export type Environment = NamedEnvironment | { url: string };
@@ -31,10 +32,10 @@ export function apiRootOf(environment: Environment): string {
   try {
     url = new URL(environment.url);
   } catch {
-    throw new InvalidInputError("environment.url", `must be an absolute https URL, was "${environment.url}"`);
+    throw new InvalidInputError("environment.url", `must be an absolute https URL, was ${shown(environment.url)}`);
   }
   if (url.protocol !== "https:") throw new InvalidInputError("environment.url", "must use https (the API needs mutual TLS)");
-  return url.href.replace(/\/+$/, "");
+  return trimEnd(url.href, "/");
 }
 
 /** dist/src/core → the package root, where the shipped certificates/ folder is. */

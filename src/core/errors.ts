@@ -17,15 +17,41 @@ export class SigneringError extends Error {
   }
 }
 
-/** Input rejected before anything was sent: names the field and the rule it broke. */
-export class InvalidInputError extends SigneringError {
-  /** Path of the offending field, e.g. `signers[1].personalIdentificationNumber`. */
+/** One rule a field of the input broke. */
+export interface InputProblem {
+  /** Path of the field, e.g. `signers[1].personalIdentificationNumber`. */
   readonly field: string;
+  /** The whole sentence, field first: `title: must be at most 80 characters, was 81`. */
+  readonly message: string;
+}
 
-  constructor(field: string, problem: string) {
-    super("INVALID_INPUT", `${field}: ${problem}`);
-    this.field = field;
+/**
+ * Input rejected before anything was sent. It carries every problem found in one run (a job with
+ * four mistakes gives four), so a caller can show them all at once; `field` and the start of
+ * `message` are those of the first.
+ */
+export class InvalidInputError extends SigneringError {
+  /** Path of the first offending field, e.g. `signers[1].personalIdentificationNumber`. */
+  readonly field: string;
+  /** Every problem found, in the order of the fields; at least one. */
+  readonly problems: ReadonlyArray<InputProblem>;
+
+  constructor(field: string, problem: string);
+  constructor(problems: readonly InputProblem[]);
+  constructor(fieldOrProblems: string | readonly InputProblem[], problem = "") {
+    const problems = typeof fieldOrProblems === "string" ? [inputProblem(fieldOrProblems, problem)] : [...fieldOrProblems];
+    const [first] = problems;
+    if (first === undefined) throw new TypeError("An InvalidInputError needs at least one problem");
+    const more = problems.length - 1;
+    super("INVALID_INPUT", more === 0 ? first.message : `${first.message} (and ${more} more ${more === 1 ? "problem" : "problems"})`);
+    this.field = first.field;
+    this.problems = Object.freeze(problems);
   }
+}
+
+/** A problem of `field`, its message starting with the field as every input error's does. */
+export function inputProblem(field: string, problem: string): InputProblem {
+  return { field, message: `${field}: ${problem}` };
 }
 
 /** The keystore or certificate cannot be used (wrong password, expired, no org number…). */

@@ -16,6 +16,8 @@ import { InvalidInputError, UnexpectedResponseError } from "../errors";
 import { NEXT_PERMITTED_POLL_TIME, parseInstant } from "../http/headers";
 import { serviceUrl, serviceUrlProblem } from "../http/service-url";
 import { isValidOrganizationNumber } from "../identifiers";
+import { LIMITS } from "../limits";
+import { shown } from "../text";
 import type { Api } from "./api";
 import type { HttpResponse } from "../http/transport";
 
@@ -42,7 +44,7 @@ export interface QueueOptions {
 export function senderOf(context: ClientContext, explicit: string | undefined): string {
   const sender = explicit ?? context.defaultSender;
   if (!isValidOrganizationNumber(sender))
-    throw new InvalidInputError("sender", `must be a valid 9-digit organization number, was "${sender}"`);
+    throw new InvalidInputError("sender", `must be a valid 9-digit organization number, was ${shown(sender)}`);
   return sender;
 }
 
@@ -96,9 +98,16 @@ export async function pollQueue<Change extends DirectJobStatus | PortalJobStatus
   parse: (xml: string) => Change,
 ): Promise<(Change & { nextPermittedPollTime: Date }) | NoChanges> {
   const sender = senderOf(context, options.sender);
+  const pollingQueue = options.pollingQueue ?? context.defaultPollingQueue;
+  if (pollingQueue !== undefined && (typeof pollingQueue !== "string" || pollingQueue.length > LIMITS.pollingQueueLength)) {
+    throw new InvalidInputError(
+      "pollingQueue",
+      `must be text of at most ${LIMITS.pollingQueueLength} characters, was ${shown(pollingQueue)}`,
+    );
+  }
   const { response, text } = await context.api.text({
     method: "GET",
-    url: jobsUrl(context, flow, sender, options.pollingQueue ?? context.defaultPollingQueue),
+    url: jobsUrl(context, flow, sender, pollingQueue),
     accept: "application/xml",
     operation: "poll",
     organization: sender,

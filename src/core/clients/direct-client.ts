@@ -1,5 +1,6 @@
 import { InvalidInputError } from "../errors";
 import { packageDirectJob } from "../job-bundle";
+import { LIMITS } from "../limits";
 import type { DirectJob, DirectJobResponse, DirectJobStatus, DirectSignerResponse, NoChanges } from "../model";
 import { validateDirectJob } from "../validation";
 import { buildDirectSignerUpdateRequest, parseDirectJobResponse, parseDirectJobStatus, parseDirectSignerResponse } from "../xml";
@@ -38,6 +39,12 @@ export class DirectClient {
     const url = new URL(requireServiceUrl(this.context, statusUrl, "statusUrl"));
     if (typeof statusQueryToken !== "string" || statusQueryToken.trim() === "") {
       throw new InvalidInputError("statusQueryToken", "is required (the status_query_token query parameter of the exit URL)");
+    }
+    if (statusQueryToken.length > LIMITS.statusQueryTokenLength) {
+      throw new InvalidInputError(
+        "statusQueryToken",
+        `must be at most ${LIMITS.statusQueryTokenLength} characters, was ${statusQueryToken.length}`,
+      );
     }
     url.searchParams.set("status_query_token", statusQueryToken.trim());
     const { text } = await this.context.api.text({

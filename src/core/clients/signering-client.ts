@@ -16,6 +16,7 @@ import { isValidOrganizationNumber } from "../identifiers";
 import { loadCredentials, summarize, type CertificateSummary, type KeystoreSource, type SenderCredentials } from "../keys";
 import type { Flow, StatusChange } from "../model";
 import { pollStatusChanges } from "../poller";
+import { shown } from "../text";
 import { Api } from "./api";
 import { ArchiveClient } from "./archive-client";
 import { bundleDumper } from "./bundle-dump";
@@ -96,7 +97,7 @@ export class SigneringClient {
     checkCertificateFitsEnvironment(credentials, options.environment);
     const defaultSender = options.sender ?? credentials.organizationNumber;
     if (!isValidOrganizationNumber(defaultSender)) {
-      throw new InvalidInputError("sender", `must be a valid 9-digit organization number, was "${defaultSender}"`);
+      throw new InvalidInputError("sender", `must be a valid 9-digit organization number, was ${shown(defaultSender)}`);
     }
     const trusted = options.trustedCertificates ?? defaultTrustAnchors(options.environment);
     this.#clock = options.clock ?? systemClock;

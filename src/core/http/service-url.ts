@@ -1,4 +1,6 @@
 import { InvalidInputError } from "../errors";
+import { LIMITS } from "../limits";
+import { trimEnd } from "../text";
 import { redactUrl } from "./redact";
 
 /**
@@ -10,6 +12,9 @@ import { redactUrl } from "./redact";
 export function serviceUrl(apiRoot: string, value: unknown, field: string): string {
   if (typeof value !== "string" || value.trim() === "")
     throw new InvalidInputError(field, "is required (take it from the service's response)");
+  if (value.length > LIMITS.serviceUrlLength) {
+    throw new InvalidInputError(field, `must be a URL of at most ${LIMITS.serviceUrlLength} characters, was ${value.length}`);
+  }
   const problem = serviceUrlProblem(apiRoot, value.trim());
   if (problem) throw new InvalidInputError(field, `${problem}, was "${redactUrl(value.trim())}"`);
   return new URL(value.trim()).href;
@@ -24,7 +29,7 @@ export function serviceUrlProblem(apiRoot: string, value: string): string | unde
     return "must be an absolute URL from the service's response";
   }
   const root = new URL(apiRoot);
-  const under = `${root.pathname.replace(/\/+$/, "")}/`;
+  const under = `${trimEnd(root.pathname, "/")}/`;
   if (url.protocol !== "https:" || url.origin !== root.origin || !url.pathname.startsWith(under) || url.username || url.password) {
     return `must be an https URL of the service under ${root.origin}${under}`;
   }

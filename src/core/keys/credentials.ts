@@ -5,6 +5,7 @@ import { readPkcs12WithForge } from "./pkcs12-forge";
 import { certificateKindOfIssuer, type CertificateKind } from "./certificate-kind";
 import { formatForDisplay, readCertificateName } from "./distinguished-name";
 import { organizationNumberFromName } from "./organization-number";
+import { certificatePemBlocks } from "./pem";
 
 /** Where the sender's enterprise certificate and key come from. */
 export type KeystoreSource =
@@ -141,7 +142,7 @@ function readPem(source: { certificatePem: string; privateKeyPem: string; privat
       "The private key PEM could not be read (wrong password, or not a PEM private key)",
     );
   }
-  const blocks = source.certificatePem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const blocks = certificatePemBlocks(source.certificatePem);
   if (blocks.length === 0) throw new CertificateError("NO_CERTIFICATE", "The certificate PEM holds no certificate");
   return {
     privateKey,

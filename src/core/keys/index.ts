@@ -14,6 +14,7 @@ export {
 export { certificateKindOfIssuer, type CertificateKind } from "./certificate-kind";
 export { readCertificateName, formatRfc2253, formatForDisplay, type DistinguishedName, type NameAttribute } from "./distinguished-name";
 export { organizationNumberFromName } from "./organization-number";
+export { certificatePemBlocks } from "./pem";
 
 type CertificateInput = X509Certificate | Uint8Array | string;
 

@@ -13,13 +13,16 @@ import { checkServerOrganization, ServerOrganizationMismatch } from "../http/ser
 import { DEFAULT_TIMEOUTS, type Timeouts } from "../http/transport";
 import { isValidOrganizationNumber } from "../identifiers";
 import {
+  certificatePemBlocks,
   formatForDisplay,
   loadCredentials,
   readCertificateName,
   type CertificateSummary,
   type KeystoreSource,
+  type DistinguishedName,
   type SenderCredentials,
 } from "../keys";
+import { trimEnd } from "../text";
 import { connect, get, handshake, resolve, StepTimeout, tunnel } from "./network";
 
 /** The connection settings of a client (same meanings as in `SigneringClientOptions`). */
@@ -197,7 +200,7 @@ export async function checkConnection(options: PreflightOptions): Promise<Prefli
   if (!secure) return report();
 
   const sender = options.sender ?? credentials.organizationNumber;
-  const url = new URL(`${root.href.replace(/\/+$/, "")}/${sender}`);
+  const url = new URL(`${trimEnd(root.href, "/")}/${sender}`);
   await step(
     "api",
     async () => {
@@ -264,6 +267,14 @@ function fitsEnvironment(credentials: SenderCredentials, options: PreflightOptio
     : `${kindOf(credentials)} for ${environment}; sender ${sender} on behalf of the certificate's organization ${credentials.organizationNumber} (Posten must have authorized this)`;
 }
 
+/** A CA's common name, which says which it is; the whole name when it has none. */
+function commonNameOrWhole(name: DistinguishedName): string {
+  const commonName = name.flat().find((attribute) => attribute.oid === COMMON_NAME_OID);
+  return commonName?.value ?? formatForDisplay(name);
+}
+
+const COMMON_NAME_OID = "2.5.4.3";
+
 function kindOf(credentials: SenderCredentials): string {
   return credentials.kind === "unknown" ? "issuer not known as a test or production CA" : `a ${credentials.kind} certificate`;
 }
@@ -272,10 +283,7 @@ function trustAnchors(options: PreflightOptions): { pems: string[]; detail: stri
   let pems: string[];
   try {
     const given = options.trustedCertificates ?? defaultTrustAnchors(options.environment);
-    pems =
-      typeof given === "string"
-        ? [...given.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)].map((match) => match[0])
-        : [...given];
+    pems = typeof given === "string" ? certificatePemBlocks(given) : [...given];
   } catch (error) {
     throw new StepFailure(
       (error as Error).message,
@@ -286,7 +294,7 @@ function trustAnchors(options: PreflightOptions): { pems: string[]; detail: stri
     throw new StepFailure("No CA certificate was given", "Give the PEM certificate of the CA that issued the server's certificate.");
   const names = pems.map((pem, index) => {
     try {
-      return formatForDisplay(readCertificateName(new X509Certificate(pem).raw, "subject")).replace(/^.*CN=([^,]+).*$/, "$1");
+      return commonNameOrWhole(readCertificateName(new X509Certificate(pem).raw, "subject"));
     } catch {
       throw new StepFailure(
         `Trust anchor ${index + 1} is not a PEM certificate`,

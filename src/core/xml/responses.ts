@@ -121,7 +121,7 @@ function signerStatus(value: string | undefined): string {
 
 function jobStatus(value: string): JobStatus {
   if (value === "IN_PROGRESS" || value === "COMPLETED_SUCCESSFULLY" || value === "FAILED") return value;
-  throw new UnexpectedResponseError(`Unknown job status "${value}"`);
+  throw new UnexpectedResponseError(`Unknown job status "${value.slice(0, 40)}"`);
 }
 
 function directSigner(node: Node): DirectSignerResponse {
