@@ -3,11 +3,13 @@
  * flow (create → poll → download → store → confirm), 1,000 direct jobs made over HTTP and signed
  * through the control API, with a few injected faults. Reports jobs created per second, changes
  * handled per second and the runtime's RSS at the start, after 100 and after 1,000 jobs.
- * Target: RSS after 1,000 within 50 MB of RSS after 100 (no per-job state kept).
+ * Target: RSS after 1,000 within 50 MB of RSS after 100 (no per-job state kept). Then two more
+ * waves of 1,000: the runtime's heap used after a forced GC at 1,000, 2,000 and 3,000 jobs must
+ * grow by at most 2 KB a job, so a runtime that signs for years does not grow.
  * The emulator's rate limit and the client's pacing are off, so the numbers are the nodes' own;
  * against the service, its 10 calls per second (4 per job) bound a configuration to ~2 jobs/s.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -16,6 +18,22 @@ import { Soak } from "./soak/harness";
 const JOBS = 1000;
 const FIRST = 100;
 const RSS_TARGET_MB = 50;
+const HEAP_WAVES = 3;
+const HEAP_GROWTH_TARGET_BYTES_PER_JOB = 2048;
+
+/** The runtime's heap used after a full GC, asked for by SIGUSR2 (see soak/node-red-process.ts). */
+async function heapUsedAfterGc(pid: number, file: string): Promise<number> {
+  rmSync(file, { force: true });
+  process.kill(pid, "SIGUSR2");
+  for (let waited = 0; waited < 30_000; waited += 50) {
+    if (existsSync(file)) {
+      const bytes = Number(readFileSync(file, "utf8"));
+      if (bytes > 0) return bytes;
+    }
+    await sleep(50);
+  }
+  throw new Error("the runtime did not report its heap within 30 s");
+}
 
 async function wave(soak: Soak, count: number): Promise<{ createdPerSecond: number; handledPerSecond: number }> {
   const storedBefore = soak.storedCount();
@@ -45,6 +63,8 @@ export async function runSoakBenchmark(): Promise<void> {
     rateLimit: false,
     callsPerSecond: 0,
   });
+  const heapFile = path.join(workDir, "heap-used");
+  process.env.SOAK_HEAP_FILE = heapFile;
   try {
     await soak.startEmulator();
     await soak.startRuntime("A");
@@ -73,7 +93,19 @@ export async function runSoakBenchmark(): Promise<void> {
     );
     if (verdict.lost > 0 || verdict.unconfirmed > 0 || verdict.deliveredAfterConfirm > 0 || verdict.unmarkedRedeliveries > 0)
       throw new Error(`the soak lost or duplicated changes: ${JSON.stringify(verdict)}`);
+    const pid = soak.runtimes.get("A")!.child.pid;
+    const heaps = [await heapUsedAfterGc(pid, heapFile)];
+    for (let more = 1; more < HEAP_WAVES; more++) {
+      await wave(soak, JOBS);
+      heaps.push(await heapUsedAfterGc(pid, heapFile));
+    }
+    const perJob = ((heaps.at(-1) as number) - (heaps[0] as number)) / ((HEAP_WAVES - 1) * JOBS);
+    console.log(
+      `soak node-red heap  after a forced GC: ${heaps.map((bytes, index) => `${(index + 1) * JOBS} jobs ${(bytes / 1024 / 1024).toFixed(1)} MB`).join(", ")}; ` +
+        `growth ${perJob.toFixed(0)} bytes a job, target ≤ ${HEAP_GROWTH_TARGET_BYTES_PER_JOB} ${perJob <= HEAP_GROWTH_TARGET_BYTES_PER_JOB ? "ok" : "GROWS"}`,
+    );
   } finally {
+    delete process.env.SOAK_HEAP_FILE;
     await soak.close();
     rmSync(workDir, { recursive: true, force: true });
   }

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net, { type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -9,12 +8,11 @@ import JSZip from "jszip";
 import type { PreflightReport } from "../src/core/preflight";
 import type { RunningEmulator } from "../src/emulator";
 import { TestCertificateAuthority, toPkcs12 } from "../src/emulator/pki";
+import { runCli, type CliRun } from "./support/cli";
 import { startTestEmulator } from "./support/emulator";
 import { samplePdf } from "./support/jobs";
 import { MtlsTestServer, xmlResponse } from "./support/mtls-server";
-import { repositoryRoot } from "./support/reference";
 
-const cli = path.join(repositoryRoot, "dist", "src", "cli", "main.js");
 const ca = TestCertificateAuthority.create();
 const dir = mkdtempSync(path.join(tmpdir(), "cli-test-"));
 const keystoreFile = path.join(dir, "sender.p12");
@@ -23,28 +21,13 @@ const jobFile = path.join(dir, "job.json");
 const NS = 'xmlns="http://signering.posten.no/schema/v1"';
 let server: MtlsTestServer;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** `posten-signering bundle` of a job file with the test keystore. */
-function bundle(job: string, out: string): Promise<Run> {
+function bundle(job: string, out: string): Promise<CliRun> {
   return run(["bundle", "--job", job, "--keystore", keystoreFile, "--keystore-password-env", "SENDER_P12_PASSWORD", "--out", out]);
 }
 
-function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [cli, ...args],
-      { env: { ...process.env, SENDER_P12_PASSWORD: "hemmelig", ...env } },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
+function run(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runCli(args, { SENDER_P12_PASSWORD: "hemmelig", ...env });
 }
 
 const connection = () => [
@@ -354,11 +337,12 @@ describe("posten-signering check, archive and connection options", () => {
     assert.doesNotMatch(result.stderr, /hemmelig|PRIVATE KEY/);
   });
 
-  it("lists every command in --help, with the connection options", async () => {
+  it("lists every command in --help, and each command's --help its options", async () => {
     const help = await run(["--help"]);
     assert.equal(help.code, 0);
     for (const command of ["check", "bundle", "create", "archive", "download", "emulator"])
-      assert.match(help.stdout, new RegExp(`posten-signering ${command} `));
+      assert.match(help.stdout, new RegExp(`^  ${command} `, "m"));
+    const create = await run(["create", "--help"]);
     for (const flag of [
       "--proxy URL",
       "--connect-timeout MS",
@@ -368,6 +352,6 @@ describe("posten-signering check, archive and connection options", () => {
       "--dump-dir DIR",
       "qa",
     ])
-      assert.ok(help.stdout.includes(flag), flag);
+      assert.ok(create.stdout.includes(flag), flag);
   });
 });

@@ -1,30 +1,21 @@
-import { createWriteStream, rmSync } from "node:fs";
-import { pipeline } from "node:stream/promises";
 import { packageDirectJob, packagePortalJob } from "../core/job-bundle";
 import { loadCredentials } from "../core/keys";
-import { validateDirectJob, validatePortalJob } from "../core/validation";
-import { readJobFile } from "./job-file";
+import { readValidJobFile } from "./job-file";
 import { keystoreFrom } from "./keystore";
 import type { CliOptions } from "./options";
+import { writeStreamToPrivateFile } from "./private-file";
 
 /**
  * `bundle`: the signed ASiC-E of a job, written without sending it. The job is validated as
  * `create` validates it first, so a job the service would refuse never becomes a file.
  */
 export async function runBundleCommand(options: CliOptions, jobFile: string, out: string): Promise<unknown> {
-  const job = readJobFile(jobFile);
-  const validation = { checkNationalIdChecksum: !options["no-pin-checksum"] };
-  if (job.flow === "direct") validateDirectJob(job, validation);
-  else validatePortalJob(job, validation);
+  const { job, digests } = readValidJobFile(jobFile, { checkNationalIdChecksum: !options["no-pin-checksum"] });
   const credentials = loadCredentials(keystoreFrom(options));
   const sender = { organizationNumber: job.sender?.organizationNumber ?? options.sender ?? credentials.organizationNumber };
+  const packaging = { documentDigests: digests };
   const { bundle, manifestXml } =
-    job.flow === "direct" ? packageDirectJob(job, sender, credentials) : packagePortalJob(job, sender, credentials);
-  try {
-    await pipeline(bundle.stream(), createWriteStream(out));
-  } catch (error) {
-    rmSync(out, { force: true });
-    throw error;
-  }
+    job.flow === "direct" ? packageDirectJob(job, sender, credentials, packaging) : packagePortalJob(job, sender, credentials, packaging);
+  await writeStreamToPrivateFile(out, Promise.resolve(bundle.stream()));
   return { out, bytes: bundle.size, sender: sender.organizationNumber, manifest: manifestXml };
 }

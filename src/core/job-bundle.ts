@@ -1,4 +1,4 @@
-import { createDocumentBundle, documentFileName, type DocumentBundle } from "./bundle";
+import { createDocumentBundle, documentFileName, type DocumentBundle, type DocumentDigests } from "./bundle";
 import type { SenderCredentials } from "./keys";
 import type { DirectJob, JobDocument, PortalJob, Sender } from "./model";
 import { buildDirectJobRequest, buildDirectManifest, buildPortalJobRequest, buildPortalManifest } from "./xml/requests";
@@ -12,6 +12,8 @@ export interface JobPackage {
 
 export interface PackageOptions {
   signingTime?: Date;
+  /** The documents' digests in job order, when taken while their files were read. */
+  documentDigests?: readonly DocumentDigests[];
 }
 
 /** A job as the service receives it: request XML and the signed document bundle. */
@@ -44,6 +46,7 @@ function bundleOf(
       fileName: fileNames[index] as string,
       content: document.content,
       mimeType: document.mimeType ?? "application/pdf",
+      ...(options.documentDigests?.[index] ? { digests: options.documentDigests[index] } : {}),
     })),
     manifestXml,
     credentials,

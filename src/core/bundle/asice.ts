@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import type { SenderCredentials } from "../keys/credentials";
-import { createSignaturesXml } from "./xades";
+import { createSignaturesXml, type SignedFile } from "./xades";
 import { createZip } from "./zip";
 
 export interface BundleDocument {
@@ -8,6 +8,14 @@ export interface BundleDocument {
   fileName: string;
   content: Uint8Array;
   mimeType: string;
+  /** The content's digests when they are known already, so the bytes are not read again for them. */
+  digests?: DocumentDigests;
+}
+
+/** A document's SHA-256 (for the signature) and CRC-32 (for the zip), taken in one pass over its bytes. */
+export interface DocumentDigests {
+  sha256: Uint8Array;
+  crc32: number;
 }
 
 export interface DocumentBundleInput {
@@ -36,8 +44,14 @@ const SIGNATURES = "META-INF/signatures.xml";
 export function createDocumentBundle(input: DocumentBundleInput): DocumentBundle {
   const signingTime = input.signingTime ?? new Date();
   const manifest = Buffer.from(input.manifestXml, "utf8");
-  const files = [
-    ...input.documents.map((document) => ({ name: document.fileName, content: document.content, mimeType: document.mimeType })),
+  const files: (SignedFile & { crc32?: number })[] = [
+    ...input.documents.map((document) => ({
+      name: document.fileName,
+      content: document.content,
+      mimeType: document.mimeType,
+      sha256: document.digests?.sha256,
+      crc32: document.digests?.crc32,
+    })),
     { name: MANIFEST, content: manifest, mimeType: "application/xml" },
   ];
   const signatures = createSignaturesXml({
@@ -47,7 +61,10 @@ export function createDocumentBundle(input: DocumentBundleInput): DocumentBundle
     ...(input.timeZone === undefined ? {} : { timeZone: input.timeZone }),
   });
   const zip = createZip(
-    [...files.map((file) => ({ name: file.name, data: file.content })), { name: SIGNATURES, data: Buffer.from(signatures, "utf8") }],
+    [
+      ...files.map((file) => ({ name: file.name, data: file.content, crc32: file.crc32 })),
+      { name: SIGNATURES, data: Buffer.from(signatures, "utf8") },
+    ],
     signingTime,
   );
   return {

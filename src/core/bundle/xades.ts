@@ -25,6 +25,8 @@ export interface SignedFile {
   name: string;
   content: Uint8Array;
   mimeType: string;
+  /** The content's SHA-256 when it is known already (taken while a file was read). */
+  sha256?: Uint8Array;
 }
 
 export interface SignaturesInput {
@@ -63,7 +65,7 @@ export function createSignaturesXml(input: SignaturesInput): string {
       .map(
         (file, index) =>
           `<Reference Id="ID_${index}" URI="${escapeAttribute(formEncode(file.name))}"><DigestMethod Algorithm="${SHA256}"></DigestMethod>` +
-          `<DigestValue>${digest("sha256", file.content)}</DigestValue></Reference>`,
+          `<DigestValue>${file.sha256 ? Buffer.from(file.sha256).toString("base64") : digest("sha256", file.content)}</DigestValue></Reference>`,
       )
       .join("") +
     `<Reference Type="${SIGNED_PROPERTIES_TYPE}" URI="#SignedProperties"><Transforms><Transform Algorithm="${C14N}"></Transform></Transforms>` +

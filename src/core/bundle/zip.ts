@@ -13,6 +13,8 @@ import { crc32 } from "node:zlib";
 export interface ZipEntry {
   name: string;
   data: Uint8Array;
+  /** The data's CRC-32 when it is known already (taken while a file was read, with its bytes in cache). */
+  crc32?: number;
 }
 
 export interface ZipArchive {
@@ -41,7 +43,7 @@ export function createZip(entries: readonly ZipEntry[], modified: Date): ZipArch
   let offset = 0;
   const prepared: PreparedEntry[] = entries.map((entry) => {
     const name = Buffer.from(entry.name, "utf8");
-    const prepared = { name, data: entry.data, crc: crc32(entry.data), offset };
+    const prepared = { name, data: entry.data, crc: entry.crc32 ?? crc32(entry.data), offset };
     offset += LOCAL_HEADER_SIZE + name.length + entry.data.length;
     return prepared;
   });

@@ -1,6 +1,7 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
-import forge from "node-forge";
 import { CertificateError } from "../errors";
+import { readPkcs12 as readPkcs12Natively, UnsupportedPkcs12Error, type Pkcs12Contents } from "./pkcs12";
+import { readPkcs12WithForge } from "./pkcs12-forge";
 import { certificateKindOfIssuer, type CertificateKind } from "./certificate-kind";
 import { formatForDisplay, readCertificateName } from "./distinguished-name";
 import { organizationNumberFromName } from "./organization-number";
@@ -112,42 +113,21 @@ interface KeyMaterial {
   chain: X509Certificate[];
 }
 
-// PKCS#12 bag types (RFC 7292 §4.2).
-const KEY_BAG = "1.2.840.113549.1.12.10.1.1";
-const SHROUDED_KEY_BAG = "1.2.840.113549.1.12.10.1.2";
-const CERT_BAG = "1.2.840.113549.1.12.10.1.3";
-
 function readPkcs12(source: { pkcs12: Uint8Array; password: string; alias?: string }): KeyMaterial {
-  let store: forge.pkcs12.Pkcs12Pfx;
+  let contents: Pkcs12Contents;
   try {
-    const asn1 = forge.asn1.fromDer(forge.util.binary.raw.encode(source.pkcs12));
-    store = forge.pkcs12.pkcs12FromAsn1(asn1, false, source.password);
+    contents = readPkcs12Natively(source.pkcs12, source.password);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (/MAC could not be verified|Invalid password/i.test(message)) {
-      throw new CertificateError("WRONG_PASSWORD", "The keystore password is wrong");
-    }
-    throw new CertificateError("UNREADABLE_KEYSTORE", "The keystore is not a readable PKCS#12 (.p12/.pfx) file");
+    if (!(error instanceof UnsupportedPkcs12Error)) throw error;
+    contents = readPkcs12WithForge(source.pkcs12, source.password);
   }
-
-  const keyBags = [
-    ...(store.getBags({ bagType: SHROUDED_KEY_BAG })[SHROUDED_KEY_BAG] ?? []),
-    ...(store.getBags({ bagType: KEY_BAG })[KEY_BAG] ?? []),
-  ].filter((bag) => bag.key);
-  if (keyBags.length === 0) throw new CertificateError("NO_PRIVATE_KEY", "The keystore holds no private key");
-
-  const aliasOf = (bag: forge.pkcs12.Bag) => bag.attributes?.friendlyName?.[0];
-  const keyBag = source.alias === undefined ? keyBags[0] : keyBags.find((bag) => aliasOf(bag) === source.alias);
-  if (!keyBag?.key) {
-    const aliases = keyBags.map((bag) => aliasOf(bag) ?? "(no alias)").join(", ");
+  if (contents.keys.length === 0) throw new CertificateError("NO_PRIVATE_KEY", "The keystore holds no private key");
+  const key = source.alias === undefined ? contents.keys[0] : contents.keys.find((candidate) => candidate.alias === source.alias);
+  if (!key) {
+    const aliases = contents.keys.map((candidate) => candidate.alias ?? "(no alias)").join(", ");
     throw new CertificateError("ALIAS_NOT_FOUND", `The keystore has no key with alias "${source.alias}"; it has: ${aliases}`);
   }
-
-  const certificates = (store.getBags({ bagType: CERT_BAG })[CERT_BAG] ?? []).flatMap((bag) =>
-    bag.cert ? [new X509Certificate(Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(bag.cert)).getBytes(), "binary"))] : [],
-  );
-  const privateKey = createPrivateKey(forge.pki.privateKeyToPem(keyBag.key));
-  return { privateKey, chain: orderChain(privateKey, certificates) };
+  return { privateKey: key.privateKey, chain: orderChain(key.privateKey, contents.certificates) };
 }
 
 function readPem(source: { certificatePem: string; privateKeyPem: string; privateKeyPassword?: string }): KeyMaterial {

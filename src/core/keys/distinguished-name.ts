@@ -1,4 +1,4 @@
-import forge from "node-forge";
+import { childrenOf, expectTag, readDer, readOid, sequence, TAG, type DerNode } from "./der";
 
 /** One attribute of a distinguished name, in DER order. */
 export interface NameAttribute {
@@ -29,41 +29,44 @@ export type CertificateNameField = "issuer" | "subject";
 
 /** Reads the issuer or subject name of a DER certificate. */
 export function readCertificateName(certificateDer: Uint8Array, field: CertificateNameField): DistinguishedName {
-  const certificate = forge.asn1.fromDer(forge.util.binary.raw.encode(certificateDer));
-  const tbs = (certificate.value as forge.asn1.Asn1[])[0];
-  const tbsFields = tbs?.value as forge.asn1.Asn1[] | undefined;
-  if (!tbsFields) throw new Error("Not an X.509 certificate");
+  let tbsFields: DerNode[];
+  try {
+    tbsFields = sequence(sequence(readDer(certificateDer), "certificate", 1)[0], "tbsCertificate", 6);
+  } catch {
+    throw new Error("Not an X.509 certificate");
+  }
   // The optional [0] version tag shifts every later field by one.
-  const first = tbsFields[0];
-  const offset = first && first.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC ? 1 : 0;
+  const offset = tbsFields[0]?.tag === TAG.CONTEXT_0 ? 1 : 0;
   const name = tbsFields[offset + (field === "issuer" ? 2 : 4)];
   if (!name) throw new Error(`Certificate has no ${field} name`);
-  return (name.value as forge.asn1.Asn1[]).map((rdn) =>
-    (rdn.value as forge.asn1.Asn1[]).map((attribute) => {
-      const [type, value] = attribute.value as forge.asn1.Asn1[];
-      if (!type || !value) throw new Error("Malformed distinguished name");
-      return {
-        oid: forge.asn1.derToOid(type.value as string),
-        value: decodeDirectoryString(value),
-        valueDerHex: forge.util.bytesToHex(forge.asn1.toDer(value).getBytes()),
-      };
-    }),
-  );
+  try {
+    return sequence(name, field).map((rdn) =>
+      childrenOf(expectTag(rdn, TAG.SET, "relative distinguished name")).map((attribute) => {
+        const [type, value] = sequence(attribute, "attribute", 2);
+        return {
+          oid: readOid(type),
+          value: decodeDirectoryString(value as DerNode),
+          valueDerHex: (value as DerNode).encoded.toString("hex"),
+        };
+      }),
+    );
+  } catch {
+    throw new Error("Malformed distinguished name");
+  }
 }
 
-function decodeDirectoryString(node: forge.asn1.Asn1): string {
-  const raw = typeof node.value === "string" ? node.value : "";
-  switch (node.type) {
-    case forge.asn1.Type.UTF8:
-      return forge.util.decodeUtf8(raw);
-    case forge.asn1.Type.BMPSTRING: {
+function decodeDirectoryString(node: DerNode): string {
+  switch (node.tag) {
+    case TAG.UTF8_STRING:
+      return node.content.toString("utf8");
+    case TAG.BMP_STRING: {
       let text = "";
-      for (let i = 0; i + 1 < raw.length; i += 2) text += String.fromCharCode((raw.charCodeAt(i) << 8) | raw.charCodeAt(i + 1));
+      for (let i = 0; i + 1 < node.content.length; i += 2) text += String.fromCharCode(node.content.readUInt16BE(i));
       return text;
     }
     default:
       // PrintableString, IA5String, TeletexString: single-byte encodings.
-      return raw;
+      return node.content.toString("latin1");
   }
 }
 
