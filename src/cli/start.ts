@@ -16,6 +16,8 @@ export async function runNodeRed(argv: string[]): Promise<void> {
     port,
     flows: exampleOnTab("01 Direct signing on a web site.json", "example-1", "Direct signing (example 1)"),
     replaceFlows: argv.includes("--reset"),
+    // The cockpit's journal goes to the file store, so the sidebar's list survives a restart.
+    settings: { contextStorage: { default: { module: "memory" }, file: { module: "localfilesystem" } } },
   });
   process.stdout.write(
     [
