@@ -64,7 +64,7 @@ describe("addresses across restarts", () => {
 
   it("the nodes' built-in emulator has the same addresses after its Node-RED process is killed and started again", async () => {
     const userDir = path.join(dataDir, "node-red-user-dir");
-    const builtIn = JSON.stringify(path.join(__dirname, "..", "..", "nodes", "lib", "builtin-emulator.js"));
+    const builtIn = JSON.stringify(path.join(__dirname, "..", "..", "nodes", "signering-config", "builtin-emulator.js"));
     // Prints the addresses, then dies the hard way, as a killed Node-RED does.
     const script = `require(${builtIn}).builtInEmulator(${JSON.stringify(userDir)}).then((emulator) => { console.log(JSON.stringify(emulator)); process.kill(process.pid, "SIGKILL"); });`;
     const addresses = async () => {
