@@ -125,7 +125,7 @@ describe(`example 1's pages under httpNodeRoot ${ROOT} on another port (headless
         await page.goto(`${site}/signering`);
         await page
           .locator('input[type="file"]')
-          .setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("not a PDF") });
+          .setInputFiles({ name: "contract.pdf", mimeType: "application/pdf", buffer: Buffer.from("not a PDF") });
         const upload = page.waitForResponse(`${site}/signering/start`);
         await page.locator('button[type="submit"]').click();
         assert.equal((await upload).status(), 400);

@@ -105,10 +105,9 @@ export class PdfWorkers {
 
   private startWorker(): PooledWorker | undefined {
     if (this.workers.length >= this.maxWorkers) return undefined;
-    // pdf-lib prints a line for each damaged object it skips: a visitor's document, not the emulator's output.
-    const worker = new Worker(path.join(__dirname, "pdf-worker.js"), { resourceLimits: RESOURCE_LIMITS, stdout: true, stderr: true });
-    worker.stdout.resume();
-    worker.stderr.resume();
+    // The worker silences pdf-lib's console itself: piped stdio would hold a referenced port and keep
+    // the process (a Node-RED with the built-in emulator) from exiting.
+    const worker = new Worker(path.join(__dirname, "pdf-worker.js"), { resourceLimits: RESOURCE_LIMITS });
     const pooled: PooledWorker = { worker };
     worker.on("message", ({ id, ...result }: PdfTaskOutcome) => {
       const running = pooled.running;
