@@ -146,7 +146,8 @@ describe("the packed package, installed in a bare Node-RED user directory", () =
       const exitUrl = new URL(signed.headers.get("location") ?? "", signerPage);
       assert.equal(`${exitUrl.origin}${exitUrl.pathname}`, `${origin}${HTTP_NODE_ROOT}/signering/signed`);
 
-      const result = await fetch(exitUrl, { headers: { cookie } });
+      // The example answers in the visitor's language; English here.
+      const result = await fetch(exitUrl, { headers: { cookie, "accept-language": "en" } });
       const text = await result.text();
       assert.equal(result.status, 200, text);
       assert.match(text, /the document is signed/);

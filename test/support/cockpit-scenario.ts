@@ -50,9 +50,16 @@ export async function startCockpitWorld(options: CockpitWorldOptions = {}): Prom
       : node,
   );
   writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(flows));
-  mkdirSync(path.join(workDir, "contracts"));
-  writeFileSync(path.join(workDir, "contracts", "employment-contract.pdf"), await samplePdf("Employment contract"));
-  writeFileSync(path.join(workDir, "contracts", "nda.pdf"), await samplePdf("Non-disclosure agreement"));
+  // Example 2 reads contracts/ relative to Node-RED's file working directory, the user directory.
+  const contracts = [
+    ["employment-contract.pdf", await samplePdf("Employment contract")],
+    ["nda.pdf", await samplePdf("Non-disclosure agreement")],
+  ] as const;
+  const writeContracts = (dir: string) => {
+    mkdirSync(path.join(dir, "contracts"));
+    for (const [name, pdf] of contracts) writeFileSync(path.join(dir, "contracts", name), pdf);
+  };
+  writeContracts(userDir);
   const env = {
     ...process.env,
     [KEYSTORE_ENV]: readFileSync(emulator.clientKeystoreFile).toString("base64"),
@@ -67,6 +74,7 @@ export async function startCockpitWorld(options: CockpitWorldOptions = {}): Prom
     const secondUserDir = path.join(workDir, "node-red-2");
     mkdirSync(secondUserDir);
     writeFileSync(path.join(secondUserDir, "flows.json"), JSON.stringify(flows));
+    writeContracts(secondUserDir);
     const secondPort = await freePort();
     second = {
       child: await startRuntime(workDir, { userDir: secondUserDir, port: secondPort, sharedContextDir }, env),
