@@ -218,8 +218,18 @@ export async function openCockpit(
     { timeout: 30_000, polling: 500 },
   );
   await page.locator(`#signering-cockpit-config option[value="${configId}"]`).waitFor({ state: "attached" });
-  await page.selectOption("#signering-cockpit-config", configId);
-  return page;
+  // The editor may still switch the sidebar to another tab as it finishes loading: show ours again until the choice takes.
+  for (let attempt = 1; ; attempt++) {
+    await page.evaluate(() =>
+      (window as unknown as { RED: { sidebar: { show(id: string): void } } }).RED.sidebar.show("signering-cockpit"),
+    );
+    try {
+      await page.selectOption("#signering-cockpit-config", configId, { timeout: 3_000 });
+      return page;
+    } catch (error) {
+      if (attempt >= 10) throw error;
+    }
+  }
 }
 
 /** Polls `probe` until it gives a value. */
