@@ -1,6 +1,6 @@
 import type { Node, NodeAPI } from "node-red";
 import { contextJournalStore, storeChoiceOf, type NodeContext } from "./context-store";
-import { PACKAGE_NAME } from "../shared/node-red";
+import { PACKAGE_NAME } from "../common/node-red";
 import { Journal, type JournalEvent } from "./journal";
 
 /** The `RED.comms` topic of a configuration node's journal: the editor subscribes to `signering-cockpit/+`. */

@@ -1,7 +1,7 @@
 import type { Request, Response } from "express";
 import type { NodeAPI } from "node-red";
 import { CertificateError, checkConnection, loadCredentials } from "../../src/core";
-import { migrate } from "../shared/migrations";
+import { migrate } from "../common/migrations";
 import { clientOptionsOf } from "./client-options";
 import type { SigneringConfigCredentials, SigneringConfigNode } from "./config-types";
 import { definition, type SigneringConfigDef } from "./definition";

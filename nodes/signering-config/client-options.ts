@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Node, NodeAPI } from "node-red";
 import { InvalidInputError, type Environment, type KeystoreSource, type SigneringClientOptions } from "../../src/core";
-import type { Rule } from "../shared/definition";
+import type { Rule } from "../common/definition";
 import { builtInEmulator } from "./builtin-emulator";
 import type { RunningEmulator } from "../../src/emulator";
 import type { SigneringConfigCredentials, SigneringConfigDef } from "./config-types";

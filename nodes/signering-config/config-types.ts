@@ -1,6 +1,6 @@
 import type { Node } from "node-red";
 import type { SigneringClient } from "../../src/core";
-import type { EmittedChanges } from "../shared/change-key";
+import type { EmittedChanges } from "../common/change-key";
 import type { Journal } from "../cockpit/journal";
 
 import type { SigneringConfigDef } from "./definition";

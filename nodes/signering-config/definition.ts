@@ -1,4 +1,4 @@
-import { choice, flag, text, type ConfigOf } from "../shared/definition";
+import { choice, flag, text, type ConfigOf } from "../common/definition";
 
 /** Timeouts in milliseconds, shown with the client's defaults (an older flow's empty field means the same). */
 const timeout = (value: string) => text({ value, rule: { kind: "range", min: 100, max: 600_000 } });

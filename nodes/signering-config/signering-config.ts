@@ -1,7 +1,7 @@
 import type { NodeAPI } from "node-red";
 import { SigneringClient } from "../../src/core";
-import { EmittedChanges } from "../shared/change-key";
-import { createSigneringNode, registerNode } from "../shared/node-red";
+import { EmittedChanges } from "../common/change-key";
+import { createSigneringNode, registerNode } from "../common/node-red";
 import { registerAdminEndpoints } from "./admin-endpoints";
 import { clientOptionsOf, DISABLE_LOCAL_FILES_SETTING, numbersOf, startBuiltInEmulator } from "./client-options";
 import type { SigneringConfigCredentials, SigneringConfigNode } from "./config-types";

@@ -1,4 +1,4 @@
-import { configNode, text, type ConfigOf } from "../shared/definition";
+import { configNode, text, type ConfigOf } from "../common/definition";
 
 /** The confirm node: confirms a status change after the flow has handled it. */
 export const definition = {

@@ -1,8 +1,8 @@
 import type { Node, NodeAPI } from "node-red";
 import { InvalidInputError } from "../../src/core";
-import { signeringOf } from "../shared/msg-contract";
-import { createSigneringNode, registerNode, requireConfig } from "../shared/node-red";
-import { handleInput } from "../shared/node-support";
+import { signeringOf } from "../common/msg-contract";
+import { createSigneringNode, registerNode, requireConfig } from "../common/node-red";
+import { handleInput } from "../common/node-support";
 import { definition, type ConfirmConfig } from "./definition";
 
 /**

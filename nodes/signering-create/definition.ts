@@ -1,7 +1,7 @@
 // The definition is bundled into the editor, so it takes the service's limits from the core's pure module, not its index.
 // eslint-disable-next-line no-restricted-imports
 import { LIMITS } from "../../src/core/limits";
-import { choice, configNode, text, typed, type ConfigOf } from "../shared/definition";
+import { choice, configNode, text, typed, type ConfigOf } from "../common/definition";
 
 const TEXT_TYPES = ["str", "msg", "flow", "global", "env"] as const;
 const direct = { field: "flow", is: ["direct"] } as const;

@@ -6,7 +6,7 @@ import {
   type JobDocument,
   type PortalJob,
 } from "../../src/core";
-import type { Translate } from "../shared/node-red";
+import type { Translate } from "../common/node-red";
 import type { CreateConfig } from "./definition";
 import { resolveExitUrl } from "./exit-urls";
 

@@ -1,8 +1,8 @@
 import type { Node, NodeAPI, NodeMessageInFlow } from "node-red";
 import { InvalidInputError, RETURN_PARAMETER, type DirectJobResponse, type PortalJobResponse } from "../../src/core";
-import { setSignering } from "../shared/msg-contract";
-import { createSigneringNode, registerNode, requireConfig } from "../shared/node-red";
-import { handleInput } from "../shared/node-support";
+import { setSignering } from "../common/msg-contract";
+import { createSigneringNode, registerNode, requireConfig } from "../common/node-red";
+import { handleInput } from "../common/node-support";
 import { definition, type CreateConfig } from "./definition";
 import { directJobFrom, portalJobFrom, requestCookies, type CreateInputs, type CreateMsgParts } from "./job-mapping";
 

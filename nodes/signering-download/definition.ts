@@ -1,4 +1,4 @@
-import { choice, configNode, flag, text, typed, type ConfigOf } from "../shared/definition";
+import { choice, configNode, flag, text, typed, type ConfigOf } from "../common/definition";
 
 /** The download node: a completed job's signed documents, or an archived PAdES by archive document id. */
 export const definition = {

@@ -1,9 +1,9 @@
 import type { Readable } from "node:stream";
 import type { Node, NodeAPI, NodeMessageInFlow } from "node-red";
 import { InvalidInputError, isValidOrganizationNumber, type SigneringClient } from "../../src/core";
-import { setSignering, signeringOf, type SigneringMsg } from "../shared/msg-contract";
-import { createSigneringNode, registerNode, requireConfig, type Translate } from "../shared/node-red";
-import { handleInput, safeName } from "../shared/node-support";
+import { setSignering, signeringOf, type SigneringMsg } from "../common/msg-contract";
+import { createSigneringNode, registerNode, requireConfig, type Translate } from "../common/node-red";
+import { handleInput, safeName } from "../common/node-support";
 import { definition, type DownloadConfig } from "./definition";
 
 /**

@@ -1,4 +1,4 @@
-import { choice, configNode, text, type ConfigOf } from "../shared/definition";
+import { choice, configNode, text, type ConfigOf } from "../common/definition";
 
 /** The job action node: cancel a portal job, delete signed documents, or a new redirect URL for a direct signer. */
 export const definition = {

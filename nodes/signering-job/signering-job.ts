@@ -1,8 +1,8 @@
 import type { Node, NodeAPI } from "node-red";
 import { InvalidInputError } from "../../src/core";
-import { setSignering, signeringOf } from "../shared/msg-contract";
-import { createSigneringNode, registerNode, requireConfig, type Translate } from "../shared/node-red";
-import { handleInput } from "../shared/node-support";
+import { setSignering, signeringOf } from "../common/msg-contract";
+import { createSigneringNode, registerNode, requireConfig, type Translate } from "../common/node-red";
+import { handleInput } from "../common/node-support";
 import { definition, type JobConfig } from "./definition";
 
 /** Acts on an existing job: cancel a portal job, delete signed documents, or get a direct signer a new redirect URL. */

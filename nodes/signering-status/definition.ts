@@ -1,4 +1,4 @@
-import { choice, configNode, text, type ConfigOf } from "../shared/definition";
+import { choice, configNode, text, type ConfigOf } from "../common/definition";
 
 const polling = { field: "mode", is: ["poll"] } as const;
 

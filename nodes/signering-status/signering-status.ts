@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Node, NodeAPI, NodeMessageInFlow } from "node-red";
 import { InvalidInputError, RETURN_PARAMETER, type SigneringClient, type StatusChange } from "../../src/core";
-import { changeKeyOf } from "../shared/change-key";
-import { setSignering, signeringOf } from "../shared/msg-contract";
-import { createSigneringNode, registerNode, requireConfig, type ConfigLink } from "../shared/node-red";
-import { handleInput, shortError } from "../shared/node-support";
+import { changeKeyOf } from "../common/change-key";
+import { setSignering, signeringOf } from "../common/msg-contract";
+import { createSigneringNode, registerNode, requireConfig, type ConfigLink } from "../common/node-red";
+import { handleInput, shortError } from "../common/node-support";
 import { definition, type StatusConfig } from "./definition";
 import type { Journal } from "../cockpit/journal";
 

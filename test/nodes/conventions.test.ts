@@ -9,8 +9,8 @@ import { definition as configDefinition } from "../../nodes/signering-config/def
 import { definition as createDefinition } from "../../nodes/signering-create/definition";
 import { definition as downloadDefinition } from "../../nodes/signering-download/definition";
 import { definition as jobDefinition } from "../../nodes/signering-job/definition";
-import { migrate, MigrationError } from "../../nodes/shared/migrations";
-import { PACKAGE_NAME } from "../../nodes/shared/node-red";
+import { migrate, MigrationError } from "../../nodes/common/migrations";
+import { PACKAGE_NAME } from "../../nodes/common/node-red";
 import type { RunningEmulator } from "../../src/emulator";
 import { testDocumentsDir } from "../support/reference";
 import { helper, nextMessage, nodeModules, nodeTypes } from "./helper";
@@ -137,7 +137,7 @@ describe("message catalogues", () => {
     tree && typeof tree === "object"
       ? Object.entries(tree as Record<string, unknown>).flatMap(([key, value]) => flatten(value, prefix ? `${prefix}.${key}` : key))
       : [prefix];
-  const sourceDirs = ["shared", ...nodeTypes].map((folder) => path.join(repositoryRoot, "nodes", folder));
+  const sourceDirs = ["common", ...nodeTypes].map((folder) => path.join(repositoryRoot, "nodes", folder));
   const sources = sourceDirs.flatMap((dir) =>
     readdirSync(dir)
       .filter((file) => file.endsWith(".ts"))

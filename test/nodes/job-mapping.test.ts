@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { problemOf } from "../../nodes/shared/editor";
+import { problemOf } from "../../nodes/common/editor";
 import { documentsFrom } from "../../nodes/signering-create/job-mapping";
 
 /** The create node's msg → job mapping and the editor's rules, as pure functions (no runtime). */

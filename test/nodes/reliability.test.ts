@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import { builtInEmulator } from "../../nodes/signering-config/builtin-emulator";
-import { changeKeyOf, EmittedChanges } from "../../nodes/shared/change-key";
+import { changeKeyOf, EmittedChanges } from "../../nodes/common/change-key";
 import type { SigneringConfigNode } from "../../nodes/signering-config/config-types";
 import { resolveExitUrl } from "../../nodes/signering-create/exit-urls";
 import { ExitCorrelation, TICKET_LIFETIME_SECONDS, TICKET_SLOTS, type DirectJobStatus, type PortalJobStatus } from "../../src/core";
