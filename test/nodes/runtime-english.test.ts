@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type NodeRedHost, startNodeRedHost } from "../../src/cli/node-red-host";
-import { inputsUntil, statusText } from "../support/runtime-nodes";
+import { statusStartingWith } from "../support/runtime-nodes";
 
 /**
  * The polling status node's "next poll" time in the runtime's language, here `lang: "en-US"`
@@ -36,10 +36,8 @@ after(async () => {
 
 describe("a Node-RED runtime in English (en-US)", () => {
   it("shows the polling status node's next poll time as an English clock (12 hours, AM/PM)", async () => {
-    const isNextPoll = (text: string | undefined) => text?.startsWith("next poll ") === true;
-    const statuses = await inputsUntil(host.red, "status-sink", (seen) => seen.some((msg) => isNextPoll(statusText(msg))));
-    const nextPoll = statuses.map(statusText).find(isNextPoll);
+    const nextPoll = await statusStartingWith(host.red, "status-sink", "next poll ");
     // nb-NO would show "next poll 14:05": hours 00–23 and no day period.
-    assert.match(nextPoll!, /^next poll (0\d|1[0-2]):[0-5]\d\s(AM|PM)$/u);
+    assert.match(nextPoll, /^next poll (0\d|1[0-2]):[0-5]\d\s(AM|PM)$/u);
   });
 });

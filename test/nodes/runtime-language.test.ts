@@ -5,7 +5,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type NodeRedHost, startNodeRedHost } from "../../src/cli/node-red-host";
 import { testDocumentsDir } from "../support/reference";
-import { inputsUntil, nextInputs, runtimeNode, statusText } from "../support/runtime-nodes";
+import { nextInputs, runtimeNode, statusStartingWith } from "../support/runtime-nodes";
 
 /**
  * Status texts and the nodes' own errors come from the message catalogues in the runtime's
@@ -75,10 +75,8 @@ describe("a Node-RED runtime in Norwegian Bokmål", () => {
   });
 
   it("shows the polling status node's next poll time as Norwegian clocks show it (24 hours)", async () => {
-    const isNextPoll = (text: string | undefined) => text?.startsWith("neste henting ") === true;
-    const statuses = await inputsUntil(host.red, "poller-status-sink", (seen) => seen.some((msg) => isNextPoll(statusText(msg))));
-    const nextPoll = statuses.map(statusText).find(isNextPoll);
+    const nextPoll = await statusStartingWith(host.red, "poller-status-sink", "neste henting ");
     // en-US would show "neste henting 02:05 PM".
-    assert.match(nextPoll!, /^neste henting ([01]\d|2[0-3])[:.][0-5]\d$/, "hours 00–23, no AM/PM");
+    assert.match(nextPoll, /^neste henting ([01]\d|2[0-3])[:.][0-5]\d$/, "hours 00–23, no AM/PM");
   });
 });

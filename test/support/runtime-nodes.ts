@@ -40,3 +40,10 @@ export function statusText(msg: Msg): string | undefined {
   const status = msg.status as { text?: unknown } | undefined;
   return typeof status?.text === "string" ? status.text : undefined;
 }
+
+/** The first status text starting with `prefix` that a status node's sink `id` receives. */
+export async function statusStartingWith(red: unknown, id: string, prefix: string): Promise<string> {
+  const matches = (msg: Msg) => statusText(msg)?.startsWith(prefix) === true;
+  const seen = await inputsUntil(red, id, (msgs) => msgs.some(matches));
+  return statusText(seen.find(matches)!)!;
+}
