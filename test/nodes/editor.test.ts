@@ -7,6 +7,7 @@ import type { Browser, Page } from "playwright-core";
 import { builtInEmulator } from "../../nodes/signering-config/builtin-emulator";
 import { type NodeRedHost, startNodeRedHost } from "../../src/cli/node-red-host";
 import { artifactPath, launchBrowser } from "../support/browser";
+import { addFromPalette, openConfigDialogFromCreateNode } from "../support/editor";
 import { repositoryRoot } from "../support/reference";
 
 const userDir = mkdtempSync(path.join(tmpdir(), "editor-test-"));
@@ -57,19 +58,6 @@ interface EditorRed {
 }
 
 /** Sets a typedInput field the way the editor does (the widget hides the original input). */
-/** Opens the create node's dialog and, from it, its configuration node's dialog. */
-async function openConfigDialogFromCreateNode(): Promise<void> {
-  const createId = await page.evaluate(
-    () =>
-      (window as unknown as { RED: { nodes: { filterNodes(filter: { type: string }): { id: string }[] } } }).RED.nodes.filterNodes({
-        type: "signering-create",
-      })[0]?.id,
-  );
-  await page.locator(`g.red-ui-flow-node-group[id="${createId}"]`).dblclick();
-  await page.locator("#node-input-btn-config-edit").click();
-  await page.locator("#node-config-dialog-ok").waitFor();
-}
-
 async function setTypedInput(id: string, value: string): Promise<void> {
   await page.evaluate(
     ([selector, text]) => {
@@ -94,20 +82,9 @@ async function lastNodeErrors(): Promise<string[]> {
   }, id);
 }
 
-async function addFromPalette(type: string, y: number): Promise<void> {
-  const before = await page.locator("g.red-ui-flow-node-group").count();
-  await page
-    .locator(`.red-ui-palette-node[data-palette-type="${type}"]`)
-    .dragTo(page.locator("#red-ui-workspace-chart"), { targetPosition: { x: 300, y } });
-  await page.waitForFunction((count) => document.querySelectorAll("g.red-ui-flow-node-group").length > count, before);
-  await page.locator("g.red-ui-flow-node-group").last().dblclick();
-  await page.locator("#node-dialog-ok").waitFor();
-  await page.selectOption("#node-input-config", "emulator-config");
-}
-
 describe("the edit dialogs in a real editor (headless Chromium)", () => {
   it("adds every node from the palette, validates and fills its dialog, and deploys", async () => {
-    await addFromPalette("signering-create", 80);
+    await addFromPalette(page, "signering-create", 80, "emulator-config");
     await page.selectOption("#node-input-flow", "portal");
     await setTypedInput("node-input-title", "x".repeat(81));
     await page.click("#node-dialog-ok");
@@ -135,13 +112,13 @@ describe("the edit dialogs in a real editor (headless Chromium)", () => {
     await page.click("#node-dialog-ok");
     assert.deepEqual(await lastNodeErrors(), []);
 
-    await addFromPalette("signering-status", 160);
+    await addFromPalette(page, "signering-status", 160, "emulator-config");
     await page.selectOption("#node-input-mode", "poll");
     await page.fill("#node-input-pollingQueue", "editor-queue");
     await page.screenshot({ path: artifactPath("editor-status-dialog.png") });
     await page.click("#node-dialog-ok");
 
-    await addFromPalette("signering-download", 240);
+    await addFromPalette(page, "signering-download", 240, "emulator-config");
     await page.selectOption("#node-input-mode", "archive");
     assert.equal(await page.locator("#node-input-pades").isVisible(), false, "archive mode hides the job's documents");
     assert.equal(await page.locator(".signering-download-archive").first().isVisible(), true, "and shows the archive id");
@@ -150,11 +127,11 @@ describe("the edit dialogs in a real editor (headless Chromium)", () => {
     await page.screenshot({ path: artifactPath("editor-download-dialog.png") });
     await page.click("#node-dialog-ok");
 
-    await addFromPalette("signering-confirm", 320);
+    await addFromPalette(page, "signering-confirm", 320, "emulator-config");
     await page.screenshot({ path: artifactPath("editor-confirm-dialog.png") });
     await page.click("#node-dialog-ok");
 
-    await addFromPalette("signering-job", 400);
+    await addFromPalette(page, "signering-job", 400, "emulator-config");
     await page.selectOption("#node-input-action", "delete");
     await page.screenshot({ path: artifactPath("editor-job-dialog.png") });
     await page.click("#node-dialog-ok");
@@ -180,9 +157,13 @@ describe("the edit dialogs in a real editor (headless Chromium)", () => {
 
   it("the configuration dialog reads an uploaded keystore and shows its certificate, or says why not", async () => {
     const emulator = await builtInEmulator(undefined);
-    await openConfigDialogFromCreateNode();
+    await openConfigDialogFromCreateNode(page);
     await page.selectOption("#node-config-input-environment", "test");
-    assert.equal(await page.locator("#signering-config-keystore-upload").isVisible(), true);
+    assert.equal(
+      await page.locator("#signering-config-keystore-choose").isVisible(),
+      true,
+      "the upload button shows for a real environment",
+    );
     assert.deepEqual(
       await page
         .locator("#node-config-input-keystoreSource option")
@@ -213,7 +194,7 @@ describe("the edit dialogs in a real editor (headless Chromium)", () => {
   });
 
   it("Check connection runs every pre-flight step against the built-in emulator and shows each one passed", async () => {
-    await openConfigDialogFromCreateNode();
+    await openConfigDialogFromCreateNode(page);
     assert.equal(await page.locator("#node-config-input-environment").inputValue(), "emulator");
     await page.click("#signering-config-check-connection");
     await page.locator("#signering-config-checks-summary").waitFor({ timeout: 30_000 });
@@ -279,7 +260,7 @@ describe("the edit dialogs in a real editor (headless Chromium)", () => {
     }, oldId);
     assert.deepEqual(migrated, { version: 1, valid: true, flow: "direct" });
 
-    await openConfigDialogFromCreateNode();
+    await openConfigDialogFromCreateNode(page);
     assert.match(
       (await page.locator(".red-ui-tray-titlebar").last().textContent()) ?? "",
       /Posten signering connection/,

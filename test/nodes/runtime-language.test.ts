@@ -1,38 +1,22 @@
 import assert from "node:assert/strict";
-import type { EventEmitter } from "node:events";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type NodeRedHost, startNodeRedHost } from "../../src/cli/node-red-host";
 import { testDocumentsDir } from "../support/reference";
+import { nextInputs, runtimeNode, statusStartingWith } from "../support/runtime-nodes";
 
 /**
  * Status texts and the nodes' own errors come from the message catalogues in the runtime's
  * language: a real Node-RED (the package installed in its user directory) with `lang: "nb-NO"`.
  */
 
-type RuntimeNode = EventEmitter & { receive(msg: Record<string, unknown>): void };
-type Msg = Record<string, unknown>;
-
 const pdf = readFileSync(path.join(testDocumentsDir, "PDF-1-4-testdokument.pdf"));
 const userDir = mkdtempSync(path.join(tmpdir(), "runtime-language-"));
 let host: NodeRedHost;
-const node = (id: string) => (host.red as unknown as { nodes: { getNode(id: string): RuntimeNode } }).nodes.getNode(id);
-
-function next(id: string, count = 1): Promise<Msg[]> {
-  return new Promise((resolve, reject) => {
-    const seen: Msg[] = [];
-    const timer = setTimeout(() => reject(new Error(`${id}: ${seen.length} of ${count} msgs`)), 15_000);
-    node(id).on("input", (msg: Msg) => {
-      seen.push(msg);
-      if (seen.length === count) {
-        clearTimeout(timer);
-        resolve(seen);
-      }
-    });
-  });
-}
+const node = (id: string) => runtimeNode(host.red, id);
+const next = (id: string, count = 1) => nextInputs(host.red, id, count);
 
 before(async () => {
   host = await startNodeRedHost({
@@ -60,6 +44,9 @@ before(async () => {
       { id: "status-sink", type: "junction", z: "tab", wires: [] },
       { id: "catcher", type: "catch", z: "tab", scope: ["orphan"], uncaught: false, wires: [["error-sink"]] },
       { id: "error-sink", type: "junction", z: "tab", wires: [] },
+      { id: "poller", type: "signering-status", z: "tab", config: "config", mode: "poll", flow: "portal", wires: [[], [], []] },
+      { id: "poller-statuses", type: "status", z: "tab", scope: ["poller"], wires: [["poller-status-sink"]] },
+      { id: "poller-status-sink", type: "junction", z: "tab", wires: [] },
     ],
   });
 });
@@ -85,5 +72,11 @@ describe("a Node-RED runtime in Norwegian Bokmål", () => {
     node("orphan").receive({ payload: pdf });
     const [msg] = await caught;
     assert.match((msg!.error as { message: string }).message, /config: velg en Posten signering-konfigurasjon i noden$/);
+  });
+
+  it("shows the polling status node's next poll time as Norwegian clocks show it (24 hours)", async () => {
+    const nextPoll = await statusStartingWith(host.red, "poller-status-sink", "neste henting ");
+    // en-US would show "neste henting 02:05 PM".
+    assert.match(nextPoll, /^neste henting ([01]\d|2[0-3])[:.][0-5]\d$/, "hours 00–23, no AM/PM");
   });
 });

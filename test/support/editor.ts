@@ -158,3 +158,31 @@ export function nodeWidths(page: Page): Promise<Record<string, number>> {
     return widths;
   });
 }
+
+/**
+ * Drags a node of `type` from the palette onto the workspace at height `y` and opens its dialog;
+ * with `configId`, chooses that configuration node in it.
+ */
+export async function addFromPalette(page: Page, type: string, y: number, configId?: string): Promise<void> {
+  const before = await page.locator("g.red-ui-flow-node-group").count();
+  await page
+    .locator(`.red-ui-palette-node[data-palette-type="${type}"]`)
+    .dragTo(page.locator("#red-ui-workspace-chart"), { targetPosition: { x: 300, y } });
+  await page.waitForFunction((count) => document.querySelectorAll("g.red-ui-flow-node-group").length > count, before);
+  await page.locator("g.red-ui-flow-node-group").last().dblclick();
+  await page.locator("#node-dialog-ok").waitFor();
+  if (configId !== undefined) await page.selectOption("#node-input-config", configId);
+}
+
+/** Opens the first create node's dialog and, from it, its configuration node's dialog (a new one when it has none). */
+export async function openConfigDialogFromCreateNode(page: Page): Promise<void> {
+  const createId = await page.evaluate(
+    () =>
+      (window as unknown as { RED: { nodes: { filterNodes(filter: { type: string }): { id: string }[] } } }).RED.nodes.filterNodes({
+        type: "signering-create",
+      })[0]?.id,
+  );
+  await page.locator(`g.red-ui-flow-node-group[id="${createId}"]`).dblclick();
+  await page.locator("#node-input-btn-config-edit").click();
+  await page.locator("#node-config-dialog-ok").waitFor();
+}
