@@ -72,6 +72,7 @@ export function registerRoutes(RED: NodeAPI): void {
     return [node, record];
   };
 
+  /** A handler whose failure is answered 502 (or ends a response already under way); never cached. */
   const act = (handler: (request: Request, response: Response) => Promise<void>) => (request: Request, response: Response) => {
     response.set("Cache-Control", "no-store");
     handler(request, response).catch((error: unknown) => {
@@ -79,6 +80,22 @@ export function registerRoutes(RED: NodeAPI): void {
       response.status(502).json({ error: error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500) });
     });
   };
+
+  /** An action on one journaled job: same origin, JSON, `.write`, and the job's record found first. */
+  const jobAction = (
+    action: string,
+    handler: (request: Request, response: Response, node: SigneringConfigNode, record: JobRecord) => Promise<void>,
+  ) =>
+    RED.httpAdmin.post(
+      `${API_ROOT}/configs/:config/jobs/:flow/:job/${action}`,
+      sameOrigin,
+      jsonOnly,
+      write,
+      act(async (request, response) => {
+        const found = await recordOf(request, response);
+        if (found) await handler(request, response, ...found);
+      }),
+    );
 
   RED.httpAdmin.get(`${API_ROOT}/configs`, sameOrigin, read, (_request, response) => {
     const configs: { id: string; name: string; environment: string; deployed: boolean }[] = [];
@@ -114,65 +131,38 @@ export function registerRoutes(RED: NodeAPI): void {
     }),
   );
 
-  RED.httpAdmin.post(
-    `${API_ROOT}/configs/:config/jobs/:flow/:job/cancel`,
-    sameOrigin,
-    jsonOnly,
-    write,
-    act(async (request, response) => {
-      const found = await recordOf(request, response);
-      if (!found) return;
-      const [node, record] = found;
-      if (record.flow !== "portal" || record.status !== "IN_PROGRESS" || !record.links.cancellation)
-        return fail(response, 409, "cannotCancel", { job: record.jobId });
-      audit("cancel", node, record, request);
-      await (await node.client()).portal.cancel(record.links.cancellation);
-      node.journal?.jobCancelled(record.flow, record.jobId, { id: node.id, name: RED._("cockpit.actor") });
-      await node.journal?.idle();
-      response.json({ cancelled: record.jobId });
-    }),
-  );
+  jobAction("cancel", async (request, response, node, record) => {
+    if (record.flow !== "portal" || record.status !== "IN_PROGRESS" || !record.links.cancellation)
+      return fail(response, 409, "cannotCancel", { job: record.jobId });
+    audit("cancel", node, record, request);
+    await (await node.client()).portal.cancel(record.links.cancellation);
+    node.journal?.jobCancelled(record.flow, record.jobId, { id: node.id, name: RED._("cockpit.actor") });
+    await node.journal?.idle();
+    response.json({ cancelled: record.jobId });
+  });
 
-  RED.httpAdmin.post(
-    `${API_ROOT}/configs/:config/jobs/:flow/:job/signers/:signer/redirect`,
-    sameOrigin,
-    jsonOnly,
-    write,
-    act(async (request, response) => {
-      const found = await recordOf(request, response);
-      if (!found) return;
-      const [node, record] = found;
-      const index = Number(request.params.signer);
-      const href = Number.isInteger(index) && index >= 0 ? record.links.signerHrefs?.[index] : undefined;
-      if (record.flow !== "direct" || record.status !== "IN_PROGRESS" || !href)
-        return fail(response, 409, "cannotRedirect", { job: record.jobId });
-      audit("redirect", node, record, request);
-      const signer = await (await node.client()).direct.requestNewRedirectUrl(href);
-      // Shown once, to the administrator who asked for it; never stored.
-      response.json({ redirectUrl: signer.redirectUrl });
-    }),
-  );
+  jobAction("signers/:signer/redirect", async (request, response, node, record) => {
+    const index = Number(request.params.signer);
+    const href = Number.isInteger(index) && index >= 0 ? record.links.signerHrefs?.[index] : undefined;
+    if (record.flow !== "direct" || record.status !== "IN_PROGRESS" || !href)
+      return fail(response, 409, "cannotRedirect", { job: record.jobId });
+    audit("redirect", node, record, request);
+    const signer = await (await node.client()).direct.requestNewRedirectUrl(href);
+    // Shown once, to the administrator who asked for it; never stored.
+    response.json({ redirectUrl: signer.redirectUrl });
+  });
 
-  RED.httpAdmin.post(
-    `${API_ROOT}/configs/:config/jobs/:flow/:job/pades`,
-    sameOrigin,
-    jsonOnly,
-    write,
-    act(async (request, response) => {
-      const found = await recordOf(request, response);
-      if (!found) return;
-      const [node, record] = found;
-      if (!record.links.pades) return fail(response, 409, "noPades", { job: record.jobId });
-      audit("pades", node, record, request);
-      const stream = await (await node.client()).downloadPades(record.links.pades);
-      response.set({
-        "Content-Type": "application/pdf",
-        "Content-Disposition": `attachment; filename="signed-${record.flow}-${record.jobId}.pdf"`,
-        "X-Content-Type-Options": "nosniff",
-      });
-      await pipeline(stream, response);
-    }),
-  );
+  jobAction("pades", async (request, response, node, record) => {
+    if (!record.links.pades) return fail(response, 409, "noPades", { job: record.jobId });
+    audit("pades", node, record, request);
+    const stream = await (await node.client()).downloadPades(record.links.pades);
+    response.set({
+      "Content-Type": "application/pdf",
+      "Content-Disposition": `attachment; filename="signed-${record.flow}-${record.jobId}.pdf"`,
+      "X-Content-Type-Options": "nosniff",
+    });
+    await pipeline(stream, response);
+  });
 }
 
 function storeOf(RED: NodeAPI): { name: string | null; persistent: boolean } | { error: string } {
