@@ -35,12 +35,19 @@ async function main(): Promise<void> {
     await nda.locator(".sc-cancel").click();
     await page.getByRole("button", { name: "Yes" }).click();
     await nda.locator(".sc-status", { hasText: "failed" }).waitFor({ timeout: 30_000 });
-    await contract.locator(".sc-show").click();
+    await page.locator(".red-ui-tab", { hasText: "Example 2: portal" }).click();
     await page
       .locator(".red-ui-notification")
       .last()
       .waitFor({ state: "detached", timeout: 15_000 })
       .catch(() => undefined);
+    // The whole of example 2 in view: two steps out, scrolled to its top-left corner.
+    await page.evaluate(() => {
+      const red = (window as unknown as { RED: { actions: { invoke(name: string): void } } }).RED;
+      red.actions.invoke("core:zoom-out");
+      red.actions.invoke("core:zoom-out");
+      document.getElementById("red-ui-workspace-chart")?.scrollTo(0, 0);
+    });
     // A wider sidebar, as one drags it to read the jobs.
     const separator = page.locator("#red-ui-sidebar-separator");
     const box = await separator.boundingBox();
