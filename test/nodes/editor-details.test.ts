@@ -77,13 +77,25 @@ function cutOff(page: Page): Promise<string[]> {
       if (visible(label) && label.scrollWidth > label.clientWidth)
         problems.push(`label "${label.textContent?.trim()}": ${label.scrollWidth} > ${label.clientWidth} px`);
     }
+    // A field's label on two lines: its text's boxes span more than one line's height.
+    for (const label of tray.querySelectorAll<HTMLLabelElement>(".form-row > label:first-child")) {
+      if (!visible(label)) continue;
+      const range = document.createRange();
+      range.selectNodeContents(label);
+      const boxes = [...range.getClientRects()].filter((box) => box.width > 0);
+      if (boxes.length === 0) continue;
+      const lineHeight = Math.max(...boxes.map((box) => box.height));
+      const spanned = Math.max(...boxes.map((box) => box.bottom)) - Math.min(...boxes.map((box) => box.top));
+      if (spanned > lineHeight * 1.5)
+        problems.push(`label "${label.textContent?.trim()}" wraps onto a second line of its ${label.clientWidth} px`);
+    }
     // A field pushed onto the next line by its label and the fields before it.
     for (const row of tray.querySelectorAll<HTMLElement>(".form-row")) {
       const label = row.querySelector<HTMLElement>(":scope > label:first-child");
       if (!label || !visible(label)) continue;
       const labelBottom = label.getBoundingClientRect().bottom;
       const fields = row.querySelectorAll<HTMLElement>(
-        ":scope > :is(input, select, textarea, button, label:not(:first-child), .red-ui-typedInput-container)",
+        ":scope > :is(input, select, textarea, button, label:not(:first-child), .red-ui-typedInput-container, div:has(> select))",
       );
       for (const field of fields) {
         if (visible(field) && field.getBoundingClientRect().top >= labelBottom)
@@ -168,6 +180,21 @@ describe("the editor's details (headless Chromium)", () => {
     await page.close();
   });
 
+  it("the palette breaks no node's name inside a word, in English and Norwegian", async () => {
+    for (const locale of ["en-US", "nb-NO"]) {
+      const page = await editorPage(locale);
+      const broken = await page.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>('.red-ui-palette-node[data-palette-type^="signering-"]')].flatMap((node) => {
+          const words = new Set((node.dataset.paletteLabel ?? "").split(" "));
+          const lines = node.querySelector(".red-ui-palette-label")!.innerHTML.split("<br>");
+          return lines.flatMap((line) => line.trim().split(" ")).filter((word) => word !== "" && !words.has(word));
+        }),
+      );
+      assert.deepEqual(broken, [], `${locale}: pieces of words on the palette`);
+      await page.close();
+    }
+  });
+
   it("in Norwegian, the create and configuration dialogs cut off no label, option or keystore file name", async () => {
     const page = await editorPage("nb-NO");
     await addFromPalette(page, "signering-create", 80);
@@ -212,6 +239,29 @@ describe("the editor's details (headless Chromium)", () => {
     }
     await page.locator(".signering-config-upload").scrollIntoViewIfNeeded();
     await page.screenshot({ path: artifactPath("editor-details-config-nb.png") });
+    await page.close();
+  });
+
+  it("in Norwegian, the status, download, confirm and job action dialogs cut off nothing, in each of their modes", async () => {
+    const page = await editorPage("nb-NO");
+    const problems: string[] = [];
+    const modes: [type: string, select: string | undefined, values: string[]][] = [
+      ["signering-status", "#node-input-mode", ["token", "poll"]],
+      ["signering-download", "#node-input-mode", ["status", "archive"]],
+      ["signering-confirm", undefined, [""]],
+      ["signering-job", "#node-input-action", ["cancel", "delete", "redirect"]],
+    ];
+    for (const [index, [type, select, values]] of modes.entries()) {
+      await addFromPalette(page, type, 80 + 60 * index);
+      for (const value of values) {
+        if (select) await page.selectOption(select, value);
+        problems.push(...(await cutOff(page)).map((problem) => `${type} (${value}): ${problem}`));
+      }
+      await page.screenshot({ path: artifactPath(`editor-details-${type}-nb.png`) });
+      await page.click("#node-dialog-cancel");
+      await page.locator("#node-dialog-ok").waitFor({ state: "detached" });
+    }
+    assert.deepEqual(problems, []);
     await page.close();
   });
 });
