@@ -195,73 +195,78 @@ describe("the editor's details (headless Chromium)", () => {
     }
   });
 
-  it("in Norwegian, the create and configuration dialogs cut off no label, option or keystore file name", async () => {
-    const page = await editorPage("nb-NO");
-    await addFromPalette(page, "signering-create", 80);
-    assert.equal((await page.locator('label[for="node-input-title"]').innerText()).trim(), "Tittel", "the dialog is in Norwegian");
-    const problems: string[] = [];
-    for (const flow of ["direct", "portal"]) {
-      await page.selectOption("#node-input-flow", flow);
-      problems.push(...(await cutOff(page)).map((problem) => `create (${flow}): ${problem}`));
-    }
-    await page.screenshot({ path: artifactPath("editor-details-create-nb.png") });
-
-    await page.locator("#node-input-btn-config-add").click();
-    await page.locator("#node-config-dialog-ok").waitFor();
-    for (const [environment, source] of [
-      ["test", "upload"],
-      ["test", "file"],
-      ["test", "env"],
-      ["custom", "upload"],
-      ["emulator", "none"],
-    ] as const) {
-      await page.selectOption("#node-config-input-environment", environment);
-      // The emulator needs no certificate: the source is hidden.
-      if (environment !== "emulator") await page.selectOption("#node-config-input-keystoreSource", source);
-      problems.push(...(await cutOff(page)).map((problem) => `config (${environment}, ${source}): ${problem}`));
-    }
-    assert.deepEqual(problems, []);
-
-    // The uploaded keystore's name, on the line of its label: whole, or for a long one cut with "…" and whole on hover.
-    await page.selectOption("#node-config-input-environment", "test");
-    await page.selectOption("#node-config-input-keystoreSource", "upload");
-    const state = page.locator("#signering-config-keystore-state");
-    const labelBox = (await page.locator('label[for="signering-config-keystore-upload"]').boundingBox())!;
-    for (const name of ["Nøkkellager-2026.p12", "Virksomhetssertifikat Posten signering test AS 2026.p12"]) {
-      const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.click("#signering-config-keystore-choose")]);
-      await chooser.setFiles({ name, mimeType: "application/x-pkcs12", buffer: Buffer.from("not read here") });
-      await state.filter({ hasText: name }).waitFor();
-      const stateBox = (await state.boundingBox())!;
-      assert.ok(stateBox.y < labelBox.y + labelBox.height && labelBox.y < stateBox.y + stateBox.height, `${name}: on the label's line`);
-      assert.equal(await state.getAttribute("title"), name);
-      if (name.length < 25)
-        assert.equal(await state.evaluate((element) => element.scrollWidth <= element.clientWidth), true, `${name}: whole`);
-    }
-    await page.locator(".signering-config-upload").scrollIntoViewIfNeeded();
-    await page.screenshot({ path: artifactPath("editor-details-config-nb.png") });
-    await page.close();
-  });
-
-  it("in Norwegian, the status, download, confirm and job action dialogs cut off nothing, in each of their modes", async () => {
-    const page = await editorPage("nb-NO");
-    const problems: string[] = [];
-    const modes: [type: string, select: string | undefined, values: string[]][] = [
-      ["signering-status", "#node-input-mode", ["token", "poll"]],
-      ["signering-download", "#node-input-mode", ["status", "archive"]],
-      ["signering-confirm", undefined, [""]],
-      ["signering-job", "#node-input-action", ["cancel", "delete", "redirect"]],
-    ];
-    for (const [index, [type, select, values]] of modes.entries()) {
-      await addFromPalette(page, type, 80 + 60 * index);
-      for (const value of values) {
-        if (select) await page.selectOption(select, value);
-        problems.push(...(await cutOff(page)).map((problem) => `${type} (${value}): ${problem}`));
+  for (const [locale, language, titleLabel] of [
+    ["nb-NO", "Norwegian", "Tittel"],
+    ["en-US", "English", "Title"],
+  ] as const) {
+    it(`in ${language}, the create and configuration dialogs cut off no label, option or keystore file name`, async () => {
+      const page = await editorPage(locale);
+      await addFromPalette(page, "signering-create", 80);
+      assert.equal((await page.locator('label[for="node-input-title"]').innerText()).trim(), titleLabel, `the dialog is in ${language}`);
+      const problems: string[] = [];
+      for (const flow of ["direct", "portal"]) {
+        await page.selectOption("#node-input-flow", flow);
+        problems.push(...(await cutOff(page)).map((problem) => `create (${flow}): ${problem}`));
       }
-      await page.screenshot({ path: artifactPath(`editor-details-${type}-nb.png`) });
-      await page.click("#node-dialog-cancel");
-      await page.locator("#node-dialog-ok").waitFor({ state: "detached" });
-    }
-    assert.deepEqual(problems, []);
-    await page.close();
-  });
+      await page.screenshot({ path: artifactPath(`editor-details-create-${locale}.png`) });
+
+      await page.locator("#node-input-btn-config-add").click();
+      await page.locator("#node-config-dialog-ok").waitFor();
+      for (const [environment, source] of [
+        ["test", "upload"],
+        ["test", "file"],
+        ["test", "env"],
+        ["custom", "upload"],
+        ["emulator", "none"],
+      ] as const) {
+        await page.selectOption("#node-config-input-environment", environment);
+        // The emulator needs no certificate: the source is hidden.
+        if (environment !== "emulator") await page.selectOption("#node-config-input-keystoreSource", source);
+        problems.push(...(await cutOff(page)).map((problem) => `config (${environment}, ${source}): ${problem}`));
+      }
+      assert.deepEqual(problems, []);
+
+      // The uploaded keystore's name, on the line of its label: whole, or for a long one cut with "…" and whole on hover.
+      await page.selectOption("#node-config-input-environment", "test");
+      await page.selectOption("#node-config-input-keystoreSource", "upload");
+      const state = page.locator("#signering-config-keystore-state");
+      const labelBox = (await page.locator('label[for="signering-config-keystore-upload"]').boundingBox())!;
+      for (const name of ["Nøkkellager-2026.p12", "Virksomhetssertifikat Posten signering test AS 2026.p12"]) {
+        const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.click("#signering-config-keystore-choose")]);
+        await chooser.setFiles({ name, mimeType: "application/x-pkcs12", buffer: Buffer.from("not read here") });
+        await state.filter({ hasText: name }).waitFor();
+        const stateBox = (await state.boundingBox())!;
+        assert.ok(stateBox.y < labelBox.y + labelBox.height && labelBox.y < stateBox.y + stateBox.height, `${name}: on the label's line`);
+        assert.equal(await state.getAttribute("title"), name);
+        if (name.length < 25)
+          assert.equal(await state.evaluate((element) => element.scrollWidth <= element.clientWidth), true, `${name}: whole`);
+      }
+      await page.locator(".signering-config-upload").scrollIntoViewIfNeeded();
+      await page.screenshot({ path: artifactPath(`editor-details-config-${locale}.png`) });
+      await page.close();
+    });
+
+    it(`in ${language}, the status, download, confirm and job action dialogs cut off nothing, in each of their modes`, async () => {
+      const page = await editorPage(locale);
+      const problems: string[] = [];
+      const modes: [type: string, select: string | undefined, values: string[]][] = [
+        ["signering-status", "#node-input-mode", ["token", "poll"]],
+        ["signering-download", "#node-input-mode", ["status", "archive"]],
+        ["signering-confirm", undefined, [""]],
+        ["signering-job", "#node-input-action", ["cancel", "delete", "redirect"]],
+      ];
+      for (const [index, [type, select, values]] of modes.entries()) {
+        await addFromPalette(page, type, 80 + 60 * index);
+        for (const value of values) {
+          if (select) await page.selectOption(select, value);
+          problems.push(...(await cutOff(page)).map((problem) => `${type} (${value}): ${problem}`));
+        }
+        await page.screenshot({ path: artifactPath(`editor-details-${type}-${locale}.png`) });
+        await page.click("#node-dialog-cancel");
+        await page.locator("#node-dialog-ok").waitFor({ state: "detached" });
+      }
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+  }
 });
