@@ -9,7 +9,7 @@ import { JobRequestGate } from "./job-request-gate";
 import { MemoryBudget } from "./memory-budget";
 import { type Arrival, type ArrivalWatch, type OrganizationRateLimit, tooManyRequests } from "./rate-limit";
 import { Rejection } from "./rejection";
-import { findRoute, type Route } from "./router";
+import { decodePathSegment, findRoute, type Route } from "./router";
 import { NEXT_PERMITTED_POLL_TIME, type SigneringService, type XmlResult } from "./service";
 
 /** Whole job requests: 20 documents of 10 MB (stored uncompressed at worst) plus 1 MB for XML, ZIP and multipart framing. */
@@ -157,7 +157,7 @@ export function apiRouter(options: ApiRouterOptions): (request: IncomingMessage,
       method: "GET",
       pattern: path("/archive/documents/([^/]+)/pades"),
       handle: async ({ organization, match }) => ({
-        binary: await service.archivedPades(organization, decodeURIComponent(match[2] as string)),
+        binary: await service.archivedPades(organization, decodePathSegment(match[2] as string, "archive document id")),
         contentType: "application/pdf",
       }),
     },

@@ -28,3 +28,12 @@ export function findRoute<R extends Route<unknown>>(
     throw new Rejection(405, "METHOD_NOT_ALLOWED", `${path} takes ${allowed.join(" or ")}, not ${method}`, { allow: allowed.join(", ") });
   throw new Rejection(404, "NOT_FOUND", `No ${resources} ${method} ${path}`);
 }
+
+/** A path parameter decoded; malformed percent-encoding is the caller's mistake (400), not the emulator's (500). */
+export function decodePathSegment(segment: string, what: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new Rejection(400, "INVALID_INPUT", `The ${what} in the path is not validly percent-encoded`);
+  }
+}

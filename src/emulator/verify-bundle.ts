@@ -182,6 +182,8 @@ function keyInfoCertificates(signature: XmlElement): X509Certificate[] {
   return certificates;
 }
 
+const MAX_SERIAL_DIGITS = 49;
+
 /** The signed reference to the signing certificate must name the certificate that verified. */
 function checkSigningCertificate(signedSignatureProperties: XmlElement, certificate: X509Certificate): void {
   const cert = only(only(signedSignatureProperties, XADES, "SigningCertificate"), XADES, "Cert");
@@ -192,6 +194,10 @@ function checkSigningCertificate(signedSignatureProperties: XmlElement, certific
     throw invalid("the CertDigest does not match the signing certificate");
   }
   const serial = textOf(only(only(cert, XADES, "IssuerSerial"), DSIG, "X509SerialNumber")).trim();
+  // RFC 5280 caps a serial at 20 octets: 49 decimal digits. Longer text is refused before BigInt reads it.
+  if (serial.length > MAX_SERIAL_DIGITS) {
+    throw invalid(`the X509SerialNumber has ${serial.length} digits; a certificate's serial has at most ${MAX_SERIAL_DIGITS}`);
+  }
   if (!/^\d+$/.test(serial) || BigInt(serial) !== BigInt(`0x${certificate.serialNumber}`)) {
     throw invalid("the X509SerialNumber does not match the signing certificate");
   }

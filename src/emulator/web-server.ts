@@ -6,7 +6,7 @@ import { readBody, send } from "./http-util";
 import type { EmulatedJob, EmulatedSigner, JobBook, SignerReference } from "./jobs";
 import { indexPage, messagePage, outboxPage, portalJobsPage, portalLoginPage, signerPage, type PortalEntry } from "./pages";
 import { Rejection } from "./rejection";
-import { findRoute, type Route } from "./router";
+import { decodePathSegment, findRoute, type Route } from "./router";
 import type { SigneringService } from "./service";
 import { TEXT_PLAIN } from "./text-document";
 import { guardWebRequest } from "./web-guard";
@@ -277,12 +277,7 @@ function sendReply(response: ServerResponse, reply: Reply): void {
 
 /** A signer position (1-99) or an identifier (national identity number, custom identifier, e-mail, phone). */
 function signerReferenceOf(segment: string): SignerReference {
-  let reference: string;
-  try {
-    reference = decodeURIComponent(segment);
-  } catch {
-    throw new Rejection(400, "INVALID_INPUT", "The signer in the path is not validly percent-encoded");
-  }
+  const reference = decodePathSegment(segment, "signer");
   return /^\d{1,2}$/.test(reference) ? Number(reference) : reference;
 }
 

@@ -178,6 +178,11 @@ describe("the emulator rejects what the service rejects", () => {
     assert.throws(() => emulator.control.sign(Number(created.jobId), 1), /is COMPLETED_SUCCESSFULLY/);
   });
 
+  it("an archive document id that is not validly percent-encoded: 400 naming it, not a server error", async () => {
+    const result = await rawApiRequest(emulator, "GET", `/${ORG}/archive/documents/%E0%A4%A/pades`);
+    assert.match(expectError(result, 400, "INVALID_INPUT"), /archive document id in the path is not validly percent-encoded/);
+  });
+
   it("answers the connectivity check with the certificate's organization", async () => {
     const result = await rawApiRequest(emulator, "GET", `/${ORG}`);
     assert.equal(result.status, 200);
@@ -205,6 +210,21 @@ describe("the emulator's own signature verification refuses", () => {
       expectError(await sendDirect(requestXml, wrapped), 400, "INVALID_SIGNATURE"),
       /more than one element has the Id "SignedProperties"/,
     );
+  });
+
+  it("an X509SerialNumber longer than any certificate's, signed by a trusted sender, before reading it as a number", async () => {
+    // A sender whose signing code writes 200,000 digits: the serial the XAdES names is its own and signed.
+    const certificate = new Proxy(credentials.certificate, {
+      get: (target, property) => (property === "serialNumber" ? "f".repeat(166_000) : Reflect.get(target, property, target)),
+    });
+    const { requestXml, zip } = await packaged(directJob(), {
+      ...credentials,
+      privateKey: credentials.privateKey,
+      tls: credentials.tls,
+      certificate,
+    });
+    const message = expectError(await sendDirect(requestXml, zip), 400, "INVALID_SIGNATURE");
+    assert.match(message, /X509SerialNumber has \d+ digits; a certificate's serial has at most 49/);
   });
 
   it("a signature document with a document type declaration", async () => {
