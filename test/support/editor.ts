@@ -33,8 +33,19 @@ export async function importExample(page: Page, packageName: string, example: st
   const examples = page.locator("#red-ui-clipboard-dialog-import-tab-examples");
   await page.getByRole("link", { name: "Examples" }).click();
   await examples.getByText(packageName, { exact: true }).click();
-  await examples.getByText(example, { exact: true }).click();
-  await page.click("#red-ui-clipboard-dialog-ok");
+  // Import is enabled once the click selects the example. On a loaded machine a click that lands while the
+  // package's folder is still being filled in selects nothing (seen once in CI); a person clicks again, so do we.
+  const importButton = page.locator("#red-ui-clipboard-dialog-ok:not([disabled])");
+  for (let attempt = 1; ; attempt++) {
+    await examples.getByText(example, { exact: true }).click();
+    const selected = await importButton.waitFor({ timeout: 10_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (selected) break;
+    if (attempt === 3) throw new Error(`three clicks on the example "${example}" did not select it: Import stays disabled`);
+  }
+  await importButton.click();
   // Imported nodes follow the mouse until a click puts them down. As a person's hand does, the mouse moves
   // for a moment first: a drop before the editor has drawn (and measured) them snaps each by a wrong width.
   await page.waitForTimeout(300);
